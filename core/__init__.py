@@ -1,0 +1,1 @@
+"""The numpy core of linreg-tui: data, model, trainer, reference answer and analysis."""
