@@ -1,0 +1,318 @@
+"""The ``linreg-tui`` command: options, a headless mode for scripts, and the app.
+
+Exit status: 0 when training finished (converged or budget spent), 1 when it diverged, 2 for bad
+input or usage (one line on stderr, never a traceback), 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from linreg_tui.core import hyperparams as hpmod
+from linreg_tui.core.csv_loader import load_csv
+from linreg_tui.core.dataset import Dataset, seed_dataset
+from linreg_tui.core.errors import DataError, HyperparameterError
+from linreg_tui.core.history import atomic_history, check_writable, history_header
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.session import Session
+from linreg_tui.core.trainer import Records, Status
+
+PROG = "linreg-tui"
+#: Epochs per call to the trainer in a headless run.
+HEADLESS_CHUNK = 1 << 16
+#: A headless run shows a progress bar (on a terminal) once it has taken this long.
+PROGRESS_AFTER_S = 0.5
+
+
+class UsageError(Exception):
+    """Bad command-line usage; exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        raise UsageError(f"{message} (see {PROG} --help)")
+
+
+def _version() -> str:
+    try:
+        return version("linreg-tui")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="Fit y = m·x + b by batch gradient descent and watch it learn. Without DATA, "
+        "the seed's five points (x = 1..5, y = 2, 4, 5, 4, 5).",
+    )
+    p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    p.add_argument(
+        "--x",
+        metavar="COL[,COL…]",
+        help="x column(s), by name or 1-based number (default: the first column)",
+    )
+    p.add_argument("--y", metavar="COL", help="y column, by name or number (default: the last)")
+    p.add_argument(
+        "--degree",
+        metavar="D",
+        default="1",
+        help="fit a polynomial of degree D in the single x column (default 1)",
+    )
+    p.add_argument("--no-intercept", action="store_true", help="fit y = m·x (no b)")
+    p.add_argument("--lr", default="0.01", help="learning rate (default 0.01)")
+    p.add_argument("--epochs", default="1000", help="epoch budget (default 1000)")
+    p.add_argument(
+        "--m0",
+        default="0",
+        help="initial weight: one value for all, or one per weight, comma-separated",
+    )
+    p.add_argument("--b0", default="0", help="initial intercept (default 0)")
+    p.add_argument(
+        "--tol",
+        default="0",
+        help="stop when an epoch lowers the MSE by less than this (default 0: off)",
+    )
+    p.add_argument(
+        "--predict",
+        default=None,
+        metavar="X[,X…]",
+        help="x value(s) to predict at, one per x column (default 6)",
+    )
+    p.add_argument(
+        "--standardize",
+        action="store_true",
+        help="train on standardised x; everything is reported in the data's units",
+    )
+    p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
+    p.add_argument(
+        "--headless", action="store_true", help="train without a screen and print the result"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    return p
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for, checked."""
+
+    dataset: Dataset
+    hp: Hyperparameters
+    history: str | None
+    headless: bool
+    json: bool
+
+
+def parse_options(argv: Sequence[str] | None) -> Options:
+    """Parse and check arguments, load the data. Raises UsageError, DataError or
+    HyperparameterError with a one-line message."""
+    args = build_parser().parse_args(argv)
+    degree = hpmod.parse_degree(args.degree)
+    if args.data is None:
+        if args.x or args.y:
+            raise UsageError("--x and --y choose columns of a DATA.csv file; none was given")
+        if degree != 1:
+            dataset = Dataset(
+                seed_dataset().raw_x, seed_dataset().y, ("x",), "y", degree, seed_dataset().source
+            )
+        else:
+            dataset = seed_dataset()
+    else:
+        x_cols = args.x.split(",") if args.x else None
+        dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
+    columns = dataset.raw_x.shape[1]
+    predict = hpmod.parse_numbers("predict", args.predict) if args.predict else (6.0,) * columns
+    hp = Hyperparameters(
+        lr=hpmod.parse_lr(args.lr),
+        epochs=hpmod.parse_epochs(args.epochs),
+        tol=hpmod.parse_tol(args.tol),
+        m0=hpmod.parse_numbers("m0", args.m0),
+        b0=hpmod.parse_number("b0", args.b0),
+        predict_x=predict,
+        standardize=args.standardize,
+        fit_intercept=not args.no_intercept,
+    )
+    if args.history:
+        check_writable(args.history)
+    headless = args.headless or args.json
+    if args.history and not headless:
+        raise UsageError("--history needs --headless (or --json)")
+    return Options(dataset, hp, args.history, headless, args.json)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        opts = parse_options(argv)
+        session = Session(opts.dataset, opts.hp)
+    except (UsageError, DataError, HyperparameterError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    if not opts.headless:
+        from linreg_tui.tui.app import make_app  # Textual loads only for the app
+
+        make_app(session).run()
+        return 0
+    try:
+        train_headless(session, opts.history)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"{PROG}: error: {opts.history}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        print(render_json(session) if opts.json else render_text(session))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `linreg-tui --headless | head -1`: the reader left; say nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1 if session.trainer.status is Status.DIVERGED else 0
+
+
+def train_headless(session: Session, history: str | None) -> None:
+    """Run to the end (budget, tol or divergence), writing the history file if asked."""
+    if history is None:
+        _run(session, None)
+        return
+    header = history_header(session.dataset.feature_names, session.hp.fit_intercept)
+    with atomic_history(history, session.hp.fit_intercept) as writer:
+        writer.header(header)
+        writer.records(Records.single(session.record(0)))
+        _run(session, writer)
+
+
+def _run(session: Session, writer) -> None:
+    trainer = session.trainer
+    started = time.perf_counter()
+    progress = None
+    try:
+        while trainer.status is Status.READY:
+            recs = trainer.advance(HEADLESS_CHUNK, records=writer is not None)
+            if writer is not None:
+                writer.records(recs)
+            if progress is None and time.perf_counter() - started > PROGRESS_AFTER_S:
+                progress = _progress_bar(trainer.budget)
+            if progress is not None:
+                progress[0].update(progress[1], completed=trainer.epoch)
+    finally:
+        if progress is not None:
+            progress[0].stop()
+
+
+def _progress_bar(total: int):
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return False
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("epochs", total=total)
+    bar.start()
+    return bar, task
+
+
+def _x_label(session: Session) -> str:
+    names = session.dataset.x_names
+    values = [_plain(v) for v in session.hp.predict_x]
+    if len(names) == 1:
+        return f"x={values[0]}" if names[0] == "x" else f"{names[0]}={values[0]}"
+    return ", ".join(f"{n}={v}" for n, v in zip(names, values))
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(value)
+
+
+def render_text(session: Session) -> str:
+    """The seed's three lines (one per weight for several), then the run and the reference."""
+    rec = session.record()
+    ref = session.reference
+    names = session.dataset.feature_names
+    t = session.trainer
+    lines = []
+    if len(names) == 1:
+        lines.append(f"Slope: {float(rec.weights[0])!r}")
+    else:
+        lines += [f"Weight {name}: {w!r}" for name, w in zip(names, rec.weights.tolist())]
+    if session.hp.fit_intercept:
+        lines.append(f"Intercept: {rec.intercept!r}")
+    else:
+        lines.append("Intercept: none (--no-intercept)")
+    lines.append(f"Predicted y for {_x_label(session)}: {session.prediction(rec)!r}")
+    lines.append(f"Status: {t.message}")
+    lines.append(f"MSE: {rec.mse!r}")
+    if len(names) == 1:
+        ref_weights = f"slope {float(ref.weights[0])!r}"
+    else:
+        ref_weights = ", ".join(f"{n} {w!r}" for n, w in zip(names, ref.weights.tolist()))
+    ref_b = f", intercept {ref.intercept!r}" if session.hp.fit_intercept else ""
+    r2 = "n/a" if ref.r2 is None else repr(ref.r2)
+    lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
+    lines.append(
+        f"Least-squares prediction for {_x_label(session)}: {session.reference_prediction()!r}"
+    )
+    a = session.analysis
+    limit = "" if "largest stable" in a.summary else f" (largest stable rate {a.lr_max:.6g})"
+    lines.append(f"Learning rate {session.hp.lr:.6g}: {a.summary}{limit}")
+    return "\n".join(lines)
+
+
+def render_json(session: Session) -> str:
+    rec = session.record()
+    ref = session.reference
+    a = session.analysis
+    t = session.trainer
+    out: dict = {}
+    if session.dataset.n_features == 1:
+        out["slope"] = float(rec.weights[0])
+    out.update(
+        weights=rec.weights.tolist(),
+        feature_names=list(session.dataset.feature_names),
+        intercept=float(rec.intercept) if session.hp.fit_intercept else None,
+        predict_x=list(session.hp.predict_x),
+        prediction=session.prediction(rec),
+        epochs_run=t.epoch,
+        epochs=t.budget,
+        mse=rec.mse,
+        gradient=rec.grad_weights.tolist()
+        + ([rec.grad_intercept] if session.hp.fit_intercept else []),
+        status=t.status.value,
+        message=t.message,
+        lr=session.hp.lr,
+        lr_max=a.lr_max,
+        lr_best=a.lr_best,
+        condition_number=a.condition if a.condition != float("inf") else None,
+        verdict=a.verdict.value,
+        epochs_needed=a.epochs_needed,
+        standardized=session.hp.standardize,
+        distance_to_reference=session.distance_to_reference(rec),
+        reference={
+            "weights": ref.weights.tolist(),
+            "intercept": ref.intercept if session.hp.fit_intercept else None,
+            "mse": ref.mse,
+            "rmse": ref.rmse,
+            "r2": ref.r2,
+            "prediction": session.reference_prediction(),
+            "method": ref.method,
+        },
+    )
+    return json.dumps(out, indent=2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
