@@ -9,8 +9,9 @@ Per epoch, the step is θ ← θ − lr·∇MSE(θ), and then the checks, in thi
 
 * overflow: the new loss or gradient is not finite: the step is not taken (the last finite state
   is kept) and the run has diverged;
-* rise: the learning rate is above the largest stable one and the loss went up: the step is kept
-  and the run has diverged (below that rate, exact gradient descent never raises the loss);
+* rise: the learning rate is above the largest stable one and the loss went up
+  :data:`RISE_EPOCHS` epochs running: the step is kept and the run has diverged (below that
+  rate, exact gradient descent never raises the loss; a few epochs show the climb);
 * tol: the loss fell by less than ``tol`` (when ``tol`` > 0): the step is kept, converged.
 """
 
@@ -26,6 +27,9 @@ import numpy as np
 from .quadratic import Quadratic
 
 _INF = math.inf
+
+#: Epochs of rising loss (above the stable rate) that count as divergence.
+RISE_EPOCHS = 3
 
 
 class Stop(Enum):
@@ -57,6 +61,7 @@ class Settings:
     lr: float
     tol: float = 0.0
     unstable: bool = False
+    rises: int = 0  # epochs the loss has already risen in a row before this call
 
 
 def run(
@@ -95,7 +100,7 @@ def _run_scalar(
     g = float(q.gram[0, 0])
     mean = float(q.mean[0]) if q.fit_intercept else 0.0
     ws, bs, ms = float(q.w_star[0]), q.b_star, q.mse_star
-    lr, tol, unstable = s.lr, s.tol, s.unstable
+    lr, tol, unstable, rises = s.lr, s.tol, s.unstable, s.rises
     intercept = q.fit_intercept
     put_w, put_b, put_mse = out.weights.append, out.intercept.append, out.mse.append
     put_gw, put_gb = out.grad_weights.append, out.grad_intercept.append
@@ -122,7 +127,11 @@ def _run_scalar(
         put_gw(gw_new)
         put_gb(gb_new)
         if unstable and mse_new > mse:
-            return w, b, taken + 1, Stop.RISE
+            rises += 1
+            if rises >= RISE_EPOCHS:
+                return w, b, taken + 1, Stop.RISE
+        else:
+            rises = 0
         if tol and mse - mse_new < tol:
             return w, b, taken + 1, Stop.TOL
         mse, gw, gb = mse_new, gw_new, gb_new
@@ -132,7 +141,7 @@ def _run_scalar(
 def _run_vector(
     q: Quadratic, w: np.ndarray, b: float, steps: int, s: Settings, out: Buffers
 ) -> tuple[np.ndarray, float, int, Stop | None]:
-    lr, tol, unstable = s.lr, s.tol, s.unstable
+    lr, tol, unstable, rises = s.lr, s.tol, s.unstable, s.rises
     mse, gw, gb = q.evaluate(w, b)
     with np.errstate(all="ignore"):
         for taken in range(steps):
@@ -148,7 +157,11 @@ def _run_vector(
             out.grad_weights.extend(gw_new.tolist())
             out.grad_intercept.append(gb_new)
             if unstable and mse_new > mse:
-                return w, b, taken + 1, Stop.RISE
+                rises += 1
+                if rises >= RISE_EPOCHS:
+                    return w, b, taken + 1, Stop.RISE
+            else:
+                rises = 0
             if tol and mse - mse_new < tol:
                 return w, b, taken + 1, Stop.TOL
             mse, gw, gb = mse_new, gw_new, gb_new

@@ -19,7 +19,7 @@ from enum import Enum
 
 import numpy as np
 
-from .kernel import Buffers, Settings, Stop, run
+from .kernel import RISE_EPOCHS, Buffers, Settings, Stop, run
 from .quadratic import Quadratic
 from .scaling import Scaling
 
@@ -57,6 +57,12 @@ class Record:
     mse: float
     grad_weights: np.ndarray
     grad_intercept: float
+
+    @property
+    def grad_norm(self) -> float:
+        """‖∇MSE‖, the Euclidean length of the whole gradient."""
+        g = self.grad_weights
+        return float(np.sqrt(g @ g + self.grad_intercept * self.grad_intercept))
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,9 @@ class Trainer:
         self._budget = epochs
         w0 = np.asarray(w0, dtype=np.float64)
         self._checkpoints = [_Checkpoint(0, w0, float(b0), lr)]
-        self._trace = np.empty(max(16, min(epochs + 1, 1 << 20)))
+        # The whole budget up front: untouched pages cost no memory, and growing by copies would
+        # briefly hold two histories.
+        self._trace = np.empty(epochs + 1)
         self._trace[0] = quadratic.evaluate(w0, float(b0))[0]
         self._frontier = 0
         self._frontier_stop: tuple[Status, str] | None = None
@@ -298,13 +306,23 @@ class Trainer:
     def _settings(self, lr: float, checks: bool) -> Settings:
         if not checks:
             return Settings(lr)
-        return Settings(lr, self._tol, lr > self._lr_max)
+        return Settings(lr, self._tol, lr > self._lr_max, self._trailing_rises())
+
+    def _trailing_rises(self) -> int:
+        """Epochs up to the cursor over which the loss rose in a row (up to RISE_EPOCHS)."""
+        rises = 0
+        k = self._epoch
+        while rises < RISE_EPOCHS and k - rises >= 1:
+            if not self._trace[k - rises] > self._trace[k - rises - 1]:
+                break
+            rises += 1
+        return rises
 
     def _compute(self, steps: int, out: Buffers) -> None:
         """New epochs beyond the frontier (which is the cursor), with every check."""
-        settings = self._settings(self._lr, checks=True)
         done = 0
         while done < steps:
+            settings = self._settings(self._lr, checks=True)
             chunk = min(steps - done, CHECKPOINT_EVERY - self._epoch % CHECKPOINT_EVERY)
             first = len(out)
             prev_mse = float(self._trace[self._epoch])
@@ -331,6 +349,7 @@ class Trainer:
         k = self._epoch
         last = out.mse[-1] if len(out) > first else prev_mse
         before = out.mse[-2] if len(out) - first >= 2 else prev_mse
+        climb_from = float(self._trace[max(0, k - RISE_EPOCHS)])
         limit = f"{self._lr_max:.6g} (2/λmax)"
         if stop is Stop.OVERFLOW:
             why = (
@@ -344,7 +363,8 @@ class Trainer:
             )
         if stop is Stop.RISE:
             return Status.DIVERGED, (
-                f"diverged at epoch {k:,}: the loss rose from {before:.6g} to {last:.6g}; "
+                f"diverged at epoch {k:,}: the loss rose {RISE_EPOCHS} epochs running, from "
+                f"{climb_from:.6g} to {last:.6g}; "
                 f"lr {self._lr:.6g} is above the largest stable rate {limit}, so every step "
                 "overshoots further"
             )
@@ -357,8 +377,8 @@ class Trainer:
         new = np.frombuffer(out.mse, dtype=np.float64)[first:]
         start = self._epoch + 1
         end = start + new.shape[0]
-        if end > self._trace.shape[0]:
-            grown = np.empty(max(end, min(2 * self._trace.shape[0], self._budget + 1)))
+        if end > self._trace.shape[0]:  # the budget was raised
+            grown = np.empty(max(end, self._budget + 1))
             grown[:start] = self._trace[:start]
             self._trace = grown
         self._trace[start:end] = new
