@@ -18,6 +18,14 @@ def predict(features: np.ndarray, weights: np.ndarray, intercept: float) -> np.n
     )
 
 
+def fitted(
+    features: np.ndarray, y: np.ndarray, weights: np.ndarray, intercept: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ŷ, residual y − ŷ), each ndarray of shape (n,)."""
+    y_hat = predict(features, weights, intercept)
+    return y_hat, y - y_hat
+
+
 def mse(features: np.ndarray, y: np.ndarray, weights: np.ndarray, intercept: float) -> float:
     """Mean squared error of (weights, intercept) on the data."""
     r = y - predict(features, weights, intercept)
