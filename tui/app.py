@@ -1,0 +1,382 @@
+"""The Textual app: status, settings, and four panes (loss, fit, log, data) over one session.
+
+At 80×24 the panes are tabs (1–4 or tab to switch); from :data:`WIDE` up they sit in a 2×2 grid.
+Below :data:`SMALLEST` the app asks for a larger window and comes back when it gets one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.events import DescendantFocus, Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.errors import DataError, HyperparameterError
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.session import Session
+from linreg_tui.core.trainer import Record, Status
+
+from .data_view import DataView
+from .fit_chart import FitChart, FitView
+from .help_screen import HelpScreen
+from .iteration_log import IterationLog, arithmetic
+from .loss_chart import LossChart
+from .messages import Progress, RunStopped
+from .numbers import count, num
+from .settings_panel import SettingsPanel, shown
+from .status_panel import StatusPanel
+from .stepper import Stepper, speed_label
+
+#: (columns, rows) below which the app shows "make the window larger" instead of its panes.
+SMALLEST = (60, 18)
+#: (columns, rows) from which the four panes are shown together.
+WIDE = (110, 34)
+
+PANES = ("loss", "fit", "log", "data")
+PANE_TITLES = {"loss": "Loss", "fit": "Fit", "log": "Log", "data": "Data"}
+
+
+class LinregApp(App[None]):
+    """Gradient descent for linear regression, one keypress at a time."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "linreg-tui"
+    AUTO_FOCUS = None  # keys work at once: no input takes them at start
+    BINDINGS = [
+        Binding("space", "step(1)", "Step", id="step"),
+        Binding("backspace", "back(1)", "Back", id="back"),
+        Binding("r", "run", "Run", id="run"),
+        Binding("e", "end", "End", id="end"),
+        Binding("ctrl+r", "reset", "Reset", id="reset"),
+        Binding("l", "log_scale", "Log", id="log-scale"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("right_square_bracket", "step(10)", "10 epochs forward", show=False, id="step10"),
+        Binding("left_square_bracket", "back(10)", "10 epochs back", show=False, id="back10"),
+        Binding("right_curly_bracket", "step(100)", "100 epochs forward", show=False, id="step100"),
+        Binding("left_curly_bracket", "back(100)", "100 epochs back", show=False, id="back100"),
+        Binding("plus,equals_sign", "faster", "Run faster", show=False, id="faster"),
+        Binding("minus,underscore", "slower", "Run slower", show=False, id="slower"),
+        Binding("1", "pane('loss')", "Loss chart", show=False, id="pane-loss"),
+        Binding("2", "pane('fit')", "Fit chart", show=False, id="pane-fit"),
+        Binding("3", "pane('log')", "Iteration log", show=False, id="pane-log"),
+        Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
+        Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
+        self.log_scale = False
+        self.current_pane = "loss"
+        self._logged_epoch = -1
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusPanel(id="status")
+        yield SettingsPanel(self.session.hp, id="settings")
+        with Container(id="panes", classes="-tabbed"):
+            with Vertical(id="pane-loss", classes="pane -current"):
+                yield LossChart(id="loss")
+            with Vertical(id="pane-fit", classes="pane"):
+                yield FitChart(id="fit")
+            with Vertical(id="pane-log", classes="pane"):
+                yield IterationLog(id="log")
+            with Vertical(id="pane-data", classes="pane"):
+                yield DataView(id="data")
+        yield Static(id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for name in PANES:
+            self.query_one(
+                f"#pane-{name}"
+            ).border_title = f"{PANES.index(name) + 1} {PANE_TITLES[name]}"
+        self._start_log()
+        self._fit_layout(self.size.width, self.size.height)
+        self.refresh_views()
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit_layout(event.size.width, event.size.height)
+
+    def _fit_layout(self, width: int, height: int) -> None:
+        small = width < SMALLEST[0] or height < SMALLEST[1]
+        self.screen.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"Make the window larger: linreg-tui needs at least {SMALLEST[0]}×{SMALLEST[1]}, "
+                f"this one is {width}×{height}."
+            )
+        wide = width >= WIDE[0] and height >= WIDE[1]
+        panes = self.query_one("#panes")
+        panes.set_class(wide, "-wide")
+        panes.set_class(not wide, "-tabbed")
+        self._title_tabs()
+        self.refresh_views()
+
+    def _title_tabs(self) -> None:
+        panes = self.query_one("#panes")
+        if panes.has_class("-wide"):
+            panes.border_title = None
+            return
+        tabs = []
+        for i, name in enumerate(PANES, start=1):
+            label = f" {i} {PANE_TITLES[name]} "
+            tabs.append(f"[reverse]{label}[/]" if name == self.current_pane else label)
+        scale = " · log scale" if self.log_scale and self.current_pane == "loss" else ""
+        panes.border_title = "".join(tabs) + scale
+
+    def _visible(self, name: str) -> bool:
+        if self.screen.has_class("-too-small"):
+            return False
+        return self.query_one("#panes").has_class("-wide") or self.current_pane == name
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def refresh_views(self) -> None:
+        """Redraw every visible view from the session."""
+        s = self.session
+        rec = s.record()
+        self.query_one(StatusPanel).show(s, self.stepper.running, speed_label(self.stepper.speed))
+        if self._visible("loss"):
+            self.query_one(LossChart).show(s.trainer.loss_trace, s.reference.mse, self.log_scale)
+        if self._visible("fit"):
+            self.query_one(FitChart).show(
+                FitView(
+                    s.dataset,
+                    rec.weights,
+                    rec.intercept,
+                    s.reference,
+                    s.hp.predict_x,
+                    s.prediction(rec),
+                    s.reference_prediction(),
+                )
+            )
+        if self._visible("data"):
+            self.query_one(DataView).show(s.dataset, rec.weights, rec.intercept)
+        self.query_one("#pane-loss").border_title = "1 Loss" + (" · log" if self.log_scale else "")
+
+    def _start_log(self) -> None:
+        s = self.session
+        self.query_one(IterationLog).start(s.dataset.feature_names, s.hp.fit_intercept, s.record())
+        self._logged_epoch = s.trainer.epoch
+
+    def _log(self, rec: Record, note: str = "") -> None:
+        self.query_one(IterationLog).add(rec, note)
+        self._logged_epoch = rec.epoch
+
+    def _explain(self, before: Record, after: Record) -> None:
+        s = self.session
+        self.query_one(IterationLog).explain(
+            arithmetic(
+                before,
+                after,
+                s.hp.lr,
+                s.dataset.feature_names,
+                s.hp.fit_intercept,
+                s.hp.standardize,
+            )
+        )
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def action_step(self, epochs: int) -> None:
+        if self.stepper.running:
+            self.stepper.pause()
+            return
+        t = self.session.trainer
+        if t.status is not Status.READY:
+            self._why_not_forward()
+            return
+        before = self.session.record()
+        recs = t.advance(epochs)
+        for i in range(len(recs)):
+            self._log(recs[i])
+        if len(recs):
+            self._explain(recs[-2] if len(recs) > 1 else before, recs[-1])
+        if t.status is not Status.READY:
+            self._announce_stop()
+        self.refresh_views()
+
+    def action_back(self, epochs: int) -> None:
+        if self.stepper.running:
+            self.stepper.pause()
+            return
+        t = self.session.trainer
+        if t.epoch == 0:
+            self.notify("Already at epoch 0.", timeout=2)
+            return
+        t.back(epochs)
+        self._log(self.session.record(), "← back")
+        self.query_one(IterationLog).explain(
+            f"stepped back to epoch {count(t.epoch)} (exactly: "
+            "recomputed from the nearest checkpoint)"
+        )
+        self.refresh_views()
+
+    def action_run(self) -> None:
+        if self.stepper.running:
+            self.stepper.pause()
+        elif self._can_go_forward():
+            self._run(to_end=False)
+
+    def action_end(self) -> None:
+        if self.stepper.running:
+            self.stepper.to_end = True
+        elif self._can_go_forward():
+            self._run(to_end=True)
+
+    def action_reset(self) -> None:
+        self.stepper.pause()
+        self.session.trainer.seek(0)
+        self._log(self.session.record(), "reset")
+        self.query_one(IterationLog).explain("reset to epoch 0")
+        self.refresh_views()
+
+    def action_log_scale(self) -> None:
+        self.log_scale = not self.log_scale
+        self._title_tabs()
+        self.refresh_views()
+
+    def action_faster(self) -> None:
+        self.stepper.faster()
+        self.refresh_views()
+
+    def action_slower(self) -> None:
+        self.stepper.slower()
+        self.refresh_views()
+
+    def action_pane(self, name: str) -> None:
+        self.current_pane = name
+        for pane in PANES:
+            self.query_one(f"#pane-{pane}").set_class(pane == name, "-current")
+        self._title_tabs()
+        self.refresh_views()
+
+    def action_leave_field(self) -> None:
+        self.screen.set_focus(None)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for b in self.BINDINGS:
+            if isinstance(b, Binding) and b.action not in ("quit", "leave_field"):
+                yield SystemCommand(b.description, f"key: {b.key}", _runner(self, b.action))
+
+    def _can_go_forward(self) -> bool:
+        if self.session.trainer.status is Status.READY:
+            return True
+        self._why_not_forward()
+        return False
+
+    def _why_not_forward(self) -> None:
+        t = self.session.trainer
+        hint = {
+            Status.BUDGET_SPENT: "raise epochs to go on, or step back",
+            Status.CONVERGED: "lower tol to go on, or step back",
+            Status.DIVERGED: "lower lr, or step back (backspace) or reset (ctrl+r)",
+        }.get(t.status, "")
+        self.notify(
+            f"{t.message}. {hint}", title="Cannot step forward", severity="warning", timeout=4
+        )
+
+    def _announce_stop(self) -> None:
+        """A toast for the stops worth a second look (the status line shows the budget)."""
+        t = self.session.trainer
+        if t.status is Status.DIVERGED:
+            self.notify(
+                f"{t.message}. Lower lr, or step back.",
+                title="Diverged",
+                severity="error",
+                timeout=8,
+            )
+        elif t.status is Status.CONVERGED:
+            self.notify(t.message, title="Converged", timeout=5)
+
+    # -- the stepper ------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="stepper")
+    async def _run(self, to_end: bool) -> None:
+        self.refresh_views()
+        await self.stepper.run(to_end)
+
+    @on(Progress)
+    def redraw_progress(self, message: Progress) -> None:
+        rec = self.session.record()
+        if rec.epoch != self._logged_epoch:
+            self._log(rec)
+        self.refresh_views()
+
+    @on(RunStopped)
+    def finish_run(self, message: RunStopped) -> None:
+        rec = self.session.record()
+        if rec.epoch != self._logged_epoch:
+            self._log(rec, "paused" if message.paused else "")
+        if not message.paused:
+            self._announce_stop()
+        self.refresh_views()
+
+    # -- settings -------------------------------------------------------------------------------
+
+    @on(SettingsPanel.Changed)
+    def apply_setting(self, message: SettingsPanel.Changed) -> None:
+        panel = self.query_one(SettingsPanel)
+        old = self.session
+        try:
+            hp = dataclasses.replace(old.hp, **{message.name: message.value})
+            if message.name in ("m0", "b0", "standardize"):
+                self.stepper.pause()
+            new = old.with_hyperparameters(hp)
+        except (HyperparameterError, DataError) as exc:
+            panel.load(old.hp)
+            panel.refuse(message.name, str(exc))
+            return
+        self.session = new
+        panel.load(new.hp)
+        label = message.name.replace("_x", "")
+        if new is not old:
+            self.workers.cancel_group(self, "stepper")
+            self._start_log()
+            self.query_one(IterationLog).explain(
+                f"{label} → {shown(message.name, hp)}: restarted at epoch 0"
+            )
+        else:
+            self._log(new.record(), f"{label} → {shown(message.name, hp)}")
+        self.refresh_views()
+
+    @on(DescendantFocus)
+    def follow_focus(self, event: DescendantFocus) -> None:
+        """Tabbing into a pane shows it."""
+        for node in event.widget.ancestors_with_self:
+            if node.has_class("pane") and node.id:
+                name = node.id.removeprefix("pane-")
+                if name != self.current_pane:
+                    self.action_pane(name)
+                return
+
+
+def _runner(app: App, action: str):
+    async def run() -> None:
+        await app.run_action(action)
+
+    return run
+
+
+def make_app(session: Session | None = None) -> LinregApp:
+    """The app on a session (default: the seed's five points with the seed's settings)."""
+    return LinregApp(session or Session(seed_dataset(), Hyperparameters()))
+
+
+def num_or_dash(value: float | None) -> str:
+    return num(value)

@@ -1,0 +1,100 @@
+"""The fit chart: the data, the current line (or curve), the least-squares one, and the prediction.
+
+With several x columns there is no single x axis, so the chart shows predicted against actual y
+for the current parameters and for least squares, with the line ŷ = y where a perfect fit lies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from linreg_tui.core import model
+from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.reference import Reference
+
+#: Most data points drawn; more are thinned by an even stride.
+MAX_POINTS = 400
+
+
+@dataclass(frozen=True)
+class FitView:
+    """What the fit chart draws: data, current and least-squares parameters, the prediction."""
+
+    dataset: Dataset
+    weights: np.ndarray
+    intercept: float
+    reference: Reference
+    predict_x: tuple[float, ...]
+    prediction: float
+    reference_prediction: float
+
+
+class FitChart(PlotextPlot):
+    DEFAULT_CSS = """
+    FitChart {
+        height: 1fr;
+        min-height: 5;
+    }
+    """
+    can_focus = True
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._view: FitView | None = None
+
+    def show(self, view: FitView) -> None:
+        self._view = view
+        self.replot()
+
+    def replot(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.grid(False, False)
+        view = self._view
+        if view is not None:
+            if view.dataset.raw_x.shape[1] == 1:
+                self._plot_line(view)
+            else:
+                self._plot_predicted_vs_actual(view)
+        self.refresh()
+
+    def _plot_line(self, v: FitView) -> None:
+        plt = self.plt
+        ds = v.dataset
+        x = ds.raw_x[:, 0]
+        stride = max(1, x.size // MAX_POINTS)
+        plt.scatter(
+            x[::stride].tolist(), ds.y[::stride].tolist(), marker="●", color="white", label="data"
+        )
+        lo = min(float(x.min()), v.predict_x[0])
+        hi = max(float(x.max()), v.predict_x[0])
+        samples = 2 if ds.degree == 1 else max(20, self.size.width * 2)
+        grid = np.linspace(lo, hi, samples)
+        features = ds.expand(grid[:, None])
+        now = model.predict(features, v.weights, v.intercept)
+        best = v.reference.predict(features)
+        plt.plot(grid.tolist(), best.tolist(), marker="braille", color="green", label="least sq.")
+        plt.plot(grid.tolist(), now.tolist(), marker="braille", color="cyan", label="now")
+        px = v.predict_x[0]
+        plt.scatter(
+            [px], [v.prediction], marker="◆", color="yellow", label=f"ŷ({ds.x_names[0]}={px:g})"
+        )
+        plt.xlabel(ds.x_names[0])
+
+    def _plot_predicted_vs_actual(self, v: FitView) -> None:
+        plt = self.plt
+        ds = v.dataset
+        stride = max(1, ds.n_samples // MAX_POINTS)
+        features = ds.features[::stride]
+        y = ds.y[::stride]
+        now = model.predict(features, v.weights, v.intercept)
+        best = v.reference.predict(features)
+        lo, hi = float(ds.y.min()), float(ds.y.max())
+        plt.plot([lo, hi], [lo, hi], marker="braille", color="white", label="ŷ = y")
+        plt.scatter(y.tolist(), best.tolist(), marker="●", color="green", label="least sq.")
+        plt.scatter(y.tolist(), now.tolist(), marker="●", color="cyan", label="now")
+        plt.xlabel(f"actual {ds.y_name}")

@@ -1,0 +1,88 @@
+"""The help screen: every key, from the app's own bindings, and what the panes show."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+ABOUT = (
+    "[b]linreg-tui[/b] fits y = m·x + b by batch gradient descent, one epoch at a time.\n\n"
+    "Each epoch computes ŷ = m·x + b and the gradient of the mean squared error, "
+    "∂m = (−2/n)·Σ x·(y − ŷ) and ∂b = (−2/n)·Σ (y − ŷ), then steps "
+    "m ← m − lr·∂m and b ← b − lr·∂b. "
+    "The least-squares (LS) answer is solved exactly beside it, so you can see how far "
+    "gradient descent still is from the optimum, and why: the status line says whether the "
+    "learning rate is too small, good, oscillating, or above the largest stable rate 2/λmax "
+    "(then it diverges).\n\n"
+    "[b]Panes[/b] (keys 1–4, or tab): Loss (MSE per epoch; the straight line is the optimum), "
+    "Fit (the data, the current line, the LS line and the prediction), Log (a row per epoch "
+    "stepped and the arithmetic of the last step), Data (every row with ŷ and its residual; "
+    "scroll with the arrows, PgUp and PgDn).\n\n"
+    "[b]Settings[/b]: lr, epochs, tol and predict apply from the next step; m0, b0 and "
+    "standardise (marked ↺) restart at epoch 0. Enter applies a field, Escape leaves it. "
+    "Ctrl+P opens the command palette.\n"
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """All keys, generated from the bindings so it cannot drift from them."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen > VerticalScroll {
+        width: 90%;
+        max-width: 96;
+        height: 90%;
+        border: round $accent;
+        border-title-align: center;
+        padding: 0 1;
+        background: $surface;
+    }
+    """
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        super().__init__()
+        self._bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        rows = []
+        for b in self._bindings:
+            keys = ", ".join(_key_name(k) for k in b.key.split(","))
+            rows.append(f"  [b]{escape(keys):<18}[/b] {escape(b.description)}")
+        text = (
+            ABOUT + "\n[b]Keys[/b]\n" + "\n".join(rows) + "\n\n[dim]Press ? or Escape to close.[/]"
+        )
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Help"
+            yield Static(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+_NAMES = {
+    "space": "space",
+    "backspace": "backspace",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "underscore": "_",
+    "question_mark": "?",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
+}
+
+
+def _key_name(key: str) -> str:
+    return _NAMES.get(key, key.replace("ctrl+", "Ctrl+"))

@@ -1,0 +1,69 @@
+"""The loss chart: MSE per epoch, the least-squares MSE as a line, linear or log scale."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from linreg_tui.core.downsample import envelope
+
+
+class LossChart(PlotextPlot):
+    """MSE against epoch, thinned to the chart's width before plotting."""
+
+    DEFAULT_CSS = """
+    LossChart {
+        height: 1fr;
+        min-height: 5;
+    }
+    """
+    can_focus = True
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._trace = np.zeros(1)
+        self._optimum: float | None = None
+        self._log_scale = False
+
+    @property
+    def log_scale(self) -> bool:
+        return self._log_scale
+
+    def show(self, trace: np.ndarray, optimum: float, log_scale: bool) -> None:
+        """Plot ``trace`` (MSE at epochs 0..k) with the optimum's MSE as a line."""
+        self._trace = trace
+        self._optimum = optimum
+        self._log_scale = log_scale
+        self.replot()
+
+    def replot(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.grid(False, False)
+        trace = self._trace
+        env = envelope(trace, max(10, self.size.width - 10))
+        low, high = env.low, env.high
+        optimum = self._optimum
+        if self._log_scale:
+            positive = trace[trace > 0]
+            floor = float(positive.min()) if positive.size else 1.0
+            low, high = np.maximum(low, floor), np.maximum(high, floor)
+            plt.yscale("log")
+            if optimum is not None and optimum <= 0:
+                optimum = None  # an exact fit: log scale has no place for 0
+        x = env.x.tolist()
+        if len(x) == 1:
+            plt.scatter(x, high.tolist(), marker="●", color="cyan")
+        else:
+            plt.plot(x, high.tolist(), marker="braille", color="cyan")
+            if not np.array_equal(low, high):
+                plt.plot(x, low.tolist(), marker="braille", color="cyan")
+        if optimum is not None:
+            plt.hline(optimum, color="green")
+        last = max(1, trace.shape[0] - 1)
+        ticks = sorted({round(v) for v in np.linspace(0, last, 5).tolist()})
+        plt.xticks(ticks, [f"{t:,}" for t in ticks])
+        plt.xlim(0, last)
+        plt.xlabel("epoch")
+        self.refresh()

@@ -1,0 +1,37 @@
+"""How numbers are written on screen: rounded from the core's float64 values, never recomputed.
+
+``format(x, ".6g")`` rounds correctly, so every digit shown is right for the value the core holds.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Significant digits shown for parameters, losses and predictions.
+DIGITS = 6
+
+
+def num(value: float | None, digits: int = DIGITS) -> str:
+    """A float with ``digits`` significant digits ('—' for None, 'inf'/'nan' spelled out)."""
+    if value is None:
+        return "—"
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    text = format(value, f".{digits}g")
+    return "0" if text == "-0" else text
+
+
+def fit(value: float | None, width: int, digits: int = DIGITS) -> str:
+    """:func:`num` with as many significant digits (at most ``digits``) as fit in ``width``
+    characters: fewer digits, never cut-off ones."""
+    for d in range(digits, 0, -1):
+        text = num(value, d)
+        if len(text) <= width:
+            return text
+    return text
+
+
+def count(value: int) -> str:
+    """An integer with thousands separators."""
+    return f"{value:,}"

@@ -1,0 +1,99 @@
+"""The status lines: where the run is, how good the parameters are now and at the optimum, and
+what the Hessian says about the learning rate."""
+
+from __future__ import annotations
+
+import os
+
+from rich.markup import escape
+from textual.widgets import Static
+
+from linreg_tui.core.analysis import Verdict
+from linreg_tui.core.session import Session
+from linreg_tui.core.trainer import Status
+
+from .numbers import count, num
+
+_STATUS_STYLE = {
+    Status.READY: "bold",
+    Status.CONVERGED: "bold green",
+    Status.BUDGET_SPENT: "bold",
+    Status.DIVERGED: "bold red reverse",
+}
+_VERDICT_STYLE = {
+    Verdict.TOO_SMALL: "yellow",
+    Verdict.GOOD: "green",
+    Verdict.OSCILLATING: "yellow",
+    Verdict.WILL_DIVERGE: "bold red",
+}
+
+
+def status_lines(session: Session, running: bool, speed: str) -> list[str]:
+    """Four lines of Rich markup, each short enough for an 80-column terminal."""
+    t = session.trainer
+    rec = session.record()
+    ref = session.reference
+    a = session.analysis
+    hp = session.hp
+    status = t.status
+    state = "[reverse] running [/]" if running else f"[{_STATUS_STYLE[status]}]{status.value}[/]"
+    line1 = (
+        f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
+        f"MSE [b]{num(rec.mse)}[/] (LS {num(ref.mse)})  "
+        f"R² {num(session.r2_at(rec.mse), 4)} (LS {num(ref.r2, 4)})"
+    )
+    names = session.dataset.feature_names
+    b = f"b [b]{num(rec.intercept)}[/] (LS {num(ref.intercept)})  " if hp.fit_intercept else ""
+    if len(names) == 1:
+        params = f"m [b]{num(rec.weights[0])}[/] (LS {num(ref.weights[0])})  {b}"
+    else:
+        params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
+    x = ",".join(num(v) for v in hp.predict_x)
+    line2 = (
+        f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
+        f"(LS {num(session.reference_prediction())})"
+    )
+    needed = (
+        "never converges"
+        if a.epochs_needed is None
+        else (f"~{count(a.epochs_needed)} epochs needed")
+    )
+    line3 = (
+        f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
+        f"stable < {num(a.lr_max, 4)} · best {num(a.lr_best, 4)} · {needed}"
+    )
+    if status in (Status.DIVERGED, Status.CONVERGED) and not running:
+        line4 = f"[{_STATUS_STYLE[status]}]{escape(t.message)}[/]"
+    else:
+        shape = "y = m·x + b" if len(names) == 1 else f"{len(names)} weights + b"
+        if not hp.fit_intercept:
+            shape = shape.replace(" + b", "")
+        std = ", standardised" if hp.standardize else ""
+        line4 = (
+            f"[dim]{escape(data_label(session.dataset.source))}: "
+            f"{count(session.dataset.n_samples)} rows, {shape}{std} · speed {speed} (+/−) · "
+            "? help[/]"
+        )
+    return [line1, line2, line3, line4]
+
+
+def data_label(source: str) -> str:
+    """A short name for where the data came from."""
+    if source.startswith("built-in"):
+        return "seed's 5 points"
+    return os.path.basename(source) or source
+
+
+class StatusPanel(Static):
+    DEFAULT_CSS = """
+    StatusPanel {
+        height: 4;
+        padding: 0 1;
+        background: $boost;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def show(self, session: Session, running: bool, speed: str) -> None:
+        self.update("\n".join(status_lines(session, running, speed)))
