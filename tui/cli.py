@@ -198,11 +198,11 @@ def _run(session: Session, writer) -> None:
             if writer is not None:
                 writer.records(recs)
             if progress is None and time.perf_counter() - started > PROGRESS_AFTER_S:
-                progress = _progress_bar(trainer.budget)
-            if progress is not None:
+                progress = _progress_bar(trainer.budget)  # False when stderr is no terminal
+            if progress:
                 progress[0].update(progress[1], completed=trainer.epoch)
     finally:
-        if progress is not None:
+        if progress:
             progress[0].stop()
 
 
