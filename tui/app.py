@@ -29,7 +29,7 @@ from .help_screen import HelpScreen
 from .iteration_log import IterationLog, arithmetic
 from .loss_chart import LossChart
 from .messages import Progress, RunStopped
-from .numbers import count, num
+from .numbers import count
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -110,7 +110,7 @@ class LinregApp(App[None]):
 
     def _fit_layout(self, width: int, height: int) -> None:
         small = width < SMALLEST[0] or height < SMALLEST[1]
-        self.screen.set_class(small, "-too-small")
+        self.default_screen.set_class(small, "-too-small")
         if small:
             self.query_one("#too-small", Static).update(
                 f"Make the window larger: linreg-tui needs at least {SMALLEST[0]}×{SMALLEST[1]}, "
@@ -136,7 +136,7 @@ class LinregApp(App[None]):
         panes.border_title = "".join(tabs) + scale
 
     def _visible(self, name: str) -> bool:
-        if self.screen.has_class("-too-small"):
+        if self.default_screen.has_class("-too-small"):
             return False
         return self.query_one("#panes").has_class("-wide") or self.current_pane == name
 
@@ -376,7 +376,3 @@ def _runner(app: App, action: str):
 def make_app(session: Session | None = None) -> LinregApp:
     """The app on a session (default: the seed's five points with the seed's settings)."""
     return LinregApp(session or Session(seed_dataset(), Hyperparameters()))
-
-
-def num_or_dash(value: float | None) -> str:
-    return num(value)

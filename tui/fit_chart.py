@@ -77,7 +77,7 @@ class FitChart(PlotextPlot):
         features = ds.expand(grid[:, None])
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
-        plt.plot(grid.tolist(), best.tolist(), marker="braille", color="green", label="least sq.")
+        plt.plot(grid.tolist(), best.tolist(), marker="·", color="green", label="least sq.")
         plt.plot(grid.tolist(), now.tolist(), marker="braille", color="cyan", label="now")
         px = v.predict_x[0]
         plt.scatter(

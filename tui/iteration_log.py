@@ -3,58 +3,66 @@ arithmetic of the last hand step with its numbers filled in."""
 
 from __future__ import annotations
 
+from collections import deque
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import RichLog, Static
+from textual.widgets import Static
 
 from linreg_tui.core.trainer import Record
 
 from .numbers import fit, num
+from .virtual_table import VirtualTable
 
 #: Rows kept; older ones scroll away.
 MAX_ROWS = 5000
-W = 10  # characters a column, one of them the gap
 
 
-def _cells(cells: list[str]) -> str:
-    return cells[0].rjust(8) + "".join(c.rjust(W) for c in cells[1:])
+class LogTable(VirtualTable):
+    """The rows: epoch, MSE, the parameters and the gradient (for one x: m, b, ∂m, ∂b)."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: deque[tuple[Record, str]] = deque(maxlen=MAX_ROWS)
+        self._names: tuple[str, ...] = ("x",)
+        self._intercept = True
 
-def _n(value: float) -> str:
-    return fit(value, W - 1)
+    def start(self, names: tuple[str, ...], intercept: bool) -> None:
+        self._names, self._intercept = names, intercept
+        self._rows.clear()
+        self.update_size()
+        self.refresh()
 
+    def add(self, rec: Record, note: str = "") -> None:
+        at_end = self.scroll_y >= self.max_scroll_y
+        self._rows.append((rec, note))
+        self.update_size()
+        if at_end:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh()
 
-def header(names: tuple[str, ...], intercept: bool) -> str:
-    if len(names) == 1:
-        cells = ["epoch", "m", *(["b"] if intercept else []), "∂m", *(["∂b"] if intercept else [])]
-    else:
-        cells = ["epoch", *(["b"] if intercept else []), "‖∇‖", *(f"w:{n}" for n in names)]
-    return _cells([*cells[:1], "MSE", *cells[1:]])
+    def columns(self) -> list[str]:
+        b = ["b"] if self._intercept else []
+        if len(self._names) == 1:
+            return ["epoch", "MSE", "m", *b, "∂m", *(["∂b"] if self._intercept else [])]
+        return ["epoch", "MSE", *b, "‖∇‖", *(f"w:{n}" for n in self._names)]
 
+    def row_count(self) -> int:
+        return len(self._rows)
 
-def row(rec: Record, intercept: bool, note: str = "") -> str:
-    """One log row for an epoch (weights beyond the width scroll horizontally)."""
-    b = [_n(rec.intercept)] if intercept else []
-    if rec.weights.shape[0] == 1:
-        gb = [_n(rec.grad_intercept)] if intercept else []
-        cells = [
-            f"{rec.epoch:,}",
-            _n(rec.mse),
-            _n(rec.weights[0]),
-            *b,
-            _n(rec.grad_weights[0]),
-            *gb,
-        ]
-    else:
-        cells = [
-            f"{rec.epoch:,}",
-            _n(rec.mse),
-            *b,
-            _n(rec.grad_norm),
-            *(_n(w) for w in rec.weights),
-        ]
-    return _cells(cells) + (f"  {note}" if note else "")
+    def row_note(self, index: int) -> str:
+        return self._rows[index][1]
+
+    def row_cells(self, index: int, width: int) -> list[str]:
+        rec = self._rows[index][0]
+        b = [rec.intercept] if self._intercept else []
+        if rec.weights.shape[0] == 1:
+            gb = [rec.grad_intercept] if self._intercept else []
+            values = [rec.mse, rec.weights[0], *b, rec.grad_weights[0], *gb]
+        else:
+            values = [rec.mse, *b, rec.grad_norm, *rec.weights.tolist()]
+        return [f"{rec.epoch:,}", *(fit(v, width) for v in values)]
 
 
 def arithmetic(
@@ -86,19 +94,11 @@ def arithmetic(
 
 
 class IterationLog(Vertical):
-    """Header, rows, and the last hand step's arithmetic."""
+    """The rows and, below them, the last hand step's arithmetic."""
 
     DEFAULT_CSS = """
     IterationLog {
         height: 1fr;
-    }
-    IterationLog #log-header {
-        height: 1;
-        text-style: bold underline;
-    }
-    IterationLog RichLog {
-        height: 1fr;
-        scrollbar-size-vertical: 1;
     }
     IterationLog #log-arithmetic {
         height: auto;
@@ -108,19 +108,16 @@ class IterationLog(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="log-header")
-        yield RichLog(max_lines=MAX_ROWS, wrap=False, auto_scroll=True, id="log-rows")
+        yield LogTable(id="log-rows")
         yield Static(id="log-arithmetic")
 
     def start(self, names: tuple[str, ...], intercept: bool, first: Record) -> None:
-        self._intercept = intercept
-        self.query_one("#log-header", Static).update(Text(header(names, intercept)))
-        self.query_one("#log-rows", RichLog).clear()
+        self.query_one(LogTable).start(names, intercept)
         self.query_one("#log-arithmetic", Static).update("")
         self.add(first, "start")
 
     def add(self, rec: Record, note: str = "") -> None:
-        self.query_one("#log-rows", RichLog).write(Text(row(rec, self._intercept, note)))
+        self.query_one(LogTable).add(rec, note)
 
     def explain(self, text: str) -> None:
         self.query_one("#log-arithmetic", Static).update(Text(text))
