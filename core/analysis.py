@@ -3,12 +3,15 @@
 The MSE is a quadratic with constant Hessian H, so gradient descent with rate lr multiplies the
 distance to the optimum along each eigenvector of H (eigenvalue λᵢ) by (1 − lr·λᵢ) every epoch.
 Hence the largest stable rate 2/λmax, the fastest fixed rate 2/(λmin + λmax), and the exact number
-of epochs until the excess loss MSE − MSE* = ½·Σ λᵢ·cᵢ²·(1 − lr·λᵢ)^(2k) falls below a target.
+of epochs until the run converges: the excess loss after k epochs is
+MSE − MSE* = ½·Σ λᵢ·cᵢ²·(1 − lr·λᵢ)^(2k), so both the trainer's tol stop (an epoch lowers the MSE
+by less than tol) and "the excess loss fell to a fraction of its start" are exact sums in k.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -47,9 +50,11 @@ class Analysis:
     rate : float
         max |1 − lr·λᵢ|, the factor by which the slowest direction shrinks each epoch.
     target : float
-        The excess loss counted as converged (tol, or DEFAULT_REDUCTION of the starting excess).
+        With tol > 0, tol: converged is the first epoch that lowers the MSE by less than tol (when
+        the trainer stops). With tol = 0, DEFAULT_REDUCTION of the starting excess loss:
+        converged is the first epoch whose excess loss MSE − MSE* is at most that.
     epochs_needed : int or None
-        Epochs until the excess loss is ≤ target; None if it never gets there.
+        Epochs until converged in that sense; None if never.
     verdict : Verdict
     summary : str
         One line: the verdict and why.
@@ -82,7 +87,10 @@ def analyse(
     lr_max = 2.0 / lam_max
     lr_best = 2.0 / (lam_min + lam_max)
     condition = lam_max / lam_min if lam_min > 0 else math.inf
-    factors = np.abs(1.0 - lr * lam)
+    # A huge rate on a steep problem (lr 1e300, λ 1e11) overflows lr·λ: the factor is then inf,
+    # which every use below reads correctly as "diverges", so numpy need not warn.
+    with np.errstate(over="ignore"):
+        factors = np.abs(1.0 - lr * lam)
     rate = float(factors.max())
 
     delta = np.asarray(w0, dtype=np.float64) - q.w_star
@@ -91,37 +99,65 @@ def analyse(
     coords = vectors.T @ delta
     terms = 0.5 * lam * coords * coords
     excess0 = float(terms.sum())
-    target = tol if tol > 0 else DEFAULT_REDUCTION * excess0
-    needed = _epochs_needed(terms, factors, target)
+    if tol > 0:
+        target = tol
+        needed = _epochs_needed(_drop(terms, factors), target, strict=True, first=1)
+    else:
+        target = DEFAULT_REDUCTION * excess0
+        needed = _epochs_needed(_excess(terms, factors), target, strict=False, first=0)
 
     verdict, summary = _verdict(lr, lr_max, lr_best, lam, needed, budget, target, tol)
     return Analysis(lam, lr_max, lr_best, condition, rate, target, needed, verdict, summary)
 
 
-def _epochs_needed(terms: np.ndarray, factors: np.ndarray, target: float) -> int | None:
-    """Smallest k with Σ termsᵢ·factorsᵢ^(2k) ≤ target (None if never)."""
+def _excess(terms: np.ndarray, factors: np.ndarray) -> Callable[[int], float]:
+    """k ↦ MSE − MSE* after k epochs."""
 
     def excess(k: int) -> float:
         with np.errstate(all="ignore"):
             return float((terms * factors ** (2.0 * k)).sum())
 
-    if excess(0) <= target:
-        return 0
-    live = terms > 0
-    if np.any(factors[live] >= 1.0) or target <= 0:
-        return None
-    hi = 1
-    while excess(hi) > target:
+    return excess
+
+
+def _drop(terms: np.ndarray, factors: np.ndarray) -> Callable[[int], float]:
+    """k ↦ how much epoch k lowers the MSE (k ≥ 1); negative when it rises."""
+    shrink = 1.0 - factors * factors
+
+    def drop(k: int) -> float:
+        with np.errstate(all="ignore"):
+            return float((terms * factors ** (2.0 * (k - 1)) * shrink).sum())
+
+    return drop
+
+
+def _epochs_needed(
+    measure: Callable[[int], float], target: float, strict: bool, first: int
+) -> int | None:
+    """Smallest k ≥ first with measure(k) < target (strict) or ≤ target; None if never.
+
+    ``measure`` falls monotonically for a stable rate (every term shrinks), so a doubling search
+    then bisection finds it; a measure that is not below the target after 2^62 epochs never is.
+    """
+
+    def done(k: int) -> bool:
+        value = measure(k)
+        return value < target if strict else value <= target
+
+    if done(first):
+        return first
+    hi = max(1, first)
+    while not done(hi):
         hi *= 2
-        if hi > 1 << 62:
+        if hi > 1 << 62 or not math.isfinite(measure(hi)):
             return None
-    lo = hi // 2
+    lo = max(first, hi // 2)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if excess(mid) > target:
-            lo = mid
-        else:
+        if done(mid):
             hi = mid
+        else:
+            lo = mid
     return hi
 
 
@@ -135,7 +171,11 @@ def _verdict(
     target: float,
     tol: float,
 ) -> tuple[Verdict, str]:
-    goal = f"within tol {tol:.3g}" if tol > 0 else "to 1e-8 of its starting excess"
+    goal = (
+        f"until one lowers the MSE by less than tol {tol:.3g}"
+        if tol > 0
+        else "to cut the excess loss to 1e-8 of its start"
+    )
     if lr > lr_max:
         return Verdict.WILL_DIVERGE, (
             f"will diverge: lr {lr:.6g} is above the largest stable rate {lr_max:.6g}"
@@ -146,7 +186,7 @@ def _verdict(
             "the fastest direction never settles"
         )
     when = (
-        f"about {needed:,} epoch{'' if needed == 1 else 's'} to get {goal}"
+        f"about {needed:,} epoch{'' if needed == 1 else 's'} {goal}"
         if needed is not None
         else "never converges"
     )

@@ -14,6 +14,7 @@ import csv
 import io
 import math
 import os
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,6 +24,8 @@ from .errors import DataError
 
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: A quoted cell of the header (a doubled "" inside one only splits the match in two).
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def load_csv(
@@ -54,12 +57,24 @@ def load_csv(
         With a message naming the file, and the row and column where that applies.
     """
     name = os.fspath(path)
-    text = _read_text(name).replace("\r\n", "\n").replace("\r", "\n").rstrip()
-    if not text:
+    text = _read_text(name).replace("\r\n", "\n").replace("\r", "\n")
+    # Drop the blank lines at the end, but not the whitespace that ends the last row: in a
+    # tab-separated file a final tab is the row's empty last cell.
+    last_row_end = text.find("\n", len(text.rstrip()))
+    if last_row_end != -1:
+        text = text[:last_row_end]
+    if not text.strip():
         raise DataError(f"{name}: the file is empty")
     header_line, _, body = text.partition("\n")
+    if not header_line.strip():
+        raise DataError(
+            f"{name}: line 1 is blank; the header row naming the columns must come first"
+        )
     delimiter = _detect_delimiter(name, header_line)
-    header = [cell.strip() for cell in next(csv.reader([header_line], delimiter=delimiter))]
+    header = [
+        cell.strip()
+        for cell in next(csv.reader([header_line], delimiter=delimiter, skipinitialspace=True))
+    ]
     _check_header(name, header, delimiter)
     if not body.strip():
         raise DataError(f"{name}: the file has a header ({', '.join(header)}) but no data rows")
@@ -118,7 +133,9 @@ def _read_text(name: str) -> str:
 
 
 def _detect_delimiter(name: str, header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in _DELIMITERS}
+    # Separators inside quoted names ("weight, kg" in a semicolon file) do not count.
+    unquoted = _QUOTED.sub("", header_line)
+    counts = {d: unquoted.count(d) for d in _DELIMITERS}
     delimiter = max(_DELIMITERS, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         raise DataError(
@@ -214,7 +231,8 @@ def _parse_slow(
         where = f"{name}: row {data_row} (line {line_number})"
         if len(cells) != len(header):
             raise DataError(
-                f"{where} has {len(cells)} cells but the header has {len(header)} "
+                f"{where} has {len(cells)} cell{'' if len(cells) == 1 else 's'} but the header "
+                f"has {len(header)} "
                 f"({_DELIMITER_NAMES[delimiter]}-separated)"
             )
         row = []

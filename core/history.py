@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 
 from .errors import DataError
@@ -60,12 +60,23 @@ def check_writable(path: str) -> None:
         raise DataError(f"{path}: the folder {folder} is not writable")
 
 
+def _create_beside(folder: str) -> tuple[int, str]:
+    """A new temporary file in ``folder`` with the mode open() gives (0o666 less the umask);
+    tempfile.mkstemp would make it 0600, and the rename would keep that."""
+    while True:
+        tmp = os.path.join(folder, f".history-{secrets.token_hex(8)}.csv.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
 @contextlib.contextmanager
 def atomic_history(path: str, fit_intercept: bool) -> Iterator[HistoryWriter]:
     """A :class:`HistoryWriter` whose file appears at ``path`` only if the block completes."""
     check_writable(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".history-", suffix=".csv.tmp", dir=folder)
+    fd, tmp = _create_beside(folder)
     try:
         with os.fdopen(fd, "w", newline="") as handle:
             yield HistoryWriter(handle, fit_intercept)

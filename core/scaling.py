@@ -74,7 +74,10 @@ class Scaling:
         if self.identity:
             return weights, intercept
         w = weights / self.scale
-        return w, intercept - w @ self.shift
+        # Column by column, not w @ shift: a matrix product's summation order (BLAS) depends on
+        # how many rows it gets, and an epoch's record must not depend on the block it is in.
+        offset = sum(w[:, j] * self.shift[j] for j in range(w.shape[1]))
+        return w, intercept - offset
 
     def gradient_to_data(
         self, grad_weights: np.ndarray, grad_intercept: np.ndarray
