@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -51,13 +50,15 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[Binding]) -> None:
         super().__init__()
-        self._bindings = bindings
+        self._keys = bindings
 
     def compose(self) -> ComposeResult:
         rows = []
-        for b in self._bindings:
+        for b in self._keys:
             keys = ", ".join(_key_name(k) for k in b.key.split(","))
-            rows.append(f"  [b]{escape(keys):<18}[/b] {escape(b.description)}")
+            # pad, then escape: Textual markup needs a lone "[" written as "\[" (rich's escape
+            # leaves it), and padding after escaping would count the backslash
+            rows.append(f"  [b]{_escape(f'{keys:<18}')}[/b] {_escape(b.description)}")
         text = (
             ABOUT + "\n[b]Keys[/b]\n" + "\n".join(rows) + "\n\n[dim]Press ? or Escape to close.[/]"
         )
@@ -86,3 +87,7 @@ _NAMES = {
 
 def _key_name(key: str) -> str:
     return _NAMES.get(key, key.replace("ctrl+", "Ctrl+"))
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")

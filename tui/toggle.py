@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -41,8 +42,9 @@ class Toggle(Widget, can_focus=True):
         self._label = label
         self.set_reactive(Toggle.value, value)
 
-    def render(self) -> str:
-        return f"[{'x' if self.value else ' '}] {self._label}"
+    def render(self) -> Content:
+        # Content, not a str: a str is markup, where "[x]" is a style tag and would vanish.
+        return Content(f"[{'x' if self.value else ' '}] {self._label}")
 
     def watch_value(self, value: bool) -> None:
         self.post_message(self.Changed(self, value))
