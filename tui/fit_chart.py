@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.reference import Reference
+
+from .chart import Chart
 
 #: Most data points drawn; more are thinned by an even stride.
 MAX_POINTS = 400
@@ -32,14 +34,8 @@ class FitView:
     reference_prediction: float
 
 
-class FitChart(PlotextPlot):
-    DEFAULT_CSS = """
-    FitChart {
-        height: 1fr;
-        min-height: 5;
-    }
-    """
-    can_focus = True
+class FitChart(Chart):
+    """Data and lines, or predicted against actual y."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -49,27 +45,20 @@ class FitChart(PlotextPlot):
         self._view = view
         self.replot()
 
-    def replot(self) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.grid(False, False)
+    def draw(self, plt: Plot) -> None:
         view = self._view
-        if view is not None:
-            if view.dataset.raw_x.shape[1] == 1:
-                self._plot_line(view)
-            else:
-                self._plot_predicted_vs_actual(view)
-        self.refresh()
+        if view is None:
+            return
+        if view.dataset.raw_x.shape[1] == 1:
+            self._plot_line(view)
+        else:
+            self._plot_predicted_vs_actual(view)
 
     def _plot_line(self, v: FitView) -> None:
         plt = self.plt
         ds = v.dataset
         x = ds.raw_x[:, 0]
         stride = max(1, x.size // MAX_POINTS)
-        plt.scatter(
-            x[::stride].tolist(), ds.y[::stride].tolist(), marker="●", color="white", label="data"
-        )
         lo = min(float(x.min()), v.predict_x[0])
         hi = max(float(x.max()), v.predict_x[0])
         samples = 2 if ds.degree == 1 else max(20, self.size.width * 2)
@@ -79,6 +68,10 @@ class FitChart(PlotextPlot):
         best = v.reference.predict(features)
         plt.plot(grid.tolist(), best.tolist(), marker="·", color="green", label="least sq.")
         plt.plot(grid.tolist(), now.tolist(), marker="braille", color="cyan", label="now")
+        # The points last, so the lines do not hide them.
+        plt.scatter(
+            x[::stride].tolist(), ds.y[::stride].tolist(), marker="●", color="white", label="data"
+        )
         px = v.predict_x[0]
         plt.scatter(
             [px], [v.prediction], marker="◆", color="yellow", label=f"ŷ({ds.x_names[0]}={px:g})"
@@ -94,7 +87,7 @@ class FitChart(PlotextPlot):
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
         lo, hi = float(ds.y.min()), float(ds.y.max())
-        plt.plot([lo, hi], [lo, hi], marker="braille", color="white", label="ŷ = y")
-        plt.scatter(y.tolist(), best.tolist(), marker="●", color="green", label="least sq.")
+        plt.plot([lo, hi], [lo, hi], marker="·", color="white", label="ŷ = y")
+        plt.scatter(y.tolist(), best.tolist(), marker="○", color="green", label="least sq.")
         plt.scatter(y.tolist(), now.tolist(), marker="●", color="cyan", label="now")
         plt.xlabel(f"actual {ds.y_name}")

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from linreg_tui.core.downsample import envelope
 
+from .chart import Chart
 
-class LossChart(PlotextPlot):
+
+class LossChart(Chart):
     """MSE against epoch, thinned to the chart's width before plotting."""
-
-    DEFAULT_CSS = """
-    LossChart {
-        height: 1fr;
-        min-height: 5;
-    }
-    """
-    can_focus = True
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -36,11 +30,7 @@ class LossChart(PlotextPlot):
         self._log_scale = log_scale
         self.replot()
 
-    def replot(self) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.grid(False, False)
+    def draw(self, plt: Plot) -> None:
         trace = self._trace
         env = envelope(trace, max(10, self.size.width - 10))
         low, high = env.low, env.high
@@ -66,4 +56,3 @@ class LossChart(PlotextPlot):
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         plt.xlim(0, last)
         plt.xlabel("epoch")
-        self.refresh()
