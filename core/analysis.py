@@ -190,7 +190,7 @@ def _verdict(
         if needed is not None
         else "never converges"
     )
-    if lr > lr_best:
+    if lr > lr_best * (1 + 1e-9):  # the fastest rate itself, up to rounding, is "good"
         return Verdict.OSCILLATING, (
             f"oscillating: converges while zig-zagging, {when}; lr {lr_best:.6g} is fastest"
         )

@@ -256,11 +256,15 @@ class LinregApp(App[None]):
         self.refresh_views()
 
     def action_pane(self, name: str) -> None:
+        """Show a pane and give it the focus, so arrows and PgUp/PgDn scroll it."""
         self.current_pane = name
         for pane in PANES:
             self.query_one(f"#pane-{pane}").set_class(pane == name, "-current")
         self._title_tabs()
         self.refresh_views()
+        target = self.query_one(f"#pane-{name}").query("LossChart, FitChart, LogTable, DataView")
+        if target and self.focused not in target:
+            target.first().focus()
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)

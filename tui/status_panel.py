@@ -53,11 +53,10 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
         f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
         f"(LS {num(session.reference_prediction())})"
     )
-    needed = (
-        "never converges"
-        if a.epochs_needed is None
-        else (f"~{count(a.epochs_needed)} epochs needed")
-    )
+    if a.epochs_needed is None:
+        needed = "never converges"
+    else:
+        needed = f"~{count(a.epochs_needed)} epoch{'' if a.epochs_needed == 1 else 's'} needed"
     line3 = (
         f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
         f"stable < {num(a.lr_max, 4)} · best {num(a.lr_best, 4)} · {needed}"
