@@ -113,6 +113,13 @@ class Records:
 
 
 @dataclass(frozen=True)
+class _Stop:
+    status: Status
+    message: str  # a sentence, with the numbers that explain it
+    brief: str  # the same in a status line's width
+
+
+@dataclass(frozen=True)
 class _Checkpoint:
     epoch: int
     w: np.ndarray
@@ -161,7 +168,7 @@ class Trainer:
         self._trace = np.empty(epochs + 1)
         self._trace[0] = quadratic.evaluate(w0, float(b0))[0]
         self._frontier = 0
-        self._frontier_stop: tuple[Status, str] | None = None
+        self._frontier_stop: _Stop | None = None
         self._epoch = 0
         self._w = w0
         self._b = float(b0)
@@ -193,7 +200,7 @@ class Trainer:
     @property
     def status(self) -> Status:
         if self._epoch == self._frontier and self._frontier_stop is not None:
-            return self._frontier_stop[0]
+            return self._frontier_stop.status
         if self._epoch >= self._budget:
             return Status.BUDGET_SPENT
         return Status.READY
@@ -202,10 +209,17 @@ class Trainer:
     def message(self) -> str:
         """One line on why the run stands where it does."""
         if self._epoch == self._frontier and self._frontier_stop is not None:
-            return self._frontier_stop[1]
+            return self._frontier_stop.message
         if self._epoch >= self._budget:
             return f"budget spent: {self._budget:,} epochs run"
         return f"ready at epoch {self._epoch:,} of {self._budget:,}"
+
+    @property
+    def brief(self) -> str:
+        """:attr:`message` in fewer words (about 60 characters)."""
+        if self._epoch == self._frontier and self._frontier_stop is not None:
+            return self._frontier_stop.brief
+        return self.message
 
     @property
     def loss_trace(self) -> np.ndarray:
@@ -261,7 +275,7 @@ class Trainer:
                 self.seek(epochs)
             self._truncate_to(epochs)
             self._frontier_stop = None
-        elif self._frontier_stop is not None and self._frontier_stop[0] is Status.BUDGET_SPENT:
+        elif self._frontier_stop is not None and self._frontier_stop.status is Status.BUDGET_SPENT:
             self._frontier_stop = None
 
     # -- moving ---------------------------------------------------------------------------------
@@ -287,6 +301,15 @@ class Trainer:
         if not records:
             return None
         return self._buffers_to_records(start, out)
+
+    def restart(self) -> None:
+        """Back to epoch 0 to run again with the current settings: the history is dropped (unlike
+        :meth:`seek`, which keeps it to replay)."""
+        self.seek(0)
+        self._truncate_to(0)
+        start = self._checkpoints[0]
+        self._checkpoints[0] = _Checkpoint(0, start.w, start.b, self._lr)
+        self._frontier_stop = None
 
     def back(self, steps: int = 1) -> None:
         self.seek(max(0, self._epoch - steps))
@@ -338,39 +361,43 @@ class Trainer:
                 self._frontier_stop = self._stop_message(stop, prev_mse, out, first)
                 return
         if self._epoch >= self._budget:
-            self._frontier_stop = (
-                Status.BUDGET_SPENT,
-                f"budget spent: {self._budget:,} epochs run",
-            )
+            spent = f"budget spent: {self._budget:,} epochs run"
+            self._frontier_stop = _Stop(Status.BUDGET_SPENT, spent, spent)
 
-    def _stop_message(
-        self, stop: Stop, prev_mse: float, out: Buffers, first: int
-    ) -> tuple[Status, str]:
+    def _stop_message(self, stop: Stop, prev_mse: float, out: Buffers, first: int) -> _Stop:
         k = self._epoch
         last = out.mse[-1] if len(out) > first else prev_mse
         before = out.mse[-2] if len(out) - first >= 2 else prev_mse
         climb_from = float(self._trace[max(0, k - RISE_EPOCHS)])
         limit = f"{self._lr_max:.6g} (2/λmax)"
+        above = self._lr > self._lr_max
         if stop is Stop.OVERFLOW:
             why = (
                 f"lr {self._lr:.6g} is above the largest stable rate {limit}"
-                if self._lr > self._lr_max
+                if above
                 else "the numbers grew past what float64 holds"
             )
-            return Status.DIVERGED, (
+            return _Stop(
+                Status.DIVERGED,
                 f"diverged at epoch {k + 1:,}: the loss overflowed (it was {last:.6g} at epoch "
-                f"{k:,}, which is kept); {why}"
+                f"{k:,}, which is kept); {why}",
+                f"diverged at epoch {k + 1:,}: the loss overflowed"
+                + (f"; lr > stable {self._lr_max:.4g}" if above else ""),
             )
         if stop is Stop.RISE:
-            return Status.DIVERGED, (
+            return _Stop(
+                Status.DIVERGED,
                 f"diverged at epoch {k:,}: the loss rose {RISE_EPOCHS} epochs running, from "
-                f"{climb_from:.6g} to {last:.6g}; "
-                f"lr {self._lr:.6g} is above the largest stable rate {limit}, so every step "
-                "overshoots further"
+                f"{climb_from:.6g} to {last:.6g}; lr {self._lr:.6g} is above the largest stable "
+                f"rate {limit}, so every step overshoots further",
+                f"diverged at epoch {k:,}: loss {climb_from:.4g} → {last:.4g}; "
+                f"lr > stable {self._lr_max:.4g}",
             )
-        return Status.CONVERGED, (
+        return _Stop(
+            Status.CONVERGED,
             f"converged at epoch {k:,}: the MSE fell by {before - last:.3g}, "
-            f"less than tol {self._tol:.3g}"
+            f"less than tol {self._tol:.3g}",
+            f"converged at epoch {k:,}: MSE fell {before - last:.3g} < tol {self._tol:.3g}",
         )
 
     def _append_trace(self, out: Buffers, first: int) -> None:
