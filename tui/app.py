@@ -25,7 +25,7 @@ from linreg_tui.core.trainer import Record, Status
 
 from .data_view import DataView
 from .fit_chart import FitChart, FitView
-from .help_screen import HelpScreen
+from .help_screen import HelpScreen, key_names
 from .iteration_log import IterationLog, arithmetic
 from .loss_chart import LossChart
 from .messages import Progress, RunStopped
@@ -50,14 +50,30 @@ class LinregApp(App[None]):
     TITLE = "linreg-tui"
     AUTO_FOCUS = None  # keys work at once: no input takes them at start
     BINDINGS = [
-        Binding("space", "step(1)", "Step", id="step"),
-        Binding("backspace", "back(1)", "Back", id="back"),
-        Binding("r", "run", "Run", id="run"),
-        Binding("e", "end", "End", id="end"),
-        Binding("ctrl+r", "reset", "Reset", id="reset"),
-        Binding("l", "log_scale", "Log", id="log-scale"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("space", "step(1)", "Step", tooltip="one epoch forward", id="step"),
+        Binding(
+            "backspace",
+            "back(1)",
+            "Back",
+            tooltip="one epoch back, exactly (down to epoch 0)",
+            id="back",
+        ),
+        Binding("r", "run", "Run", tooltip="run / pause, at the current speed", id="run"),
+        Binding(
+            "e", "end", "End", tooltip="run to the end: the budget, tol, or divergence", id="end"
+        ),
+        Binding(
+            "ctrl+r",
+            "restart",
+            "Restart",
+            tooltip="restart at epoch 0 with the current settings",
+            id="restart",
+        ),
+        Binding(
+            "l", "log_scale", "Log", tooltip="log / linear scale of the loss chart", id="log-scale"
+        ),
+        Binding("question_mark", "help", "Help", tooltip="this help", id="help"),
+        Binding("q", "quit", "Quit", tooltip="quit", id="quit"),
         Binding("right_square_bracket", "step(10)", "10 epochs forward", show=False, id="step10"),
         Binding("left_square_bracket", "back(10)", "10 epochs back", show=False, id="back10"),
         Binding("right_curly_bracket", "step(100)", "100 epochs forward", show=False, id="step100"),
@@ -87,8 +103,10 @@ class LinregApp(App[None]):
         with Container(id="panes", classes="-tabbed"):
             with Vertical(id="pane-loss", classes="pane -current"):
                 yield LossChart(id="loss")
+                yield Static(id="loss-key", classes="chart-key")
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
+                yield Static(id="fit-key", classes="chart-key")
             with Vertical(id="pane-log", classes="pane"):
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
@@ -148,9 +166,12 @@ class LinregApp(App[None]):
         rec = s.record()
         self.query_one(StatusPanel).show(s, self.stepper.running, speed_label(self.stepper.speed))
         if self._visible("loss"):
-            self.query_one(LossChart).show(s.trainer.loss_trace, s.reference.mse, self.log_scale)
+            chart = self.query_one(LossChart)
+            chart.show(s.trainer.loss_trace, s.reference.mse, self.log_scale)
+            self.query_one("#loss-key", Static).update(chart.key())
         if self._visible("fit"):
-            self.query_one(FitChart).show(
+            chart = self.query_one(FitChart)
+            chart.show(
                 FitView(
                     s.dataset,
                     rec.weights,
@@ -161,6 +182,7 @@ class LinregApp(App[None]):
                     s.reference_prediction(),
                 )
             )
+            self.query_one("#fit-key", Static).update(chart.key())
         if self._visible("data"):
             self.query_one(DataView).show(s.dataset, rec.weights, rec.intercept)
         self.query_one("#pane-loss").border_title = "1 Loss" + (" · log" if self.log_scale else "")
@@ -235,11 +257,13 @@ class LinregApp(App[None]):
         elif self._can_go_forward():
             self._run(to_end=True)
 
-    def action_reset(self) -> None:
+    def action_restart(self) -> None:
         self.stepper.pause()
-        self.session.trainer.seek(0)
-        self._log(self.session.record(), "reset")
-        self.query_one(IterationLog).explain("reset to epoch 0")
+        self.session.trainer.restart()
+        self._log(self.session.record(), "restart")
+        self.query_one(IterationLog).explain(
+            "restarted at epoch 0 with the current settings (backspace keeps the history instead)"
+        )
         self.refresh_views()
 
     def action_log_scale(self) -> None:
@@ -276,7 +300,8 @@ class LinregApp(App[None]):
         yield from super().get_system_commands(screen)
         for b in self.BINDINGS:
             if isinstance(b, Binding) and b.action not in ("quit", "leave_field"):
-                yield SystemCommand(b.description, f"key: {b.key}", _runner(self, b.action))
+                help_text = f"{b.tooltip or b.description} (key: {key_names(b)})"
+                yield SystemCommand(b.description, help_text, _runner(self, b.action))
 
     def _can_go_forward(self) -> bool:
         if self.session.trainer.status is Status.READY:
@@ -289,7 +314,7 @@ class LinregApp(App[None]):
         hint = {
             Status.BUDGET_SPENT: "raise epochs to go on, or step back",
             Status.CONVERGED: "lower tol to go on, or step back",
-            Status.DIVERGED: "lower lr, or step back (backspace) or reset (ctrl+r)",
+            Status.DIVERGED: "lower lr, or step back (backspace) or restart (ctrl+r)",
         }.get(t.status, "")
         self.notify(
             f"{t.message}. {hint}", title="Cannot step forward", severity="warning", timeout=4
@@ -344,7 +369,7 @@ class LinregApp(App[None]):
             new = old.with_hyperparameters(hp)
         except (HyperparameterError, DataError) as exc:
             panel.load(old.hp)
-            panel.refuse(message.name, str(exc))
+            panel.refuse(f"{exc}; kept {shown(message.name, old.hp)}")
             return
         self.session = new
         panel.load(new.hp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.markup import escape
 from textual_plotext.plot import Plot
 
 from linreg_tui.core import model
@@ -16,6 +17,7 @@ from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.reference import Reference
 
 from .chart import Chart
+from .numbers import num
 
 #: Most data points drawn; more are thinned by an even stride.
 MAX_POINTS = 400
@@ -45,6 +47,19 @@ class FitChart(Chart):
         self._view = view
         self.replot()
 
+    def key(self) -> str:
+        """What each mark means, for the line under the chart (Rich markup)."""
+        v = self._view
+        if v is None:
+            return ""
+        if v.dataset.raw_x.shape[1] == 1:
+            x = f"{v.dataset.x_names[0]}={num(v.predict_x[0])}"
+            return (
+                "[b]●[/] data  [cyan]⠤⠤[/] now  [green]··[/] least squares  "
+                f"[yellow]◆[/] ŷ({escape(x)}) now {num(v.prediction)}"
+            )
+        return "[cyan]●[/] now  [green]○[/] least squares  ·· ŷ = y (perfect fit); x: actual y"
+
     def draw(self, plt: Plot) -> None:
         view = self._view
         if view is None:
@@ -66,16 +81,12 @@ class FitChart(Chart):
         features = ds.expand(grid[:, None])
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
-        plt.plot(grid.tolist(), best.tolist(), marker="·", color="green", label="least sq.")
-        plt.plot(grid.tolist(), now.tolist(), marker="braille", color="cyan", label="now")
+        plt.plot(grid.tolist(), best.tolist(), marker="·", color="green")
+        plt.plot(grid.tolist(), now.tolist(), marker="braille", color="cyan")
         # The points last, so the lines do not hide them.
-        plt.scatter(
-            x[::stride].tolist(), ds.y[::stride].tolist(), marker="●", color="white", label="data"
-        )
+        plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker="●", color="white")
         px = v.predict_x[0]
-        plt.scatter(
-            [px], [v.prediction], marker="◆", color="yellow", label=f"ŷ({ds.x_names[0]}={px:g})"
-        )
+        plt.scatter([px], [v.prediction], marker="◆", color="yellow")
         plt.xlabel(ds.x_names[0])
 
     def _plot_predicted_vs_actual(self, v: FitView) -> None:
@@ -87,7 +98,7 @@ class FitChart(Chart):
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
         lo, hi = float(ds.y.min()), float(ds.y.max())
-        plt.plot([lo, hi], [lo, hi], marker="·", color="white", label="ŷ = y")
-        plt.scatter(y.tolist(), best.tolist(), marker="○", color="green", label="least sq.")
-        plt.scatter(y.tolist(), now.tolist(), marker="●", color="cyan", label="now")
+        plt.plot([lo, hi], [lo, hi], marker="·", color="white")
+        plt.scatter(y.tolist(), best.tolist(), marker="○", color="green")
+        plt.scatter(y.tolist(), now.tolist(), marker="●", color="cyan")
         plt.xlabel(f"actual {ds.y_name}")

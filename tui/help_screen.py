@@ -55,12 +55,16 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         rows = []
         for b in self._keys:
-            keys = ", ".join(_key_name(k) for k in b.key.split(","))
+            keys = key_names(b)
             # pad, then escape: Textual markup needs a lone "[" written as "\[" (rich's escape
             # leaves it), and padding after escaping would count the backslash
-            rows.append(f"  [b]{_escape(f'{keys:<18}')}[/b] {_escape(b.description)}")
+            rows.append(f"  [b]{_escape(f'{keys:<12}')}[/b] {_escape(b.tooltip or b.description)}")
         text = (
-            ABOUT + "\n[b]Keys[/b]\n" + "\n".join(rows) + "\n\n[dim]Press ? or Escape to close.[/]"
+            "[b]Keys[/b]\n"
+            + "\n".join(rows)
+            + "\n\n"
+            + ABOUT
+            + "\n[dim]Press ? or Escape to close; arrows scroll.[/]"
         )
         with VerticalScroll() as scroll:
             scroll.border_title = "Help"
@@ -85,8 +89,9 @@ _NAMES = {
 }
 
 
-def _key_name(key: str) -> str:
-    return _NAMES.get(key, key.replace("ctrl+", "Ctrl+"))
+def key_names(binding: Binding) -> str:
+    """The binding's keys as a person types them: "+, =" rather than "plus,equals_sign"."""
+    return ", ".join(_NAMES.get(k, k.replace("ctrl+", "Ctrl+")) for k in binding.key.split(","))
 
 
 def _escape(text: str) -> str:

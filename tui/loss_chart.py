@@ -8,6 +8,7 @@ from textual_plotext.plot import Plot
 from linreg_tui.core.downsample import envelope
 
 from .chart import Chart
+from .numbers import num
 
 
 class LossChart(Chart):
@@ -29,6 +30,16 @@ class LossChart(Chart):
         self._optimum = optimum
         self._log_scale = log_scale
         self.replot()
+
+    def key(self) -> str:
+        """What each mark means, for the line under the chart (Rich markup)."""
+        scale = "log" if self._log_scale else "linear"
+        optimum = (
+            ""
+            if self._optimum is None
+            else f"  [green]──[/] least-squares MSE {num(self._optimum)}"
+        )
+        return f"[cyan]⠤⠤[/] MSE by epoch{optimum}  ({scale} scale: l)"
 
     def draw(self, plt: Plot) -> None:
         trace = self._trace
@@ -55,4 +66,3 @@ class LossChart(Chart):
         ticks = sorted({round(v) for v in np.linspace(0, last, 5).tolist()})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         plt.xlim(0, last)
-        plt.xlabel("epoch")

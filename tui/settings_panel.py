@@ -23,10 +23,7 @@ from linreg_tui.core.hyperparams import Hyperparameters
 
 from .toggle import Toggle
 
-NOTE = (
-    "Enter applies · [b]lr epochs tol predict[/b]: from the next step · "
-    "[b]m0 b0 std[/b]: restart at epoch 0"
-)
+NOTE = "Enter applies · [b]lr epochs tol predict[/b]: next step · [b]↺[/b]: restart at epoch 0"
 
 
 class CoreParser(Validator):
@@ -157,10 +154,9 @@ class SettingsPanel(Widget):
         note.update(markup)
         note.set_class(error, "-error")
 
-    def refuse(self, name: str, reason: str) -> None:
-        """The app could not apply a value the parser accepted (e.g. wrong count for the data)."""
-        inp = self.query_one(f"#set-{name}", Input)
-        inp.add_class("-invalid")
+    def refuse(self, reason: str) -> None:
+        """The app could not apply a value the parser accepted (e.g. the wrong count for the
+        data); the field already shows the applied value again."""
         self.say(f"✗ {_escape(reason)}", error=True)
 
     # -- events ---------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
         f"stable < {num(a.lr_max, 4)} · best {num(a.lr_best, 4)} · {needed}"
     )
     if status in (Status.DIVERGED, Status.CONVERGED) and not running:
-        line4 = f"[{_STATUS_STYLE[status]}]{escape(t.message)}[/]"
+        line4 = f"[{_STATUS_STYLE[status]}]{escape(t.brief)}[/]"
     else:
         shape = "y = m·x + b" if len(names) == 1 else f"{len(names)} weights + b"
         if not hp.fit_intercept:

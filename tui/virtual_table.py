@@ -65,7 +65,7 @@ class VirtualTable(ScrollView, can_focus=True):
         width = self.column_width()
         if y == 0:
             strip = Strip([Segment(self._join(self.columns(), width), _HEADER)])
-            return strip.crop(scroll_x, scroll_x + view)
+            return strip.crop_extend(scroll_x, scroll_x + view, None)
         index = scroll_y + y - 1
         if index >= self.row_count():
             return Strip.blank(view)
@@ -73,4 +73,5 @@ class VirtualTable(ScrollView, can_focus=True):
         note = self.row_note(index)
         if note and len(text) + 2 + len(note) <= view + scroll_x:
             text += " " + note
-        return Strip([Segment(text)]).crop(scroll_x, scroll_x + view)
+        # Padded to the view's width, so the table's background reaches the pane's edge.
+        return Strip([Segment(text)]).crop_extend(scroll_x, scroll_x + view, None)
