@@ -1,0 +1,776 @@
+"""Pilot tests: every key of the app, the settings form, the command palette and the layouts.
+
+The numbers are checked against independent answers: the seed script's printed results, and the
+seed's update rule written out below in plain Python floats (no numpy, no core), never against
+what the core returns for the same question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+import re
+
+import numpy as np
+import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Input
+
+from linreg_tui.core.trainer import Status
+from linreg_tui.tui.app import LinregApp, make_app
+from linreg_tui.tui.help_screen import HelpScreen
+
+SIZE = (100, 32)
+
+
+def app_test(body):
+    """Run an async test body to completion (the project has no pytest async plugin)."""
+
+    @functools.wraps(body)
+    def run(*args, **kwargs):
+        asyncio.run(body(*args, **kwargs))
+
+    return run
+
+
+# -- independent answers ---------------------------------------------------------------------------
+
+#: The seed's data.
+SEED_X = (1.0, 2.0, 3.0, 4.0, 5.0)
+SEED_Y = (2.0, 4.0, 5.0, 4.0, 5.0)
+
+#: The seed script's output after 1000 epochs at lr 0.01 from (0, 0).
+SEED_M_1000 = 0.6176946148762643
+SEED_B_1000 = 2.136116825825789
+SEED_PRED_6 = 5.842284515083374
+#: Epochs 1 and 2 (by hand: m1 = 0.01·26.4, b1 = 0.01·8, and so on).
+M1, B1, MSE1 = 0.264, 0.08, 10.490176
+M2, B2 = 0.46512, 0.14256
+#: ∂m, ∂b at epoch 0 (m = b = 0): −2/5·Σx·y and −2/5·Σy.
+DM0, DB0 = -26.4, -8.0
+#: Least squares: slope Sxy/Sxx = 6/10, intercept 4 − 0.6·3, MSE 2.4/5.
+LS_M, LS_B, LS_MSE = 0.6, 2.2, 0.48
+#: 2/λmax of the Hessian [[2·Σx²/n, 2·Σx/n], [2·Σx/n, 2]] = [[22, 6], [6, 2]].
+LR_MAX = 2 / (12 + math.sqrt(136))
+
+
+def seed_gradient(m: float, b: float) -> tuple[float, float]:
+    """The seed script's ∂m and ∂b, in plain floats."""
+    n = len(SEED_X)
+    dm = (-2 / n) * sum(x * (y - (m * x + b)) for x, y in zip(SEED_X, SEED_Y))
+    db = (-2 / n) * sum(y - (m * x + b) for x, y in zip(SEED_X, SEED_Y))
+    return dm, db
+
+
+def seed_mse(m: float, b: float) -> float:
+    return sum((y - (m * x + b)) ** 2 for x, y in zip(SEED_X, SEED_Y)) / len(SEED_X)
+
+
+def seed_run(
+    epochs: int, lr: float, m: float = 0.0, b: float = 0.0
+) -> list[tuple[float, float, float]]:
+    """(m, b, MSE) at epochs 0..epochs of the seed's loop."""
+    out = [(m, b, seed_mse(m, b))]
+    for _ in range(epochs):
+        dm, db = seed_gradient(m, b)
+        m, b = m - lr * dm, b - lr * db
+        out.append((m, b, seed_mse(m, b)))
+    return out
+
+
+def test_seed_run_reproduces_the_seed_script():
+    """The plain-float loop above is the seed's: it prints the seed's final numbers."""
+    m, b, _ = seed_run(1000, 0.01)[-1]
+    assert (m, b, m * 6 + b) == (SEED_M_1000, SEED_B_1000, SEED_PRED_6)
+
+
+# -- reading the screen ----------------------------------------------------------------------------
+
+
+def lines_of(widget: Widget) -> list[str]:
+    """The text a widget draws, line by line, without trailing blanks."""
+    region = Region(0, 0, widget.size.width, widget.size.height)
+    return [strip.text.rstrip() for strip in widget.render_lines(region)]
+
+
+def status_lines(app: LinregApp) -> list[str]:
+    return [line.strip() for line in lines_of(app.query_one("#status"))]
+
+
+def status_value(app: LinregApp, label: str) -> str:
+    """The word after ``label`` in the status panel, e.g. ``status_value(app, "m")``."""
+    text = "\n".join(status_lines(app))
+    found = re.search(rf"(?:^|\s){re.escape(label)} (\S+)", text)
+    assert found, f"{label!r} not in the status panel:\n{text}"
+    return found.group(1)
+
+
+def shown_epoch(app: LinregApp) -> tuple[int, int, str]:
+    """(epoch, budget, state word(s)) from the first status line."""
+    found = re.match(r"epoch ([\d,]+)/([\d,]+) (.+?)  MSE", status_lines(app)[0])
+    assert found, status_lines(app)[0]
+    return int(found[1].replace(",", "")), int(found[2].replace(",", "")), found[3].strip()
+
+
+async def log_rows(pilot: Pilot) -> list[list[str]]:
+    """The iteration log's rows (pane 3), split into cells; the header row is left out."""
+    await pilot.press("3")
+    await pilot.pause()
+    lines = [line.split() for line in lines_of(pilot.app.query_one("#log-rows"))]
+    assert lines[0][:2] == ["epoch", "MSE"], lines[0]
+    return [cells for cells in lines[1:] if cells]
+
+
+async def arithmetic_text(pilot: Pilot) -> str:
+    """The arithmetic under the iteration log (pane 3)."""
+    await pilot.press("3")
+    await pilot.pause()
+    return "\n".join(lines_of(pilot.app.query_one("#log-arithmetic")))
+
+
+def note_text(app: LinregApp) -> str:
+    return " ".join(lines_of(app.query_one("#settings-note"))).strip()
+
+
+def y_ticks(app: LinregApp) -> list[float]:
+    """The numbers on the loss chart's y axis, top to bottom."""
+    ticks = []
+    for line in lines_of(app.query_one("#loss")):
+        found = re.match(r"^\s*([-+.\de]+)[┤├]", line)
+        if found:
+            ticks.append(float(found[1]))
+    return ticks
+
+
+async def wait_until(pilot: Pilot, condition, what: str, rounds: int = 20_000) -> None:
+    """Let the app run (``pilot.pause()``) until ``condition()`` holds."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
+
+
+async def type_into(pilot: Pilot, field: str, text: str, then: str | None = "enter") -> Input:
+    """Focus ``#set-<field>``, select all, type ``text`` and press ``then``."""
+    inp = pilot.app.query_one(f"#set-{field}", Input)
+    inp.focus()
+    await pilot.pause()
+    await pilot.press("ctrl+shift+a", *text)
+    assert inp.value == text
+    if then:
+        await pilot.press(then)
+    await pilot.pause()
+    return inp
+
+
+async def run_to_completion(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# -- stepping --------------------------------------------------------------------------------------
+
+
+@app_test
+async def test_space_steps_at_once_and_every_view_shows_epoch_1():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.focused is None  # no input swallows the first key
+        assert shown_epoch(app) == (0, 1000, "ready")
+        await pilot.press("space")
+
+        rec = app.session.record()
+        assert rec.epoch == 1
+        assert rec.weights[0] == pytest.approx(M1, abs=1e-15)
+        assert rec.intercept == pytest.approx(B1, abs=1e-15)
+        assert rec.mse == pytest.approx(MSE1, rel=1e-14)
+        start = app.session.record(0)
+        assert start.grad_weights[0] == pytest.approx(DM0, abs=1e-13)
+        assert start.grad_intercept == pytest.approx(DB0, abs=1e-13)
+
+        assert shown_epoch(app) == (1, 1000, "ready")
+        assert float(status_value(app, "m")) == M1
+        assert float(status_value(app, "b")) == B1
+        assert float(status_value(app, "MSE")) == pytest.approx(MSE1, rel=1e-5)
+        assert status_value(app, "ŷ(6)") == "1.664"  # 0.264·6 + 0.08
+
+        # the arithmetic of the step, with the seed's gradient at epoch 0
+        explained = await arithmetic_text(pilot)
+        assert "m ← 0 − 0.01 × (-26.4) = 0.264" in explained
+        assert "b ← 0 − 0.01 × (-8) = 0.08" in explained
+
+        rows = await log_rows(pilot)
+        assert [r[0] for r in rows] == ["0", "1"]
+        epoch0, epoch1 = ([float(c) for c in r[1:6]] for r in rows)
+        assert epoch0 == pytest.approx([17.2, 0, 0, DM0, DB0], rel=1e-5)
+        dm1, db1 = seed_gradient(M1, B1)
+        assert epoch1 == pytest.approx([MSE1, M1, B1, dm1, db1], rel=1e-5)
+
+
+@app_test
+async def test_backspace_goes_back_exactly_and_not_below_epoch_0():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "space")
+        third = app.session.record()
+        await pilot.press("backspace")
+        rec = app.session.record()
+        assert rec.epoch == 2
+        assert (rec.weights[0], rec.intercept) == pytest.approx((M2, B2), abs=1e-15)
+        assert shown_epoch(app)[0] == 2
+        assert float(status_value(app, "m")) == M2
+        assert float(status_value(app, "b")) == B2
+
+        await pilot.press("backspace", "backspace")
+        assert app.session.record().epoch == 0
+        assert (app.session.record().weights[0], app.session.record().intercept) == (0.0, 0.0)
+        await pilot.press("backspace")  # already at 0: nothing moves
+        assert app.session.trainer.epoch == 0
+        assert shown_epoch(app)[0] == 0
+
+        await pilot.press("space")
+        again = app.session.record()
+        assert (again.weights[0], again.intercept) == pytest.approx((M1, B1), abs=1e-15)
+        await pilot.press("space", "space")
+        replay = app.session.record()
+        assert replay.epoch == 3
+        # bit for bit: forward again gives the same numbers as the first time
+        np.testing.assert_array_equal(replay.weights, third.weights)
+        assert (replay.intercept, replay.mse) == (third.intercept, third.mse)
+
+        rows = await log_rows(pilot)
+        assert [r[0] for r in rows if r[-1] == "back"] == ["2", "1", "0"]
+
+
+@app_test
+async def test_brackets_step_ten_and_a_hundred():
+    expected = seed_run(110, 0.01)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for key, epoch in [("]", 10), ("}", 110), ("[", 100), ("{", 0), ("[", 0), ("]", 10)]:
+            await pilot.press(key)
+            rec = app.session.record()
+            m, b, mse = expected[epoch]
+            assert rec.epoch == epoch, key
+            assert rec.weights[0] == pytest.approx(m, rel=1e-12, abs=1e-15)
+            assert rec.intercept == pytest.approx(b, rel=1e-12, abs=1e-15)
+            assert rec.mse == pytest.approx(mse, rel=1e-12)
+            assert shown_epoch(app)[0] == epoch
+            assert float(status_value(app, "m")) == pytest.approx(m, rel=1e-5, abs=1e-12)
+
+
+@app_test
+async def test_r_runs_and_r_again_pauses_at_once():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await wait_until(pilot, lambda: "running" in status_lines(app)[0], "status: running")
+        assert app.stepper.running
+        await pilot.press("r")
+        paused_at = app.session.trainer.epoch
+        await run_to_completion(pilot)
+        for _ in range(5):
+            await pilot.pause()
+        assert app.session.trainer.epoch == paused_at  # not one epoch after the pause
+        assert not app.stepper.running
+        assert 0 < paused_at < 1000
+        assert shown_epoch(app) == (paused_at, 1000, "ready")
+        m, b, _ = seed_run(paused_at, 0.01)[-1]
+        assert app.session.record().weights[0] == pytest.approx(m, rel=1e-12)
+        assert app.session.record().intercept == pytest.approx(b, rel=1e-12)
+
+
+@app_test
+async def test_e_runs_to_the_seed_scripts_final_numbers():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await run_to_completion(pilot)
+        rec = app.session.record()
+        assert rec.epoch == 1000
+        assert app.session.trainer.status is Status.BUDGET_SPENT
+        assert rec.weights[0] == pytest.approx(SEED_M_1000, abs=1e-12)
+        assert rec.intercept == pytest.approx(SEED_B_1000, abs=1e-12)
+        assert app.session.prediction(rec) == pytest.approx(SEED_PRED_6, abs=1e-12)
+
+        assert shown_epoch(app) == (1000, 1000, "budget spent")
+        assert float(status_value(app, "m")) == pytest.approx(SEED_M_1000, rel=5e-6)
+        assert float(status_value(app, "b")) == pytest.approx(SEED_B_1000, rel=5e-6)
+        assert float(status_value(app, "ŷ(6)")) == pytest.approx(SEED_PRED_6, rel=5e-6)
+
+        await pilot.press("space")  # the budget is spent: no step
+        assert app.session.trainer.epoch == 1000
+
+
+@app_test
+async def test_e_while_running_goes_to_the_end_and_backspace_while_running_pauses():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r", "e")
+        await run_to_completion(pilot)
+        assert app.session.trainer.epoch == 1000
+        assert app.session.record().weights[0] == pytest.approx(SEED_M_1000, abs=1e-12)
+
+        await pilot.press("ctrl+r", "r")
+        await wait_until(pilot, lambda: app.stepper.running, "a run")
+        await pilot.press("backspace")  # while running: pauses, does not step back
+        paused_at = app.session.trainer.epoch
+        await run_to_completion(pilot)
+        assert not app.stepper.running
+        assert app.session.trainer.epoch == paused_at
+
+
+@app_test
+async def test_plus_and_minus_change_the_speed_shown():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert status_value(app, "speed") == "100/s"
+        for key, shown in [
+            ("plus", "300/s"),
+            ("equals_sign", "1,000/s"),
+            ("minus", "300/s"),
+            ("underscore", "100/s"),
+            ("minus", "30/s"),
+        ]:
+            await pilot.press(key)
+            assert status_value(app, "speed") == shown, key
+        await pilot.press("minus", "minus", "minus", "minus")  # 10/s, 3/s, 1/s, and no lower
+        assert status_value(app, "speed") == "1/s"
+        await pilot.press(*["plus"] * 10)  # 9 steps up the list, and no higher
+        assert status_value(app, "speed") == "max"
+
+
+@app_test
+async def test_ctrl_r_restarts_at_epoch_0_with_the_current_settings():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("}", "space")
+        assert app.session.trainer.epoch == 101
+        await pilot.press("ctrl+r")
+        rec = app.session.record()
+        assert (rec.epoch, rec.weights[0], rec.intercept) == (0, 0.0, 0.0)
+        assert shown_epoch(app) == (0, 1000, "ready")
+        assert float(status_value(app, "MSE")) == 17.2
+        assert "restarted at epoch 0" in await arithmetic_text(pilot)
+        # The history is dropped: nothing beyond epoch 0 is left to replay.
+        assert app.session.trainer.frontier == 0
+        await pilot.press("space")
+        assert app.session.record().weights[0] == pytest.approx(M1, abs=1e-15)
+
+
+@app_test
+async def test_a_tol_set_after_a_run_stops_the_run_after_a_restart():
+    # tol 1e-6 at lr 0.01 stops at epoch 1,240 (the first epoch lowering the MSE by < 1e-6:
+    # checked against exact arithmetic in tests/core/test_analysis.py).
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.trainer.epoch == 1000
+        app.session = app.session.replace(tol=1e-6, epochs=5000)
+        await pilot.press("ctrl+r", "e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.trainer.status.value == "converged"
+        assert app.session.trainer.epoch == 1240
+
+
+@app_test
+async def test_l_switches_the_loss_chart_to_log_scale_and_back():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("]", "]")
+        linear = y_ticks(app)
+        gaps = np.diff(linear)
+        assert np.ptp(gaps) < 0.05 * (linear[0] - linear[-1])  # evenly spaced values
+
+        await pilot.press("l")
+        assert app.log_scale
+        assert "log scale" in str(app.query_one("#panes").border_title)
+        logged = y_ticks(app)
+        ratios = np.array(logged[:-1]) / np.array(logged[1:])
+        assert ratios.max() / ratios.min() < 1.05  # evenly spaced logarithms
+        assert np.ptp(np.diff(logged)) > 0.2 * (logged[0] - logged[-1])  # not even values
+        assert logged[-1] == pytest.approx(LS_MSE)  # the optimum is the floor
+
+        await pilot.press("l")
+        assert not app.log_scale
+        assert "log scale" not in str(app.query_one("#panes").border_title)
+        assert y_ticks(app) == linear
+
+
+# -- help, panes, focus, quitting ------------------------------------------------------------------
+
+#: What the help screen calls each key.
+KEY_LABELS = {
+    "space": "space",
+    "backspace": "backspace",
+    "r": "r",
+    "e": "e",
+    "ctrl+r": "Ctrl+r",
+    "l": "l",
+    "question_mark": "?",
+    "q": "q",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
+    "plus,equals_sign": "+, =",
+    "minus,underscore": "-, _",
+    "1": "1",
+    "2": "2",
+    "3": "3",
+    "4": "4",
+    "escape": "escape",
+}
+
+
+@app_test
+async def test_question_mark_opens_help_with_every_binding_and_escape_closes_it():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        lines = [line.strip() for line in text.splitlines()]
+        assert {b.key for b in app.BINDINGS} == set(KEY_LABELS)
+        for b in app.BINDINGS:
+            what = b.tooltip or b.description  # the help explains; the footer keeps it short
+            row = re.compile(rf"{re.escape(KEY_LABELS[b.key])}\s+{re.escape(what)}")
+            assert any(row.fullmatch(line) for line in lines), f"no row for {b.key}:\n{text}"
+        assert "[/" not in text  # no markup leaks into the text
+
+        await pilot.press("space")  # the help screen is modal: the app does not step
+        assert app.session.trainer.epoch == 0
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("space")
+        assert app.session.trainer.epoch == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "pane"), [("1", "loss"), ("2", "fit"), ("3", "log"), ("4", "data")]
+)
+@app_test
+async def test_number_keys_switch_panes(key, pane):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        if key == "1":
+            await pilot.press("4")
+        await pilot.press(key)
+        assert app.current_pane == pane
+        for name in ("loss", "fit", "log", "data"):
+            box = app.query_one(f"#pane-{name}")
+            assert box.has_class("-current") == (name == pane)
+            assert (box.display and box.region.area > 0) == (name == pane)
+        assert f"[reverse] {key} " in str(app.query_one("#panes").border_title)
+
+
+@app_test
+async def test_data_pane_shows_predictions_and_residuals():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "4")
+        lines = [line.split() for line in lines_of(app.query_one("#data")) if line.strip()]
+        assert lines[0] == ["row", "x", "y", "ŷ", "residual"]
+        assert len(lines) == 6
+        for i, (x, y) in enumerate(zip(SEED_X, SEED_Y)):
+            y_hat = M1 * x + B1
+            cells = [float(c) for c in lines[i + 1]]
+            assert cells == pytest.approx([i + 1, x, y, y_hat, y - y_hat], rel=1e-5)
+
+
+@app_test
+async def test_tab_moves_focus_and_escape_leaves_an_input():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.focused is None
+        await pilot.press("tab")
+        assert app.focused is app.query_one("#set-lr")
+        await pilot.press("tab")
+        assert app.focused is app.query_one("#set-epochs")
+        await pilot.press("space")  # typed into the field: no step
+        assert app.session.trainer.epoch == 0
+        await pilot.press("escape")
+        assert app.focused is None
+        assert app.query_one("#set-epochs", Input).value == "1000"
+        await pilot.press("space")
+        assert app.session.trainer.epoch == 1
+
+
+@app_test
+async def test_tab_into_a_pane_in_the_wide_layout_shows_it():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.query_one("#panes").has_class("-wide")
+        assert app.current_pane == "loss"
+        await pilot.press("tab", "shift+tab")  # to lr, then back round to the end
+        assert app.focused is app.query_one("#data")
+        assert app.current_pane == "data"
+        await pilot.press("shift+tab")
+        assert app.focused is app.query_one("#log-rows")
+        assert app.current_pane == "log"
+
+
+@app_test
+async def test_q_quits():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.return_code is None
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0
+    assert not app.is_running
+
+
+# -- divergence ------------------------------------------------------------------------------------
+
+
+def first_divergence(lr: float) -> int:
+    """The first epoch k whose loss has risen three epochs running (k-3 < k-2 < k-1 < k)."""
+    mse = [e[2] for e in seed_run(50, lr)]
+    return next(k for k in range(3, 51) if mse[k - 3] < mse[k - 2] < mse[k - 1] < mse[k])
+
+
+@app_test
+async def test_divergence_is_stopped_explained_and_recovered_from():
+    diverged_at = first_divergence(0.1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_into(pilot, "lr", "0.1")
+        assert app.session.hp.lr == 0.1
+        await pilot.press("e")
+        await run_to_completion(pilot)
+
+        t = app.session.trainer
+        assert t.status is Status.DIVERGED
+        assert t.epoch == diverged_at
+        m, b, mse = seed_run(diverged_at, 0.1)[-1]
+        assert app.session.record().weights[0] == pytest.approx(m, rel=1e-12)
+        assert app.session.record().intercept == pytest.approx(b, rel=1e-12)
+        assert f"epoch {diverged_at}" in t.message
+        assert f"{LR_MAX:.6g}" in t.message  # the largest stable rate, 0.0845241
+        lines = status_lines(app)
+        assert shown_epoch(app) == (diverged_at, 1000, "diverged")
+        assert lines[3].startswith(f"diverged at epoch {diverged_at}:")
+        assert float(status_value(app, "<")) == pytest.approx(LR_MAX, rel=1e-4)
+        trace = t.loss_trace
+        assert trace.shape == (diverged_at + 1,)
+        assert np.isfinite(trace).all()
+        assert trace[-1] == pytest.approx(mse, rel=1e-12)
+        await pilot.press("1")
+        ticks = y_ticks(app)
+        assert ticks and all(math.isfinite(v) for v in ticks)
+        assert max(ticks) == pytest.approx(mse, rel=0.01)  # the chart reaches the last loss
+
+        await pilot.press("space")  # diverged: no further step
+        assert t.epoch == diverged_at
+
+        await pilot.press("backspace")
+        assert t.epoch == diverged_at - 1
+        assert t.status is Status.READY
+        assert shown_epoch(app)[2] == "ready"
+
+        await type_into(pilot, "lr", "0.05")
+        assert app.session.trainer is t and t.epoch == diverged_at - 1
+        await pilot.press("e")
+        await run_to_completion(pilot)
+        assert t.status is Status.BUDGET_SPENT
+        assert t.epoch == 1000
+        m, b, _ = seed_run(1000 - (diverged_at - 1), 0.05, *seed_run(diverged_at - 1, 0.1)[-1][:2])[
+            -1
+        ]
+        rec = app.session.record()
+        assert rec.weights[0] == pytest.approx(m, rel=1e-9)
+        assert rec.intercept == pytest.approx(b, rel=1e-9)
+        assert rec.mse == pytest.approx(LS_MSE, rel=1e-9)
+        assert np.isfinite(t.loss_trace).all()
+
+
+# -- editing hyperparameters -----------------------------------------------------------------------
+
+
+@app_test
+async def test_a_new_lr_applies_from_the_current_epoch():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space")
+        before = app.session.record()
+        session = app.session
+        await type_into(pilot, "lr", "0.02")
+        assert app.focused is None  # Enter applied and left the field
+        assert app.session is session and app.session.hp.lr == 0.02
+        assert app.session.trainer.epoch == 2  # not restarted
+        assert status_value(app, "lr") == "0.02:"
+
+        await pilot.press("space")
+        after = app.session.record()
+        m, b = before.weights[0], before.intercept
+        dm, db = seed_gradient(m, b)
+        assert after.epoch == 3
+        assert after.weights[0] == pytest.approx(m - 0.02 * dm, rel=1e-14)
+        assert after.intercept == pytest.approx(b - 0.02 * db, rel=1e-14)
+        assert "× (" in await arithmetic_text(pilot) and "0.02" in await arithmetic_text(pilot)
+
+
+@app_test
+async def test_a_new_m0_restarts_at_epoch_0_from_it():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("]")
+        await type_into(pilot, "m0", "1")
+        rec = app.session.record()
+        assert app.session.hp.m0 == (1.0,)
+        assert (rec.epoch, rec.weights[0], rec.intercept) == (0, 1.0, 0.0)
+        assert rec.mse == pytest.approx(seed_mse(1.0, 0.0), rel=1e-15)  # 1.8
+        assert shown_epoch(app)[0] == 0
+        assert float(status_value(app, "m")) == 1.0
+        assert "restarted at epoch 0" in await arithmetic_text(pilot)
+
+        await pilot.press("space")
+        dm, db = seed_gradient(1.0, 0.0)
+        assert app.session.record().weights[0] == pytest.approx(1.0 - 0.01 * dm, rel=1e-14)
+        assert app.session.record().intercept == pytest.approx(0.0 - 0.01 * db, rel=1e-14)
+        rows = await log_rows(pilot)
+        assert [r[:3] for r in rows] == [["0", "1.8", "1"], ["1", rows[1][1], "1.044"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "applied"),
+    [
+        ("lr", "abc", "0.01"),
+        ("lr", "-1", "0.01"),
+        ("lr", "0", "0.01"),
+        ("lr", "nan", "0.01"),
+        ("epochs", "1.5", "1000"),
+    ],
+)
+@app_test
+async def test_invalid_values_are_marked_and_never_applied(field, text, applied):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        session, hp = app.session, app.session.hp
+        inp = await type_into(pilot, field, text, then=None)
+        assert inp.has_class("-invalid")
+        note = note_text(app)
+        assert note.startswith(f"✗ {field}:") and "not applied" in note
+
+        await pilot.press("enter")  # refused: stays in the field, nothing changes
+        assert app.focused is inp
+        assert app.session is session and app.session.hp == hp
+        assert app.session.trainer.epoch == 1
+
+        await pilot.press("escape")  # leaving puts the applied value back
+        assert app.focused is None
+        assert inp.value == applied
+        assert not inp.has_class("-invalid")
+        assert note_text(app).endswith(f"kept {applied}")
+        assert app.session.hp == hp
+        await pilot.press("space")
+        assert app.session.trainer.epoch == 2
+        assert app.session.record().weights[0] == pytest.approx(M2, abs=1e-15)
+
+
+@app_test
+async def test_standardise_restarts_and_trains_in_the_datas_units():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("]")
+        box = app.query_one("#set-standardize")
+        box.focus()
+        await pilot.pause()
+        await pilot.press("space")  # toggles the focused box, does not step
+        assert app.session.hp.standardize
+        assert app.session.trainer.epoch == 0
+        assert lines_of(box)[0].strip().startswith("[x] standardis")
+        assert "standardised" in status_lines(app)[3]
+
+        await pilot.press("escape")
+        await type_into(pilot, "lr", "0.5")
+        await pilot.press("e")
+        await run_to_completion(pilot)
+        rec = app.session.record()
+        assert rec.epoch == 1000
+        assert rec.weights[0] == pytest.approx(LS_M, abs=1e-9)
+        assert rec.intercept == pytest.approx(LS_B, abs=1e-9)
+        assert rec.mse == pytest.approx(LS_MSE, abs=1e-9)
+        assert float(status_value(app, "m")) == LS_M
+        assert float(status_value(app, "b")) == LS_B
+
+        box.focus()
+        await pilot.pause()
+        await pilot.press("space")
+        assert not app.session.hp.standardize
+        assert app.session.trainer.epoch == 0
+        assert lines_of(box)[0].strip().startswith("[ ] standardis")
+
+
+# -- the command palette ---------------------------------------------------------------------------
+
+
+@app_test
+async def test_the_command_palette_lists_and_runs_our_actions():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Step", "Back", "Run", "End", "Restart", "Help"} <= titles
+
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        await wait_until(pilot, lambda: app.screen is not palette or True, "palette")
+        assert type(palette).__name__ == "CommandPalette"
+        await pilot.press(*"Step")
+        results = palette.query_one("CommandList")
+        await wait_until(pilot, lambda: results.option_count > 0, "search results")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is not palette, "palette closed")
+        await pilot.pause()
+        assert app.session.trainer.epoch == 1
+        assert app.session.record().weights[0] == pytest.approx(M1, abs=1e-15)
+
+
+# -- layouts ---------------------------------------------------------------------------------------
+
+
+@app_test
+async def test_a_small_window_asks_to_be_larger_and_recovers():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.resize_terminal(50, 15)
+        too_small = app.query_one("#too-small")
+        assert too_small.display and too_small.region.area > 0
+        message = " ".join(line.strip() for line in lines_of(too_small))
+        assert "Make the window larger" in message and "50×15" in message
+        for part in ("#status", "#settings", "#panes"):
+            assert app.query_one(part).region.area == 0, part
+
+        await pilot.resize_terminal(80, 24)
+        assert not too_small.display
+        for part in ("#status", "#settings", "#panes", "#loss"):
+            assert app.query_one(part).region.area > 0, part
+        assert not app.query_one("#panes").has_class("-wide")
+        assert shown_epoch(app)[0] == 1
+        assert y_ticks(app)  # the loss chart is drawn again
+
+
+@app_test
+async def test_a_large_window_shows_all_four_panes():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.resize_terminal(120, 40)
+        panes = app.query_one("#panes")
+        assert panes.has_class("-wide")
+        regions = [app.query_one(f"#pane-{name}").region for name in ("loss", "fit", "log", "data")]
+        assert all(r.area > 0 for r in regions)
+        for i, a in enumerate(regions):  # side by side, none on top of another
+            for b in regions[i + 1 :]:
+                assert not a.overlaps(b)
+        await pilot.resize_terminal(80, 24)
+        assert not panes.has_class("-wide")
