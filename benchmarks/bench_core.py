@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.hyperparams import Hyperparameters
