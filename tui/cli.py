@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Fit y = m·x + b by batch gradient descent and watch it learn. Without DATA, "
         "the seed's five points (x = 1..5, y = 2, 4, 5, 4, 5).",
+        epilog="In the app: space steps an epoch, backspace steps back, r runs or pauses, e runs "
+        "to the end, ctrl+r restarts, ? lists every key, q quits. Exit status: 0 finished, "
+        "1 diverged, 2 bad input or usage.",
     )
     p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
     p.add_argument(
@@ -156,6 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     if not opts.headless:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            print(
+                f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
+                "use --headless or --json in scripts and pipes",
+                file=sys.stderr,
+            )
+            return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
         make_app(session).run()

@@ -487,3 +487,11 @@ def test_a_long_headless_run_prints_only_the_result_when_stderr_is_not_a_termina
     np.testing.assert_allclose(float(lines[0].split()[-1]), 0.6, rtol=1e-12)
     np.testing.assert_allclose(float(lines[1].split()[-1]), 2.2, rtol=1e-12)
     assert f"Status: budget spent: {LONG_RUN:,} epochs run" in result.stdout
+
+
+def test_the_app_without_a_terminal_says_so_instead_of_drawing_into_a_pipe():
+    result = run()  # stdin is /dev/null, stdout a pipe
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "needs a terminal" in lines[0] and "--headless" in lines[0]
+    assert result.stdout == ""  # no escape codes written into the pipe
