@@ -387,6 +387,10 @@ class LinregApp(App[None]):
     @on(DescendantFocus)
     def follow_focus(self, event: DescendantFocus) -> None:
         """Tabbing into a pane shows it."""
+        if event.widget is not self.default_screen.focused:
+            # Stale: the focus moved on before this event arrived. Showing this pane would
+            # focus it again (action_pane), and two stale events ping-pong the focus forever.
+            return
         for node in event.widget.ancestors_with_self:
             if node.has_class("pane") and node.id:
                 name = node.id.removeprefix("pane-")

@@ -22,12 +22,7 @@ class Chart(PlotextPlot, can_focus=True):
     """
 
     def replot(self) -> None:
-        """Clear the figure, draw the current data, repaint."""
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.grid(False, False)
-        self.draw(plt)
+        """Repaint with the current data (drawn afresh by every render)."""
         self.refresh()
 
     def draw(self, plt: Plot) -> None:
@@ -39,6 +34,15 @@ class Chart(PlotextPlot, can_focus=True):
         # never take the app down with it.
         if self.size.width < SMALLEST[0] or self.size.height < SMALLEST[1]:
             return Text("(too small to draw)", style="dim")
+        # plotext's build rescales the figure's data in place (a log scale takes the log of the
+        # stored values), so building the same figure twice draws the log of the log, or fails
+        # below 1; and Textual renders whenever it needs to (a resize, a dialog closing). So the
+        # data is drawn afresh for every render, at the chart's size of the moment.
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.grid(False, False)
+        self.draw(plt)
         try:
             return super().render()
         except (ArithmeticError, ValueError):
