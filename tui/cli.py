@@ -168,8 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
-        make_app(session).run()
-        return 0
+        app = make_app(session)
+        app.run()
+        return app.return_code or 0  # Textual sets 1 if the app failed
     try:
         train_headless(session, opts.history)
     except KeyboardInterrupt:
