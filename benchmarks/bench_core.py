@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from report import markdown, yes  # benchmarks/report.py, beside this script
 
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
@@ -206,21 +207,6 @@ def times(x: float) -> str:
 
 def mib(kib: int) -> str:
     return f"{kib / 1024:.1f} MiB"
-
-
-def yes(ok: bool) -> str:
-    return "yes" if ok else "**no**"
-
-
-def markdown(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
-
-    return "\n".join(
-        [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
-    )
 
 
 def say(text: str) -> None:

@@ -41,6 +41,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from report import markdown, yes  # benchmarks/report.py, beside this script
 from textual import events
 from textual.app import App, ComposeResult
 
@@ -274,21 +275,6 @@ async def key_latencies() -> dict[str, list[float]]:
 
 
 # -- output ---------------------------------------------------------------------------------------
-
-
-def markdown(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
-
-    return "\n".join(
-        [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)]
-    )
-
-
-def yes(ok: bool) -> str:
-    return "yes" if ok else "**no**"
 
 
 def cpu_model() -> str:
