@@ -774,3 +774,22 @@ async def test_a_large_window_shows_all_four_panes():
                 assert not a.overlaps(b)
         await pilot.resize_terminal(80, 24)
         assert not panes.has_class("-wide")
+
+
+@app_test
+async def test_the_status_panel_shows_the_derived_numbers_of_epoch_1():
+    # R² = 1 − n·MSE/Σ(y − ȳ)² = 1 − 5·10.490176/6; ŷ(6) = 6·0.264 + 0.08 = 1.664; least
+    # squares predicts 6·0.6 + 2.2 = 5.8; λ = 12 ± √136, so 2/λmax and 2/(λmin + λmax) = 1/12.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        text = "\n".join(status_lines(app))
+        r2 = re.search(r"R² (\S+) \(LS (\S+)\)", text)
+        assert r2 and float(r2[1]) == pytest.approx(1 - 5 * MSE1 / 6, abs=5e-4)
+        assert float(r2[2]) == pytest.approx(0.6)
+        yhat = re.search(r"ŷ\(6\) (\S+) \(LS (\S+)\)", text)
+        assert yhat and float(yhat[1]) == pytest.approx(1.664) and float(yhat[2]) == 5.8
+        stable = re.search(r"stable < (\S+) · best (\S+)", text)
+        assert stable
+        assert float(stable[1]) == pytest.approx(2 / (12 + 136**0.5), rel=5e-4)
+        assert float(stable[2]) == pytest.approx(1 / 12, rel=5e-4)
