@@ -71,11 +71,6 @@ class Analysis:
     summary: str
 
 
-def largest_stable_lr(q: Quadratic) -> float:
-    """2/λmax of the Hessian of ``q``."""
-    return 2.0 / float(np.linalg.eigvalsh(q.hessian())[-1])
-
-
 def analyse(
     q: Quadratic, w0: np.ndarray, b0: float, lr: float, tol: float, budget: int
 ) -> Analysis:

@@ -72,6 +72,7 @@ class Session:
 
     def __init__(self, dataset: Dataset, hp: Hyperparameters, _problem: Problem | None = None):
         self.hp = hp
+        self._analysis_cache: tuple[tuple[float, float, int], Analysis] | None = None
         self._check_against_data(dataset, hp)
         self.problem = _problem or Problem.build(dataset, hp.standardize, hp.fit_intercept)
         w0, b0 = self._start(hp)
@@ -107,7 +108,7 @@ class Session:
 
     def _analysis_for(self, lr: float, tol: float, budget: int) -> Analysis:
         key = (lr, tol, budget)
-        cache = getattr(self, "_analysis_cache", None)
+        cache = self._analysis_cache
         if cache is None or cache[0] != key:
             w0, b0 = self._start(self.hp)
             cache = (key, analyse(self.problem.quadratic, w0, b0, lr, tol, budget))
