@@ -24,6 +24,8 @@ from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Records, Status
 
+from .numbers import plain
+
 PROG = "linreg-tui"
 #: Epochs per call to the trainer in a headless run.
 HEADLESS_CHUNK = 1 << 16
@@ -239,14 +241,10 @@ def _progress_bar(total: int):
 
 def _x_label(session: Session) -> str:
     names = session.dataset.x_names
-    values = [_plain(v) for v in session.hp.predict_x]
+    values = [plain(v) for v in session.hp.predict_x]
     if len(names) == 1:
         return f"x={values[0]}" if names[0] == "x" else f"{names[0]}={values[0]}"
     return ", ".join(f"{n}={v}" for n, v in zip(names, values))
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e16 else repr(value)
 
 
 def render_text(session: Session) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rich.markup import escape
 from textual_plotext.plot import Plot
 
 from linreg_tui.core import model
@@ -17,6 +16,7 @@ from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.reference import Reference
 
 from .chart import Chart
+from .markup import escape
 from .numbers import num
 
 #: Most data points drawn; more are thinned by an even stride.

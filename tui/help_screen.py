@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .markup import escape
+
 ABOUT = (
     "[b]linreg-tui[/b] fits y = m·x + b by batch gradient descent, one epoch at a time.\n\n"
     "Each epoch computes ŷ = m·x + b and the gradient of the mean squared error, "
@@ -58,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
             keys = key_names(b)
             # pad, then escape: Textual markup needs a lone "[" written as "\[" (rich's escape
             # leaves it), and padding after escaping would count the backslash
-            rows.append(f"  [b]{_escape(f'{keys:<12}')}[/b] {_escape(b.tooltip or b.description)}")
+            rows.append(f"  [b]{escape(f'{keys:<12}')}[/b] {escape(b.tooltip or b.description)}")
         text = (
             "[b]Keys[/b]\n"
             + "\n".join(rows)
@@ -92,7 +94,3 @@ _NAMES = {
 def key_names(binding: Binding) -> str:
     """The binding's keys as a person types them: "+, =" rather than "plus,equals_sign"."""
     return ", ".join(_NAMES.get(k, k.replace("ctrl+", "Ctrl+")) for k in binding.key.split(","))
-
-
-def _escape(text: str) -> str:
-    return text.replace("[", r"\[")

@@ -32,6 +32,12 @@ def fit(value: float | None, width: int, digits: int = DIGITS) -> str:
     return text
 
 
+def plain(value: float) -> str:
+    """A value as a person would type it back: whole numbers without ".0", others in full
+    (repr round-trips exactly)."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(value)
+
+
 def count(value: int) -> str:
     """An integer with thousands separators."""
     return f"{value:,}"

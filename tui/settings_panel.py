@@ -21,6 +21,8 @@ from textual.widgets import Input, Label, Static
 from linreg_tui.core import hyperparams as hpmod
 from linreg_tui.core.hyperparams import Hyperparameters
 
+from .markup import escape
+from .numbers import plain
 from .toggle import Toggle
 
 NOTE = "Enter applies · [b]lr epochs tol predict[/b]: next step · [b]↺[/b]: restart at epoch 0"
@@ -65,14 +67,10 @@ def shown(name: str, hp: Hyperparameters) -> str:
     """The text an input shows for the applied value (round-trips exactly)."""
     value = getattr(hp, name)
     if isinstance(value, tuple):
-        return ",".join(_plain(v) for v in value)
+        return ",".join(plain(v) for v in value)
     if isinstance(value, int):
         return str(value)
-    return _plain(value)
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(value)
+    return plain(value)
 
 
 class SettingsPanel(Widget):
@@ -157,7 +155,7 @@ class SettingsPanel(Widget):
     def refuse(self, reason: str) -> None:
         """The app could not apply a value the parser accepted (e.g. the wrong count for the
         data); the field already shows the applied value again."""
-        self.say(f"✗ {_escape(reason)}", error=True)
+        self.say(f"✗ {escape(reason)}", error=True)
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -165,7 +163,7 @@ class SettingsPanel(Widget):
     def show_verdict_as_typed(self, event: Input.Changed) -> None:
         result = event.validation_result
         if result is not None and not result.is_valid:
-            self.say(f"✗ {_escape(result.failure_descriptions[0])} (not applied)", error=True)
+            self.say(f"✗ {escape(result.failure_descriptions[0])} (not applied)", error=True)
         else:
             self.say(NOTE)
 
@@ -185,7 +183,7 @@ class SettingsPanel(Widget):
                 inp.value = kept
             inp.remove_class("-invalid")
             why = reason.failure_descriptions[0] if reason and not reason.is_valid else ""
-            self.say(f"✗ {_escape(why)}; kept {_escape(kept)}", error=True)
+            self.say(f"✗ {escape(why)}; kept {escape(kept)}", error=True)
 
     @on(Toggle.Changed, "#set-standardize")
     def apply_standardize(self, event: Toggle.Changed) -> None:
@@ -202,7 +200,3 @@ class SettingsPanel(Widget):
         if value != getattr(self._hp, name):
             self.post_message(self.Changed(name, value))
         return True
-
-
-def _escape(text: str) -> str:
-    return text.replace("[", r"\[")

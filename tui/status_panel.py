@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 
-from rich.markup import escape
 from textual.widgets import Static
 
 from linreg_tui.core.analysis import Verdict
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Status
 
+from .markup import escape
 from .numbers import count, num
 
 _STATUS_STYLE = {
