@@ -120,8 +120,7 @@ class LinregApp(App[None]):
                 f"#pane-{name}"
             ).border_title = f"{PANES.index(name) + 1} {PANE_TITLES[name]}"
         self._start_log()
-        self._fit_layout(self.size.width, self.size.height)
-        self.refresh_views()
+        self._fit_layout(self.size.width, self.size.height)  # draws the views too
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout(event.size.width, event.size.height)
@@ -142,6 +141,7 @@ class LinregApp(App[None]):
         self.refresh_views()
 
     def _title_tabs(self) -> None:
+        self.query_one("#pane-loss").border_title = "1 Loss" + (" · log" if self.log_scale else "")
         panes = self.query_one("#panes")
         if panes.has_class("-wide"):
             panes.border_title = None
@@ -185,7 +185,6 @@ class LinregApp(App[None]):
             self.query_one("#fit-key", Static).update(chart.key())
         if self._visible("data"):
             self.query_one(DataView).show(s.dataset, rec.weights, rec.intercept)
-        self.query_one("#pane-loss").border_title = "1 Loss" + (" · log" if self.log_scale else "")
 
     def _start_log(self) -> None:
         s = self.session
