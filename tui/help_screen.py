@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from linreg_tui.core import settings as declared
+
 from .markup import escape
 
 ABOUT = (
@@ -23,10 +25,19 @@ ABOUT = (
     "Fit (the data, the current line, the LS line and the prediction), Log (a row per epoch "
     "stepped and the arithmetic of the last step), Data (every row with ŷ and its residual; "
     "scroll with the arrows, PgUp and PgDn).\n\n"
-    "[b]Settings[/b]: lr, epochs, tol and predict apply from the next step; m0, b0 and "
-    "standardise (marked ↺) restart at epoch 0. Enter applies a field, Escape leaves it. "
-    "Ctrl+P opens the command palette.\n"
+    "[b]Settings[/b] (s shows the next page): Enter applies a field, Escape leaves it. Those "
+    "marked ↺ restart at epoch 0; the others apply from the next step. Each is also a "
+    "command-line option:\n"
 )
+
+
+def settings_help() -> str:
+    """One line per setting, from the core's declarations: flag, label, what it does."""
+    rows = []
+    for s in declared.SETTINGS:
+        mark = " ↺" if s.restarts else ""
+        rows.append(f"  [b]{escape(f'{s.flag:<15}')}[/b] {escape(s.help)}{mark}")
+    return "\n".join(rows) + "\nCtrl+P opens the command palette.\n"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -66,6 +77,7 @@ class HelpScreen(ModalScreen[None]):
             + "\n".join(rows)
             + "\n\n"
             + ABOUT
+            + settings_help()
             + "\n[dim]Press ? or Escape to close; arrows scroll.[/]"
         )
         with VerticalScroll() as scroll:
