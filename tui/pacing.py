@@ -43,6 +43,8 @@ CPU_SHARE = 0.15
 #: Seconds without an answer after which a frame is taken as lost (or, before any answer came,
 #: the terminal as one that does not answer).
 ANSWER_TIMEOUT_S = 5.0
+#: The mode without a terminal driver (tests, a browser).
+NOT_PACED = "not paced: no terminal to ask"
 #: Seconds over which the frame rate and the cost of a frame are measured.
 WINDOW_S = 1.0
 
@@ -72,6 +74,8 @@ class PacingStats:
     mode: str
 
     def describe(self) -> str:
+        if self.mode == NOT_PACED:
+            return f"up to {MAX_FPS} a second while running ({NOT_PACED})"
         parts = [f"{self.fps:.1f} frames/s, {self.frame_bytes / 1000:.1f} kB a frame"]
         if self.answer_ms is not None:
             parts.append(f"the terminal answered the last in {self.answer_ms:.0f} ms")
@@ -166,7 +170,7 @@ class FramePacer:
 
     def stats(self) -> PacingStats:
         if not self.enabled:
-            mode = "not paced (no terminal)"
+            mode = NOT_PACED
         elif self.answers is False:
             mode = "writer backlog (the terminal does not answer)"
         else:

@@ -33,7 +33,7 @@ def test_without_a_terminal_frames_are_only_capped_at_max_fps():
     assert p.wait() == pytest.approx(1 / MAX_FPS)
     c.now += 1 / MAX_FPS
     assert p.wait() == 0
-    assert "not paced" in p.stats().mode
+    assert "not paced" in p.stats().describe()
 
 
 def test_a_frame_waits_for_the_answer_to_the_last_one():
@@ -102,6 +102,7 @@ def test_a_lost_answer_does_not_stop_the_frames_for_good():
 def test_the_frame_rate_is_capped_by_what_drawing_costs():
     c = Clock()
     p = c.pacer()
+    p.attach(lambda: 0)
     # a second of 20 frames, each costing 20 ms of CPU, beside 500 ms of training
     for _ in range(20):
         p.drew()
