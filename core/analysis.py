@@ -92,7 +92,7 @@ class Analysis:
 
 
 def analyse(
-    hessian: np.ndarray,
+    eigen: tuple[np.ndarray, np.ndarray],
     delta0: np.ndarray,
     lr: float,
     tol: float,
@@ -104,8 +104,10 @@ def analyse(
 
     Parameters
     ----------
-    hessian : ndarray of shape (p, p)
-        Of the (smooth part of the) objective, training coordinates, intercept last.
+    eigen : (ndarray of shape (p,), ndarray of shape (p, p))
+        Eigenvalues (ascending) and eigenvectors (columns) of the Hessian of the (smooth part of
+        the) objective, training coordinates, intercept last
+        (:meth:`~.objective.Objective.hessian_eigen`).
     delta0 : ndarray of shape (p,)
         The start minus the optimum (training coordinates, intercept last).
     optimizer : Optimizer, default gradient descent
@@ -114,7 +116,7 @@ def analyse(
         the smooth part is given).
     """
     optimizer = optimizer or GradientDescent()
-    lam, vectors = np.linalg.eigh(hessian)
+    lam, vectors = eigen
     lam_max = float(lam[-1])
     lam_min = float(lam[0])
     condition = lam_max / lam_min if lam_min > 0 else math.inf

@@ -132,6 +132,20 @@ class Objective:
             gw = gw + self.penalty.gradient(w, subgradient)
         return gw, gb
 
+    def hessian_eigen(self) -> tuple[np.ndarray, np.ndarray]:
+        """Eigenvalues (ascending) and eigenvectors (columns) of the smooth part's Hessian, from
+        the singular values of a square root (as :meth:`.Quadratic.hessian_eigen`): with λ₂ the
+        root gets √λ₂ rows on the weights, since ∇² = 2·(MᵀM + λ₂·I_w)."""
+        if not self.penalty.l2:
+            return self.quadratic.hessian_eigen()
+        root = self.quadratic._root()
+        p, d = root.shape[1], self.n_features
+        extra = np.zeros((d, p))
+        extra[np.arange(d), np.arange(d)] = np.sqrt(self.penalty.l2)
+        _, s, vt = np.linalg.svd(np.vstack([root, extra]), full_matrices=False)
+        order = np.argsort(s)
+        return 2 * s[order] ** 2, vt[order].T
+
     def hessian(self) -> np.ndarray:
         """∇² of the smooth part (MSE + λ₂‖w‖²), ndarray of shape (p, p), intercept last."""
         h = self.quadratic.hessian()

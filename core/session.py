@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import reference as reference_mod
+from . import residuals
 from . import settings as settings_mod
 from .analysis import Analysis, analyse
 from .dataset import Dataset
@@ -80,6 +81,7 @@ class Session:
         self.hp = hp
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
         self._eigen: tuple[float, float] | None = None
+        self._mse_cache: tuple[tuple[bytes, float], float] | None = None
         self.problem = _problem or Problem.build(dataset, hp.standardize, hp.fit_intercept)
         self.trainer = self._new_trainer(hp)
 
@@ -115,7 +117,7 @@ class Session:
 
     def _extreme_eigenvalues(self) -> tuple[float, float]:
         if self._eigen is None:
-            lam = np.linalg.eigvalsh(self.problem.objective.hessian())
+            lam = self.problem.objective.hessian_eigen()[0]
             self._eigen = (float(lam[0]), float(lam[-1]))
         return self._eigen
 
@@ -128,7 +130,7 @@ class Session:
             if q.fit_intercept:
                 delta = np.append(delta, b0 - q.b_star)
             result = analyse(
-                self.problem.objective.hessian(),
+                self.problem.objective.hessian_eigen(),
                 delta,
                 hp.lr,
                 hp.tol,
@@ -164,7 +166,14 @@ class Session:
     # -- answers -------------------------------------------------------------------------------
 
     def record(self, epoch: int | None = None) -> Record:
-        return self.trainer.record(epoch)
+        """An epoch's record (default: the current one), its MSE that of the parameters it shows,
+        computed on the data (:mod:`.residuals`), not the trainer's fast-path model of it."""
+        rec = self.trainer.record(epoch)
+        key = (rec.weights.tobytes(), rec.intercept)
+        if self._mse_cache is None or self._mse_cache[0] != key:
+            d = self.dataset
+            self._mse_cache = (key, residuals.mse(d.features, d.y, rec.weights, rec.intercept))
+        return replace(rec, mse=self._mse_cache[1])
 
     def step(self, epoch: int | None = None) -> Step:
         """The update that produced ``epoch`` (default: the current one), explained."""

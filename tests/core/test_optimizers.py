@@ -23,7 +23,7 @@ from linreg_tui.core.trainer import Status
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
-# -- the independent implementation ----------------------------------------------------------------
+# -- the independent implementation --------------------------------------------------------------
 
 
 def gradient(x: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -116,7 +116,8 @@ def test_momentum_with_beta_0_is_gd_bit_for_bit(name):
 
 @pytest.mark.parametrize("name", list(SEED_LR))
 def test_stepping_back_and_forward_again_is_exact_for_every_method(name):
-    session = Session(seed_dataset(), Hyperparameters(optimizer=name, lr=SEED_LR[name], epochs=3000))
+    hp = Hyperparameters(optimizer=name, lr=SEED_LR[name], epochs=3000)
+    session = Session(seed_dataset(), hp)
     first = session.trainer.advance(2500)
     for back, target in ((1, 2499), (700, 1800), (2500, 0)):
         session.trainer.seek(2500)
@@ -150,7 +151,7 @@ def test_a_change_of_beta_mid_run_applies_from_the_cursor_and_keeps_the_velocity
     assert session.step(101).settings.momentum == 0.5
 
 
-# -- stability bounds --------------------------------------------------------------------------------
+# -- stability bounds ---------------------------------------------------------------------------
 
 
 def iteration_radius(name: str, lr: float, lam: float, beta: float) -> float:
