@@ -803,10 +803,6 @@ async def test_the_status_panel_shows_the_derived_numbers_of_epoch_1():
 async def test_the_log_after_stepping_back_across_a_change_of_lr_shows_the_rate_the_step_used():
     """Issue 6: 10 epochs at 0.01, lr 0.05, 10 more, back 15, space: the step from epoch 5 to 6
     ran at 0.01 (it replays the first segment), and the log must say so, with its arithmetic."""
-    from seed_script import SEED_X as SX
-    from seed_script import SEED_Y as SY
-    from seed_script import seed_loop
-
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("right_square_bracket")
@@ -820,11 +816,15 @@ async def test_the_log_after_stepping_back_across_a_change_of_lr_shows_the_rate_
         text = await arithmetic_text(pilot)
         assert "epoch 5 → 6 (gradient descent, lr 0.01)" in text, text
         assert "0.05" not in text, text
-        # the arithmetic itself: m ← m5 − 0.01 × (∂m5) = m6, with the seed loop's numbers
-        _, _, history = seed_loop(SX, SY, 0.01, 6)
+        # the arithmetic itself: m ← m5 − 0.01 × (∂m5) = m6, with the seed's formulas
+        m, b = 0.0, 0.0
+        for _ in range(5):
+            dm, db = seed_gradient(m, b)
+            m, b = m - 0.01 * dm, b - 0.01 * db
+        dm, db = seed_gradient(m, b)
         for sym, before, grad, after in (
-            ("m", history[5].m, history[5].dm, history[6].m),
-            ("b", history[5].b, history[5].db, history[6].b),
+            ("m", m, dm, m - 0.01 * dm),
+            ("b", b, db, b - 0.01 * db),
         ):
             found = re.search(rf"^\s*{sym} ← (\S+) − (\S+) × \((\S+)\) = (\S+)$", text, re.M)
             assert found, text
