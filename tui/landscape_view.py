@@ -35,6 +35,7 @@ from linreg_tui.core.landscape import (
 )
 from linreg_tui.core.session import Problem, Session
 
+from .frame import Frame
 from .markup import escape
 from .numbers import num
 
@@ -132,6 +133,10 @@ class LandscapeView(Widget, can_focus=True):
         if self._state_key() != self._drawn_for:
             self._strips = None
             self.refresh()
+
+    def show_frame(self, frame: Frame) -> None:
+        """Show a frame's run (the thinned path costs the same at any history length)."""
+        self.show(landscape_data(frame.session))
 
     def reset_view(self, keep_pair: bool = True) -> None:
         if not keep_pair:
