@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument(
+        "--ascii",
+        action="store_true",
+        help="draw with ASCII characters only (the default when the locale is not UTF-8)",
+    )
     p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     return p
 
@@ -114,6 +119,7 @@ class Options:
     history: str | None
     headless: bool
     json: bool
+    ascii: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -150,7 +156,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     headless = args.headless or args.json
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json)
+    return Options(dataset, hp, args.history, headless, args.json, args.ascii)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,9 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        from linreg_tui.tui.terminal import unusable_terminal, wants_ascii
+
+        if why := unusable_terminal(os.environ, sys.stdout.fileno()):
+            print(f"{PROG}: error: {why}; use --headless or --json", file=sys.stderr)
+            return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
-        app = make_app(session)
+        app = make_app(session, ascii_only=opts.ascii or wants_ascii(os.environ))
         app.run()
         return app.return_code or 0  # Textual sets 1 if the app failed
     try:
