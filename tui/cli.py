@@ -116,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run N log-spaced values of a setting (lr) to their end, e.g. lr=1e-3:0.1:50 "
         "(headless; on every core when the work is large): a table, or --json",
     )
+    p.add_argument(
+        "--ascii",
+        action="store_true",
+        help="draw with ASCII characters only (the default when the locale is not UTF-8)",
+    )
     p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     return p
 
@@ -129,6 +134,7 @@ class Options:
     history: str | None
     headless: bool
     json: bool
+    ascii: bool = False
     compare: tuple[dict, ...] = ()
     sweep: SweepSpec | None = None
 
@@ -173,7 +179,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     headless = args.headless or args.json or bool(compare) or sweep is not None
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json, compare, sweep)
+    return Options(dataset, hp, args.history, headless, args.json, args.ascii, compare, sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -191,9 +197,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        from linreg_tui.tui.terminal import unusable_terminal, wants_ascii
+
+        if why := unusable_terminal(os.environ, sys.stdout.fileno()):
+            print(f"{PROG}: error: {why}; use --headless or --json", file=sys.stderr)
+            return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
-        app = make_app(session)
+        app = make_app(session, ascii_only=opts.ascii or wants_ascii(os.environ))
         app.run()
         return app.return_code or 0  # Textual sets 1 if the app failed
     if opts.compare or opts.sweep:
