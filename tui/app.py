@@ -1,6 +1,6 @@
 """The Textual app: status, settings, and four panes (loss, fit, log, data) over one session.
 
-At 80×24 the panes are tabs (1–4 or tab to switch); from :data:`WIDE` up they sit in a 2×2 grid.
+At 80×24 the panes are tabs (1–5 or tab to switch); from :data:`WIDE` up they sit in a grid.
 Below :data:`SMALLEST` the app asks for a larger window and comes back when it gets one.
 """
 
@@ -17,6 +17,7 @@ from textual.containers import Container, Vertical
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.events import CursorPosition, DescendantFocus, Resize
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -27,11 +28,14 @@ from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import signals
+from .chart import Chart
 from .data_view import DataView
 from .fit_chart import FitChart
 from .frame import Frame
 from .help_screen import HelpScreen, key_names
 from .iteration_log import IterationLog, arithmetic
+from .landscape_keys import LANDSCAPE_BINDINGS, LandscapeKeys
+from .landscape_view import LandscapeView
 from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
@@ -39,17 +43,24 @@ from .pacing import FramePacer, PacedDriver
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
+from .terminal import AsciiOnly, Colourless
 
 #: (columns, rows) below which the app shows "make the window larger" instead of its panes.
 SMALLEST = (60, 18)
 #: (columns, rows) from which the four panes are shown together.
 WIDE = (110, 34)
 
-PANES = ("loss", "fit", "log", "data")
-PANE_TITLES = {"loss": "Loss", "fit": "Fit", "log": "Log", "data": "Data"}
+PANES = ("loss", "fit", "log", "data", "landscape")
+PANE_TITLES = {
+    "loss": "Loss",
+    "fit": "Fit",
+    "log": "Log",
+    "data": "Data",
+    "landscape": "Landscape",
+}
 
 
-class LinregApp(App[None]):
+class LinregApp(LandscapeKeys, App[None]):
     """Gradient descent for linear regression, one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -90,11 +101,15 @@ class LinregApp(App[None]):
         Binding("2", "pane('fit')", "Fit chart", show=False, id="pane-fit"),
         Binding("3", "pane('log')", "Iteration log", show=False, id="pane-log"),
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
+        Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
+        *LANDSCAPE_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
         Binding("ctrl+z", "suspend_process", "Suspend (fg resumes)", show=False, id="suspend"),
     ]
 
-    def __init__(self, session: Session, handle_signals: bool = False) -> None:
+    def __init__(
+        self, session: Session, ascii_only: bool = False, handle_signals: bool = False
+    ) -> None:
         super().__init__()
         self.session = session
         #: Quit (restoring the terminal) on SIGINT, SIGTERM and SIGHUP; the command line sets it,
@@ -102,6 +117,13 @@ class LinregApp(App[None]):
         self.handle_signals = handle_signals
         #: The signal that ended the app, if one did (the command line then exits by it).
         self.exit_signal: int | None = None
+        #: Draw in ASCII only (a terminal whose locale is not UTF-8, or --ascii).
+        self.ascii_only = ascii_only
+        # NO_COLOR: Textual's own filter turns colours into greys (still colour codes); this one
+        # drops them, keeping bold and reverse.
+        self._own_filters: list[LineFilter] = [Colourless()] if self.no_color else []
+        if ascii_only:
+            self._own_filters.append(AsciiOnly())
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
         #: Paces a run's frames by what the terminal drains (see :mod:`.pacing`).
         self.pacer = FramePacer(busy=lambda: self.stepper.busy)
@@ -111,6 +133,13 @@ class LinregApp(App[None]):
         self._texts: dict[str, str] = {}  # what each one-line Static shows
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
+
+    def get_line_filters(self) -> list[LineFilter]:
+        """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
+        kept = super().get_line_filters()
+        if self.no_color:
+            kept = [f for f in kept if not isinstance(f, (NoColor, Monochrome))]
+        return [*kept, *self._own_filters]
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this terminal; on Linux/macOS terminals, the one that paces."""
@@ -129,6 +158,10 @@ class LinregApp(App[None]):
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
                 yield Static(id="fit-key", classes="chart-key")
+            # In the wide grid the landscape is the third column, over both rows.
+            with Vertical(id="pane-landscape", classes="pane"):
+                yield LandscapeView(id="landscape")
+                yield Static(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
@@ -143,10 +176,13 @@ class LinregApp(App[None]):
                 loop.add_signal_handler(sig, self._quit_on_signal, sig)
         # Back from Ctrl-Z (fg): the terminal shows the shell's screen; draw everything again.
         self.app_resume_signal.subscribe(self, self._redraw_after_resume)
+        for chart in self.query(Chart):
+            chart.ascii_only = self.ascii_only
         for name in PANES:
             self.query_one(
                 f"#pane-{name}"
             ).border_title = f"{PANES.index(name) + 1} {PANE_TITLES[name]}"
+        self.query_one(LandscapeView).on_caption = self.query_one("#landscape-key", Static).update
         self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
 
@@ -208,6 +244,8 @@ class LinregApp(App[None]):
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
+        if self._visible("landscape"):
+            self.query_one(LandscapeView).show_frame(frame)
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""
@@ -314,7 +352,9 @@ class LinregApp(App[None]):
             self.query_one(f"#pane-{pane}").set_class(pane == name, "-current")
         self._title_tabs()
         self.refresh_views()
-        target = self.query_one(f"#pane-{name}").query("LossChart, FitChart, LogTable, DataView")
+        target = self.query_one(f"#pane-{name}").query(
+            "LossChart, FitChart, LogTable, DataView, LandscapeView"
+        )
         if target and self.focused not in target:
             target.first().focus()
 
@@ -477,7 +517,12 @@ def _runner(app: App, action: str):
     return run
 
 
-def make_app(session: Session | None = None, handle_signals: bool = False) -> LinregApp:
-    """The app on a session (default: the seed's five points with the seed's settings).
-    ``handle_signals``: quit, restoring the terminal, on SIGINT, SIGTERM and SIGHUP."""
-    return LinregApp(session or Session(seed_dataset(), Hyperparameters()), handle_signals)
+def make_app(
+    session: Session | None = None, ascii_only: bool = False, handle_signals: bool = False
+) -> LinregApp:
+    """The app on a session (default: the seed's five points with the seed's settings);
+    ``ascii_only``: draw with ASCII characters only; ``handle_signals``: quit, restoring the
+    terminal, on SIGINT, SIGTERM and SIGHUP."""
+    return LinregApp(
+        session or Session(seed_dataset(), Hyperparameters()), ascii_only, handle_signals
+    )
