@@ -168,7 +168,7 @@ def _column_index(name: str, header: list[str], spec: str, role: str) -> int:
     spec = spec.strip()
     matches = [i for i, column in enumerate(header) if column == spec]
     if len(matches) > 1:
-        places = listing([str(i + 1) for i in matches])
+        places = " and ".join(str(i + 1) for i in matches[:5]) + (" …" if len(matches) > 5 else "")
         raise DataError(
             f"{name}: column name {spec!r} ({role}) appears more than once in the header "
             f"(columns {places}); choose it by number instead"
