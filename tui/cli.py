@@ -22,7 +22,9 @@ from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
+from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
+from linreg_tui.core.variants import parse_spec
 
 from .numbers import plain
 
@@ -102,6 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
     p.add_argument(
+        "--compare",
+        action="append",
+        metavar="SPEC",
+        help="run a variant of the settings, e.g. lr=0.1,epochs=500 (repeatable; headless): "
+        "a table of every variant, or with --json one object with a runs list",
+    )
+    p.add_argument(
+        "--sweep",
+        metavar="NAME=START:STOP:N",
+        help="run N log-spaced values of a setting (lr) to their end, e.g. lr=1e-3:0.1:50 "
+        "(headless; on every core when the work is large): a table, or --json",
+    )
+    p.add_argument(
         "--ascii",
         action="store_true",
         help="draw with ASCII characters only (the default when the locale is not UTF-8)",
@@ -120,6 +135,8 @@ class Options:
     headless: bool
     json: bool
     ascii: bool = False
+    compare: tuple[dict, ...] = ()
+    sweep: SweepSpec | None = None
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -153,10 +170,16 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     )
     if args.history:
         check_writable(args.history)
-    headless = args.headless or args.json
+    compare = tuple(parse_spec(text) for text in args.compare or ())
+    sweep = parse_sweep(args.sweep) if args.sweep else None
+    if compare and sweep:
+        raise UsageError("--compare and --sweep are separate reports; give one of them")
+    if (compare or sweep) and args.history:
+        raise UsageError("--history writes one run; it does not go with --compare or --sweep")
+    headless = args.headless or args.json or bool(compare) or sweep is not None
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json, args.ascii)
+    return Options(dataset, hp, args.history, headless, args.json, args.ascii, compare, sweep)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = make_app(session, ascii_only=opts.ascii or wants_ascii(os.environ))
         app.run()
         return app.return_code or 0  # Textual sets 1 if the app failed
+    if opts.compare or opts.sweep:
+        return _batch(session, opts)
     try:
         train_headless(session, opts.history)
     except KeyboardInterrupt:
@@ -198,6 +223,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `linreg-tui --headless | head -1`: the reader left; say nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if session.trainer.status is Status.DIVERGED else 0
+
+
+def _batch(session: Session, opts: Options) -> int:
+    """--compare or --sweep: several runs, one report. Exit 0 (a diverged run is a result)."""
+    from . import batch
+
+    try:
+        if opts.sweep is not None:
+            text, _ = batch.sweep(session, opts.sweep, opts.json)
+        else:
+            text, _ = batch.compare(session, opts.compare, opts.json)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except (DataError, HyperparameterError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def train_headless(session: Session, history: str | None) -> None:
