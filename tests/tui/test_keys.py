@@ -434,6 +434,8 @@ KEY_LABELS = {
     "c": "c",
     "o": "o",
     "v": "v",
+    "p": "p",
+    "P": "P",
     "escape": "escape",
 }
 
