@@ -35,6 +35,14 @@ PIN_BINDINGS = [
         id="pin",
     ),
     Binding("P", "unpin", "Unpin", tooltip="un-pin the last pinned run", show=False, id="unpin"),
+    Binding(
+        "s",
+        "sweep",
+        "Sweep lr",
+        tooltip="sweep: the current run at 40 learning rates around 2/λmax, final loss by lr",
+        show=False,
+        id="sweep",
+    ),
 ]
 
 
@@ -112,6 +120,11 @@ class PinKeys:
             return
         self.pinned.pop()
         self.refresh_views()
+
+    def action_sweep(self) -> None:
+        from .sweep_screen import SweepScreen
+
+        self.push_screen(SweepScreen(self.session, self.ascii_only))
 
     def pin_overlays(self) -> list[Overlay]:
         return overlays(self.pinned, self.session.hp, self.session.dataset, self.ascii_only)

@@ -436,6 +436,7 @@ KEY_LABELS = {
     "v": "v",
     "p": "p",
     "P": "P",
+    "s": "s",
     "escape": "escape",
 }
 
