@@ -6,6 +6,7 @@ Below :data:`SMALLEST` the app asks for a larger window and comes back when it g
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterable
 
@@ -27,6 +28,7 @@ from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
+from . import signals
 from .chart import Chart
 from .data_view import DataView
 from .fit_chart import FitChart
@@ -105,11 +107,19 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         *LANDSCAPE_BINDINGS,
         *PIN_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
+        Binding("ctrl+z", "suspend_process", "Suspend (fg resumes)", show=False, id="suspend"),
     ]
 
-    def __init__(self, session: Session, ascii_only: bool = False) -> None:
+    def __init__(
+        self, session: Session, ascii_only: bool = False, handle_signals: bool = False
+    ) -> None:
         super().__init__()
         self.session = session
+        #: Quit (restoring the terminal) on SIGINT, SIGTERM and SIGHUP; the command line sets it,
+        #: tests leave the test runner's handlers alone.
+        self.handle_signals = handle_signals
+        #: The signal that ended the app, if one did (the command line then exits by it).
+        self.exit_signal: int | None = None
         #: Draw in ASCII only (a terminal whose locale is not UTF-8, or --ascii).
         self.ascii_only = ascii_only
         # NO_COLOR: Textual's own filter turns colours into greys (still colour codes); this one
@@ -165,6 +175,12 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in signals.ENDING:
+                loop.add_signal_handler(sig, self._quit_on_signal, sig)
+        # Back from Ctrl-Z (fg): the terminal shows the shell's screen; draw everything again.
+        self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         for chart in self.query(Chart):
             chart.ascii_only = self.ascii_only
         self.query_one(LandscapeView).ascii_only = self.ascii_only
@@ -434,6 +450,15 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         elif self._frame_owed:
             self._draw_owed()
 
+    def _redraw_after_resume(self, _app: App) -> None:
+        self.refresh(repaint=True, layout=True)
+
+    def _quit_on_signal(self, signum: int) -> None:
+        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal."""
+        self.exit_signal = signum
+        self.stepper.pause()
+        self.run_worker(self.action_quit(), exclusive=True, group="quit")
+
     async def action_quit(self) -> None:
         """Quit, once the terminal has answered the last frame's question (or after a second):
         an answer arriving after the app has gone would be typed into the shell."""
@@ -502,7 +527,12 @@ def _runner(app: App, action: str):
     return run
 
 
-def make_app(session: Session | None = None, ascii_only: bool = False) -> LinregApp:
+def make_app(
+    session: Session | None = None, ascii_only: bool = False, handle_signals: bool = False
+) -> LinregApp:
     """The app on a session (default: the seed's five points with the seed's settings);
-    ``ascii_only``: draw with ASCII characters only."""
-    return LinregApp(session or Session(seed_dataset(), Hyperparameters()), ascii_only)
+    ``ascii_only``: draw with ASCII characters only; ``handle_signals``: quit, restoring the
+    terminal, on SIGINT, SIGTERM and SIGHUP."""
+    return LinregApp(
+        session or Session(seed_dataset(), Hyperparameters()), ascii_only, handle_signals
+    )

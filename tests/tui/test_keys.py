@@ -413,6 +413,7 @@ KEY_LABELS = {
     "r": "r",
     "e": "e",
     "ctrl+r": "Ctrl+r",
+    "ctrl+z": "Ctrl+z",
     "l": "l",
     "question_mark": "?",
     "q": "q",
