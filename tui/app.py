@@ -25,6 +25,7 @@ from textual.widgets import Footer, Static
 from linreg_tui.core.dataset import seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
@@ -42,6 +43,7 @@ from .messages import Progress, RunStopped
 from .numbers import count
 from .pacing import FramePacer, PacedDriver
 from .palette import GuardedCommandPalette
+from .pins import PIN_BINDINGS, PinKeys, runs_table
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -62,7 +64,7 @@ PANE_TITLES = {
 }
 
 
-class LinregApp(LandscapeKeys, App[None]):
+class LinregApp(LandscapeKeys, PinKeys, App[None]):
     """Gradient descent for linear regression, one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -105,6 +107,7 @@ class LinregApp(LandscapeKeys, App[None]):
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
         Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
         *LANDSCAPE_BINDINGS,
+        *PIN_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
         Binding("ctrl+z", "suspend_process", "Suspend (fg resumes)", show=False, id="suspend"),
     ]
@@ -135,6 +138,7 @@ class LinregApp(LandscapeKeys, App[None]):
         self._texts: dict[str, str] = {}  # what each one-line Static shows
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
+        self.pinned: list[PinnedRun] = []
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
@@ -165,6 +169,7 @@ class LinregApp(LandscapeKeys, App[None]):
                 yield LandscapeView(id="landscape")
                 yield Static(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
+                yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield DataView(id="data")
@@ -180,6 +185,7 @@ class LinregApp(LandscapeKeys, App[None]):
         self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         for chart in self.query(Chart):
             chart.ascii_only = self.ascii_only
+        self.query_one(LandscapeView).ascii_only = self.ascii_only
         for name in PANES:
             self.query_one(
                 f"#pane-{name}"
@@ -238,16 +244,20 @@ class LinregApp(LandscapeKeys, App[None]):
         self.query_one(StatusPanel).show_frame(frame)
         if self._visible("loss"):
             chart = self.query_one(LossChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#loss-key", chart.key())
         if self._visible("fit"):
             chart = self.query_one(FitChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
         if self._visible("landscape"):
-            self.query_one(LandscapeView).show_frame(frame)
+            self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
+        runs = self.query_one("#runs", Static)
+        runs.set_class(bool(self.pinned), "-shown")
+        if self.pinned:
+            self._show_text("#runs", runs_table(self.pinned, self.session.hp, self.ascii_only))
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""

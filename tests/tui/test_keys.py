@@ -435,6 +435,9 @@ KEY_LABELS = {
     "c": "c",
     "o": "o",
     "v": "v",
+    "p": "p",
+    "P": "P",
+    "s": "s",
     "escape": "escape",
 }
 
