@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Container, Vertical
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -25,6 +26,7 @@ from linreg_tui.core import settings
 from linreg_tui.core.dataset import seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
@@ -41,6 +43,8 @@ from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
 from .pacing import FramePacer, PacedDriver
+from .palette import GuardedCommandPalette
+from .pins import PIN_BINDINGS, PinKeys, runs_table
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -61,7 +65,7 @@ PANE_TITLES = {
 }
 
 
-class LinregApp(LandscapeKeys, App[None]):
+class LinregApp(LandscapeKeys, PinKeys, App[None]):
     """Gradient descent for linear regression, one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -103,7 +107,7 @@ class LinregApp(LandscapeKeys, App[None]):
         Binding("3", "pane('log')", "Iteration log", show=False, id="pane-log"),
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
         Binding(
-            "s",
+            "g",
             "settings_page",
             "Settings page",
             tooltip="next page of settings (run, method, …)",
@@ -112,6 +116,7 @@ class LinregApp(LandscapeKeys, App[None]):
         ),
         Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
         *LANDSCAPE_BINDINGS,
+        *PIN_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
         Binding("ctrl+z", "suspend_process", "Suspend (fg resumes)", show=False, id="suspend"),
     ]
@@ -142,6 +147,7 @@ class LinregApp(LandscapeKeys, App[None]):
         self._texts: dict[str, str] = {}  # what each one-line Static shows
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
+        self.pinned: list[PinnedRun] = []
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
@@ -172,6 +178,7 @@ class LinregApp(LandscapeKeys, App[None]):
                 yield LandscapeView(id="landscape")
                 yield Static(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
+                yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield DataView(id="data")
@@ -187,6 +194,7 @@ class LinregApp(LandscapeKeys, App[None]):
         self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         for chart in self.query(Chart):
             chart.ascii_only = self.ascii_only
+        self.query_one(LandscapeView).ascii_only = self.ascii_only
         for name in PANES:
             self.query_one(
                 f"#pane-{name}"
@@ -245,16 +253,20 @@ class LinregApp(LandscapeKeys, App[None]):
         self.query_one(StatusPanel).show_frame(frame)
         if self._visible("loss"):
             chart = self.query_one(LossChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#loss-key", chart.key())
         if self._visible("fit"):
             chart = self.query_one(FitChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
         if self._visible("landscape"):
-            self.query_one(LandscapeView).show_frame(frame)
+            self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
+        runs = self.query_one("#runs", Static)
+        runs.set_class(bool(self.pinned), "-shown")
+        if self.pinned:
+            self._show_text("#runs", runs_table(self.pinned, self.session.hp, self.ascii_only))
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""
@@ -444,6 +456,11 @@ class LinregApp(LandscapeKeys, App[None]):
             self.exit()
         elif self._frame_owed:
             self._draw_owed()
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against its PageDown crash (see :mod:`.palette`)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(GuardedCommandPalette(id="--command-palette"))
 
     def _redraw_after_resume(self, _app: App) -> None:
         self.refresh(repaint=True, layout=True)

@@ -28,7 +28,7 @@ ABOUT = (
     "bands, darker and emptier nearer the optimum ✚, with the path so far and the current point "
     "●; x changes the axes, h shows the Hessian's long and short axes, z/Z zoom, c/o centre on "
     "the current point or the optimum, v fits the view again).\n\n"
-    "[b]Settings[/b] (s shows the next page): Enter applies a field, Escape leaves it. Those "
+    "[b]Settings[/b] (g shows the next page): Enter applies a field, Escape leaves it. Those "
     "marked ↺ restart at epoch 0; the others apply from the next step. Each is also a "
     "command-line option:\n"
 )

@@ -1,6 +1,6 @@
 """The settings form, generated from the core's declarations (:mod:`linreg_tui.core.settings`):
 one field per declared setting, on the page and row it names, shown only where it applies (β only
-for momentum and Nesterov). ``s`` shows the next page.
+for momentum and Nesterov). ``g`` shows the next page.
 
 Each input is checked by the setting's own parser (so the reason shown is the core's message). An
 invalid value is marked, its reason shown, and never applied; leaving the field with an invalid
@@ -37,7 +37,7 @@ def note(page: str) -> str:
     pages = " ".join(
         f"[reverse]{title}[/]" if name == page else title for name, title in declared.PAGES.items()
     )
-    return f"Enter applies · [b]↺[/b] restarts at epoch 0 · [b]s[/b] settings: {pages}"
+    return f"Enter applies · [b]↺[/b] restarts at epoch 0 · [b]g[/b] settings: {pages}"
 
 
 NOTE = note("run")

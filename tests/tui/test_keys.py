@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pytest
+from textual.command import CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -427,7 +428,7 @@ KEY_LABELS = {
     "2": "2",
     "3": "3",
     "4": "4",
-    "s": "s",
+    "g": "g",
     "5": "5",
     "x": "x",
     "h": "h",
@@ -436,6 +437,9 @@ KEY_LABELS = {
     "c": "c",
     "o": "o",
     "v": "v",
+    "p": "p",
+    "P": "P",
+    "s": "s",
     "escape": "escape",
 }
 
@@ -735,7 +739,7 @@ async def test_the_command_palette_lists_and_runs_our_actions():
         await pilot.press("ctrl+p")
         palette = app.screen
         await wait_until(pilot, lambda: app.screen is not palette or True, "palette")
-        assert type(palette).__name__ == "CommandPalette"
+        assert isinstance(palette, CommandPalette)
         await pilot.press(*"Step")
         results = palette.query_one("CommandList")
         await wait_until(pilot, lambda: results.option_count > 0, "search results")
@@ -850,7 +854,7 @@ async def test_the_log_after_stepping_back_across_a_change_of_lr_shows_the_rate_
 
 
 @app_test
-async def test_the_settings_panel_has_a_field_per_declared_setting_and_s_shows_the_next_page():
+async def test_the_settings_panel_has_a_field_per_declared_setting_and_g_shows_the_next_page():
     from linreg_tui.core import settings
 
     app = make_app()
@@ -859,7 +863,7 @@ async def test_the_settings_panel_has_a_field_per_declared_setting_and_s_shows_t
             if s.panel:
                 assert app.query(f"#set-{s.name}"), s.name
         assert app.query_one("#set-optimizer").region.height == 0  # on the "method" page
-        await pilot.press("s")
+        await pilot.press("g")
         assert app.query_one("#set-optimizer").region.height == 1
         assert app.query_one("#set-lr").region.height == 0
         assert app.query_one("#set-momentum").parent.has_class("-hidden")  # gd has no β
