@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Container, Vertical
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -41,6 +42,7 @@ from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
 from .pacing import FramePacer, PacedDriver
+from .palette import GuardedCommandPalette
 from .pins import PIN_BINDINGS, PinKeys, runs_table
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
@@ -449,6 +451,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self.exit()
         elif self._frame_owed:
             self._draw_owed()
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against its PageDown crash (see :mod:`.palette`)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(GuardedCommandPalette(id="--command-palette"))
 
     def _redraw_after_resume(self, _app: App) -> None:
         self.refresh(repaint=True, layout=True)

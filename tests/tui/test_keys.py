@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pytest
+from textual.command import CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -737,7 +738,7 @@ async def test_the_command_palette_lists_and_runs_our_actions():
         await pilot.press("ctrl+p")
         palette = app.screen
         await wait_until(pilot, lambda: app.screen is not palette or True, "palette")
-        assert type(palette).__name__ == "CommandPalette"
+        assert isinstance(palette, CommandPalette)
         await pilot.press(*"Step")
         results = palette.query_one("CommandList")
         await wait_until(pilot, lambda: results.option_count > 0, "search results")
