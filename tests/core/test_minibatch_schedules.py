@@ -158,7 +158,7 @@ def test_a_step_explains_the_epochs_last_batch():
     order = np.random.default_rng((5, 3)).permutation(5)
     assert step.rows.tolist() == order[4:].tolist()
     # the shown step's result is the epoch's end
-    (name, terms) = step.terms[0]
+    (_, terms) = step.terms[0]
     assert terms[-1].result == float(session.record(3).weights[0])
 
 
