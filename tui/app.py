@@ -6,6 +6,7 @@ Below :data:`SMALLEST` the app asks for a larger window and comes back when it g
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterable
 
@@ -23,9 +24,11 @@ from textual.widgets import Footer, Static
 from linreg_tui.core.dataset import seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
+from . import signals
 from .chart import Chart
 from .data_view import DataView
 from .fit_chart import FitChart
@@ -38,6 +41,7 @@ from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
 from .pacing import FramePacer, PacedDriver
+from .pins import PIN_BINDINGS, PinKeys, runs_table
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -58,7 +62,7 @@ PANE_TITLES = {
 }
 
 
-class LinregApp(LandscapeKeys, App[None]):
+class LinregApp(LandscapeKeys, PinKeys, App[None]):
     """Gradient descent for linear regression, one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -101,12 +105,21 @@ class LinregApp(LandscapeKeys, App[None]):
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
         Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
         *LANDSCAPE_BINDINGS,
+        *PIN_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
+        Binding("ctrl+z", "suspend_process", "Suspend (fg resumes)", show=False, id="suspend"),
     ]
 
-    def __init__(self, session: Session, ascii_only: bool = False) -> None:
+    def __init__(
+        self, session: Session, ascii_only: bool = False, handle_signals: bool = False
+    ) -> None:
         super().__init__()
         self.session = session
+        #: Quit (restoring the terminal) on SIGINT, SIGTERM and SIGHUP; the command line sets it,
+        #: tests leave the test runner's handlers alone.
+        self.handle_signals = handle_signals
+        #: The signal that ended the app, if one did (the command line then exits by it).
+        self.exit_signal: int | None = None
         #: Draw in ASCII only (a terminal whose locale is not UTF-8, or --ascii).
         self.ascii_only = ascii_only
         # NO_COLOR: Textual's own filter turns colours into greys (still colour codes); this one
@@ -123,6 +136,7 @@ class LinregApp(LandscapeKeys, App[None]):
         self._texts: dict[str, str] = {}  # what each one-line Static shows
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
+        self.pinned: list[PinnedRun] = []
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
@@ -153,6 +167,7 @@ class LinregApp(LandscapeKeys, App[None]):
                 yield LandscapeView(id="landscape")
                 yield Static(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
+                yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield DataView(id="data")
@@ -160,8 +175,15 @@ class LinregApp(LandscapeKeys, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in signals.ENDING:
+                loop.add_signal_handler(sig, self._quit_on_signal, sig)
+        # Back from Ctrl-Z (fg): the terminal shows the shell's screen; draw everything again.
+        self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         for chart in self.query(Chart):
             chart.ascii_only = self.ascii_only
+        self.query_one(LandscapeView).ascii_only = self.ascii_only
         for name in PANES:
             self.query_one(
                 f"#pane-{name}"
@@ -220,16 +242,20 @@ class LinregApp(LandscapeKeys, App[None]):
         self.query_one(StatusPanel).show_frame(frame)
         if self._visible("loss"):
             chart = self.query_one(LossChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#loss-key", chart.key())
         if self._visible("fit"):
             chart = self.query_one(FitChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
         if self._visible("landscape"):
-            self.query_one(LandscapeView).show_frame(frame)
+            self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
+        runs = self.query_one("#runs", Static)
+        runs.set_class(bool(self.pinned), "-shown")
+        if self.pinned:
+            self._show_text("#runs", runs_table(self.pinned, self.session.hp, self.ascii_only))
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""
@@ -424,6 +450,15 @@ class LinregApp(LandscapeKeys, App[None]):
         elif self._frame_owed:
             self._draw_owed()
 
+    def _redraw_after_resume(self, _app: App) -> None:
+        self.refresh(repaint=True, layout=True)
+
+    def _quit_on_signal(self, signum: int) -> None:
+        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal."""
+        self.exit_signal = signum
+        self.stepper.pause()
+        self.run_worker(self.action_quit(), exclusive=True, group="quit")
+
     async def action_quit(self) -> None:
         """Quit, once the terminal has answered the last frame's question (or after a second):
         an answer arriving after the app has gone would be typed into the shell."""
@@ -492,7 +527,12 @@ def _runner(app: App, action: str):
     return run
 
 
-def make_app(session: Session | None = None, ascii_only: bool = False) -> LinregApp:
+def make_app(
+    session: Session | None = None, ascii_only: bool = False, handle_signals: bool = False
+) -> LinregApp:
     """The app on a session (default: the seed's five points with the seed's settings);
-    ``ascii_only``: draw with ASCII characters only."""
-    return LinregApp(session or Session(seed_dataset(), Hyperparameters()), ascii_only)
+    ``ascii_only``: draw with ASCII characters only; ``handle_signals``: quit, restoring the
+    terminal, on SIGINT, SIGTERM and SIGHUP."""
+    return LinregApp(
+        session or Session(seed_dataset(), Hyperparameters()), ascii_only, handle_signals
+    )

@@ -7,8 +7,11 @@ input or usage (one line on stderr, never a traceback), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +29,7 @@ from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
 
+from . import signals
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -33,6 +37,20 @@ PROG = "linreg-tui"
 HEADLESS_CHUNK = 1 << 16
 #: A headless run shows a progress bar (on a terminal) once it has taken this long.
 PROGRESS_AFTER_S = 0.5
+
+
+#: The longest error line printed; a longer message is cut, saying how much was left out.
+MAX_LINE = 400
+
+
+def one_line(message: str) -> str:
+    """An error message as one bounded line: line breaks become spaces, and past
+    :data:`MAX_LINE` characters the rest is replaced by "… (N more characters)"."""
+    text = " ".join(message.split("\n"))
+    if len(text) <= MAX_LINE:
+        return text
+    cut = text[: MAX_LINE - 40].rsplit(" ", 1)[0]
+    return f"{cut} … ({len(text) - len(cut):,} more characters)"
 
 
 class UsageError(Exception):
@@ -184,10 +202,28 @@ def parse_options(argv: Sequence[str] | None) -> Options:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        with signals.as_exceptions():
+            return _main(argv)
+    except KeyboardInterrupt:
+        _say(f"{PROG}: interrupted; nothing was written")
+        return signals.exit_status(signal.SIGINT)
+    except signals.Signalled as exc:
+        _say(f"{PROG}: {signals.name(exc.signum)} received; nothing was written")
+        return signals.exit_status(exc.signum)
+
+
+def _say(line: str) -> None:
+    """One line on stderr, which may be gone (SIGHUP after the terminal closed)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
         opts = parse_options(argv)
         session = Session(opts.dataset, opts.hp)
     except (UsageError, DataError, HyperparameterError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     if not opts.headless:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -204,16 +240,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
-        app = make_app(session, ascii_only=opts.ascii or wants_ascii(os.environ))
+        app = make_app(
+            session, ascii_only=opts.ascii or wants_ascii(os.environ), handle_signals=True
+        )
         app.run()
+        if app.exit_signal is not None:
+            return signals.exit_status(app.exit_signal)
         return app.return_code or 0  # Textual sets 1 if the app failed
     if opts.compare or opts.sweep:
         return _batch(session, opts)
     try:
         train_headless(session, opts.history)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
-        return 130
     except OSError as exc:
         print(f"{PROG}: error: {opts.history}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -321,9 +358,9 @@ def render_text(session: Session) -> str:
         lines.append(f"Intercept: {rec.intercept!r}")
     else:
         lines.append("Intercept: none (--no-intercept)")
-    lines.append(f"Predicted y for {_x_label(session)}: {session.prediction(rec)!r}")
+    lines.append(f"Predicted y for {_x_label(session)}: {_text(session.prediction(rec))}")
     lines.append(f"Status: {t.message}")
-    lines.append(f"MSE: {rec.mse!r}")
+    lines.append(f"MSE: {_text(rec.mse)}")
     if len(names) == 1:
         ref_weights = f"slope {float(ref.weights[0])!r}"
     else:
@@ -332,7 +369,7 @@ def render_text(session: Session) -> str:
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
     lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
     lines.append(
-        f"Least-squares prediction for {_x_label(session)}: {session.reference_prediction()!r}"
+        f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
     )
     a = session.analysis
     limit = "" if "largest stable" in a.summary else f" (largest stable rate {a.lr_max:.6g})"
@@ -379,7 +416,36 @@ def render_json(session: Session) -> str:
             "method": ref.method,
         },
     )
-    return json.dumps(out, indent=2)
+    nulls: dict[str, str] = {}
+    out = _strict(out, "", nulls)
+    if nulls:
+        out["nulls"] = nulls
+        out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
+    return json.dumps(out, indent=2, allow_nan=False)
+
+
+def _strict(value, path: str, nulls: dict[str, str]):
+    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
+    reason recorded in ``nulls`` under the value's path."""
+    if isinstance(value, dict):
+        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        nulls[path] = _why_not_finite(value)
+        return None
+    return value
+
+
+def _why_not_finite(value: float) -> str:
+    if math.isnan(value):
+        return "undefined (not a number)"
+    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
+
+
+def _text(value: float) -> str:
+    """A number for the text report: repr (round-trips) when finite, else words."""
+    return repr(value) if math.isfinite(value) else _why_not_finite(value)
 
 
 if __name__ == "__main__":

@@ -413,6 +413,7 @@ KEY_LABELS = {
     "r": "r",
     "e": "e",
     "ctrl+r": "Ctrl+r",
+    "ctrl+z": "Ctrl+z",
     "l": "l",
     "question_mark": "?",
     "q": "q",
@@ -434,6 +435,9 @@ KEY_LABELS = {
     "c": "c",
     "o": "o",
     "v": "v",
+    "p": "p",
+    "P": "P",
+    "s": "s",
     "escape": "escape",
 }
 
