@@ -132,6 +132,11 @@ class Chart(PlotextPlot, can_focus=True):
             return [_DIM + "(cannot draw this chart at this size)"]
         return ansi.split("\n")
 
+    def render(self) -> Text:
+        """The whole chart as one Text (Textual draws it line by line, :meth:`render_line`)."""
+        self._build()
+        return Text("\n").join(Text.from_ansi(row, no_wrap=True, end="") for row in self._rows)
+
     def render_line(self, y: int) -> Strip:
         # Line by line (Textual's line API): a repaint of a few changed rows makes strips for
         # those rows only, not a render of the whole chart.
