@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
+from linreg_tui.core import settings
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
@@ -91,31 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="1",
         help="fit a polynomial of degree D in the single x column (default 1)",
     )
-    p.add_argument("--no-intercept", action="store_true", help="fit y = m·x (no b)")
-    p.add_argument("--lr", default="0.01", help="learning rate (default 0.01)")
-    p.add_argument("--epochs", default="1000", help="epoch budget (default 1000)")
-    p.add_argument(
-        "--m0",
-        default="0",
-        help="initial weight: one value for all, or one per weight, comma-separated",
-    )
-    p.add_argument("--b0", default="0", help="initial intercept (default 0)")
-    p.add_argument(
-        "--tol",
-        default="0",
-        help="stop when an epoch lowers the MSE by less than this (default 0: off)",
-    )
-    p.add_argument(
-        "--predict",
-        default=None,
-        metavar="X[,X…]",
-        help="x value(s) to predict at, one per x column (default 6)",
-    )
-    p.add_argument(
-        "--standardize",
-        action="store_true",
-        help="train on standardised x; everything is reported in the data's units",
-    )
+    settings.add_arguments(p)  # one option per declared setting (core/settings.py)
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
     p.add_argument(
         "--headless", action="store_true", help="train without a screen and print the result"
@@ -175,17 +153,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         x_cols = args.x.split(",") if args.x else None
         dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
     columns = dataset.raw_x.shape[1]
-    predict = hpmod.parse_numbers("predict", args.predict) if args.predict else (6.0,) * columns
-    hp = Hyperparameters(
-        lr=hpmod.parse_lr(args.lr),
-        epochs=hpmod.parse_epochs(args.epochs),
-        tol=hpmod.parse_tol(args.tol),
-        m0=hpmod.parse_numbers("m0", args.m0),
-        b0=hpmod.parse_number("b0", args.b0),
-        predict_x=predict,
-        standardize=args.standardize,
-        fit_intercept=not args.no_intercept,
-    )
+    hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
     if args.history:
         check_writable(args.history)
     compare = tuple(parse_spec(text) for text in args.compare or ())
@@ -372,9 +340,19 @@ def render_text(session: Session) -> str:
         f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
     )
     a = session.analysis
-    limit = "" if "largest stable" in a.summary else f" (largest stable rate {a.lr_max:.6g})"
-    lines.append(f"Learning rate {session.hp.lr:.6g}: {a.summary}{limit}")
+    limit = (
+        ""
+        if a.lr_max is None or "largest stable" in a.summary or f"{a.lr_max:.6g}" in a.summary
+        else f" (largest stable rate {a.lr_max:.6g})"
+    )
+    method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
+    lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
+
+
+def _schedule(hp) -> dict:
+    """The schedule's name and the settings it reads."""
+    return {"name": hp.schedule, **{f: getattr(hp, f) for f in SCHEDULE_FIELDS[hp.schedule]}}
 
 
 def render_json(session: Session) -> str:
@@ -399,7 +377,13 @@ def render_json(session: Session) -> str:
         status=t.status.value,
         message=t.message,
         lr=session.hp.lr,
+        optimizer={"name": session.hp.optimizer, **session.trainer.optimizer.settings()},
+        schedule=_schedule(session.hp),
+        batch_size=session.hp.batch_size,
+        seed=session.hp.seed,
+        shuffle=session.hp.shuffle,
         lr_max=a.lr_max,
+        lr_bound=a.bound,
         lr_best=a.lr_best,
         condition_number=a.condition if a.condition != float("inf") else None,
         verdict=a.verdict.value,

@@ -35,6 +35,7 @@ from linreg_tui.core.landscape import (
 )
 from linreg_tui.core.session import Problem, Session
 
+from .chart import Same
 from .frame import Frame
 from .markup import escape
 from .numbers import num
@@ -127,6 +128,7 @@ class LandscapeView(Widget, can_focus=True):
         self._strips: list[Strip] | None = None
         self._drawn_for: tuple | None = None
         self.picture: Picture | None = None
+        self._grid_for: tuple | None = None
         self.slice: Slice | None = None
         #: Called with the caption (Rich markup) whenever the picture is drawn anew.
         self.on_caption: Callable[[str], object] | None = None
@@ -208,7 +210,7 @@ class LandscapeView(Widget, can_focus=True):
         if d is None:
             return ()
         return (
-            id(d.bowl),
+            Same(d.bowl),
             d.current.tobytes(),
             len(d.path),
             d.path[-1].tobytes() if len(d.path) else b"",
@@ -268,7 +270,24 @@ class LandscapeView(Widget, can_focus=True):
         found = self.view_for(width, height)
         assert found is not None
         sl, view = found
-        picture = draw(sl, view, width, height)
+        # The bands depend on the slice and the view, not on the current point: while a run moves
+        # only the marks, the grid is not evaluated again.
+        grid_key = (
+            Same(d.bowl),
+            sl.i,
+            sl.j,
+            sl.minimum.tobytes(),
+            sl.floor,
+            view.centre,
+            view.scale,
+            width,
+            height,
+        )
+        if self._grid_for == grid_key and self.picture is not None:
+            picture = self.picture
+        else:
+            picture = draw(sl, view, width, height)
+            self._grid_for = grid_key
         self.picture, self.slice = picture, sl
         mono = self.app.no_color
         ascii_only = self.ascii_only
