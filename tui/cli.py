@@ -31,7 +31,7 @@ from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
 
-from . import signals
+from . import signals, strict_json
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -422,35 +422,16 @@ def render_json(session: Session) -> str:
         },
     )
     nulls: dict[str, str] = {}
-    out = _strict(out, "", nulls)
+    out = strict_json.strict(out, nulls)
     if nulls:
         out["nulls"] = nulls
         out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
     return json.dumps(out, indent=2, allow_nan=False)
 
 
-def _strict(value, path: str, nulls: dict[str, str]):
-    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
-    reason recorded in ``nulls`` under the value's path."""
-    if isinstance(value, dict):
-        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
-        nulls[path] = _why_not_finite(value)
-        return None
-    return value
-
-
-def _why_not_finite(value: float) -> str:
-    if math.isnan(value):
-        return "undefined (not a number)"
-    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
-
-
 def _text(value: float) -> str:
     """A number for the text report: repr (round-trips) when finite, else words."""
-    return repr(value) if math.isfinite(value) else _why_not_finite(value)
+    return repr(value) if math.isfinite(value) else strict_json.why_not_finite(value)
 
 
 if __name__ == "__main__":
