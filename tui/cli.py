@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
-from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.loading import load_data
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Records, Status
 
@@ -58,11 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
         "to the end, ctrl+r restarts, ? lists every key, q quits. Exit status: 0 finished, "
         "1 diverged, 2 bad input or usage.",
     )
-    p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    p.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA.csv",
+        help="CSV file with a header row (also .csv.gz, Parquet, or - for standard input)",
+    )
     p.add_argument(
         "--x",
         metavar="COL[,COL…]",
-        help="x column(s), by name or 1-based number (default: the first column)",
+        help="x column(s), by name or 1-based number (default: the first column); a name "
+        "holding a comma may be put in double quotes: --x '\"weight, kg\",age'",
     )
     p.add_argument("--y", metavar="COL", help="y column, by name or number (default: the last)")
     p.add_argument(
@@ -114,6 +120,7 @@ class Options:
     history: str | None
     headless: bool
     json: bool
+    from_stdin: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -131,8 +138,10 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         else:
             dataset = seed_dataset()
     else:
-        x_cols = args.x.split(",") if args.x else None
-        dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
+        # The --x text goes whole to the loader, which knows the header: a column whose name
+        # holds a comma can then still be chosen by name.
+        with LoadProgress(args.data) as progress:
+            dataset = load_data(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
     predict = hpmod.parse_numbers("predict", args.predict) if args.predict else (6.0,) * columns
     hp = Hyperparameters(
@@ -150,7 +159,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     headless = args.headless or args.json
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json)
+    return Options(dataset, hp, args.history, headless, args.json, args.data == "-")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -161,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     if not opts.headless:
+        if opts.from_stdin and sys.stdout.isatty():
+            _keys_from_terminal()
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
@@ -187,6 +198,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `linreg-tui --headless | head -1`: the reader left; say nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if session.trainer.status is Status.DIVERGED else 0
+
+
+def _keys_from_terminal() -> None:
+    """The data came on standard input (``linreg-tui - < data.csv``): read the keys from the
+    controlling terminal instead, as ``less`` and ``vim -`` do."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return  # no controlling terminal: the check below says the app needs one
+    os.dup2(fd, sys.stdin.fileno())
+    os.close(fd)
 
 
 def train_headless(session: Session, history: str | None) -> None:
@@ -235,6 +257,52 @@ def _progress_bar(total: int):
         transient=True,
     )
     task = bar.add_task("epochs", total=total)
+    bar.start()
+    return bar, task
+
+
+class LoadProgress:
+    """A progress bar on stderr (a terminal only) for a load that takes over half a second:
+    bytes read of the file, rows, MB/s. Callable as the loader's ``progress``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.started = time.perf_counter()
+        self._bar = None
+
+    def __enter__(self) -> LoadProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar:
+            self._bar[0].stop()
+
+    def __call__(self, done: int, total: int | None, rows: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self._bar is None and elapsed > PROGRESS_AFTER_S:
+            self._bar = _load_bar(self.name, total)
+        if self._bar:
+            rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
+            self._bar[0].update(
+                self._bar[1], completed=done, rows=f"{rows:,} rows, {rate:,.0f} MB/s"
+            )
+
+
+def _load_bar(name: str, total: int | None):
+    if not sys.stderr.isatty():
+        return False
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("reading {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(name, total=total, rows="")
     bar.start()
     return bar, task
 
