@@ -15,10 +15,17 @@ class HyperparameterError(ValueError):
     """A hyperparameter outside its allowed range, with a message naming the field and the range."""
 
 
+#: Items a message names before "… and N more": an error stays one short line whatever the data.
+SHOWN = 5
 #: Longest piece of user text (a cell, a column name) quoted in a message.
 SHOWN_CHARS = 40
-#: Most items (column names, …) listed in one message before "… and N more".
-SHOWN_ITEMS = 5
+
+
+def listing(items: list[str], shown: int = SHOWN) -> str:
+    """``items`` joined by ", ", the first ``shown`` only, then "… and N more"."""
+    rest = len(items) - shown
+    head = ", ".join(items[:shown])
+    return f"{head} … and {rest:,} more" if rest > 0 else head
 
 
 def shown(text: str, limit: int = SHOWN_CHARS) -> str:
@@ -30,21 +37,8 @@ def shown(text: str, limit: int = SHOWN_CHARS) -> str:
     return repr(text[:limit]) + f"… ({len(text):,} characters)"
 
 
-def few(items, limit: int = SHOWN_ITEMS, quote: bool = False) -> str:
-    """The first ``limit`` of ``items`` joined by commas, then "… and N more".
-
-    Parameters
-    ----------
-    items : sequence of str
-    limit : int
-    quote : bool
-        Quote each item with :func:`shown` (else each is cut to :data:`SHOWN_CHARS` plainly).
-    """
+def few(items, limit: int = SHOWN) -> str:
+    """:func:`listing` of ``items`` with each item cut to :data:`SHOWN_CHARS` characters."""
     items = list(items)
-    head = [shown(i) if quote else _cut(str(i)) for i in items[:limit]]
-    more = len(items) - limit
-    return ", ".join(head) + (f" … and {more:,} more" if more > 0 else "")
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+    head = [i if len(i) <= SHOWN_CHARS else i[:SHOWN_CHARS] + "…" for i in map(str, items[:limit])]
+    return listing(head + [""] * (len(items) - len(head)), limit)

@@ -1,49 +1,71 @@
 """The Textual app: status, settings, and four panes (loss, fit, log, data) over one session.
 
-At 80×24 the panes are tabs (1–4 or tab to switch); from :data:`WIDE` up they sit in a 2×2 grid.
+At 80×24 the panes are tabs (1–5 or tab to switch); from :data:`WIDE` up they sit in a grid.
 Below :data:`SMALLEST` the app asks for a larger window and comes back when it gets one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Container, Vertical
-from textual.events import DescendantFocus, Resize
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
+from textual.events import CursorPosition, DescendantFocus, Resize
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from linreg_tui.core import settings
 from linreg_tui.core.dataset import seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
+from . import signals
+from .chart import Chart
 from .data_view import DataView
-from .fit_chart import FitChart, FitView
+from .fit_chart import FitChart
+from .frame import Frame
 from .help_screen import HelpScreen, key_names
 from .iteration_log import IterationLog, arithmetic
+from .landscape_keys import LANDSCAPE_BINDINGS, LandscapeKeys
+from .landscape_view import LandscapeView
 from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
+from .pacing import FramePacer, PacedDriver
+from .palette import GuardedCommandPalette
+from .pins import PIN_BINDINGS, PinKeys, runs_table
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
+from .terminal import AsciiOnly, Colourless
 
 #: (columns, rows) below which the app shows "make the window larger" instead of its panes.
 SMALLEST = (60, 18)
 #: (columns, rows) from which the four panes are shown together.
 WIDE = (110, 34)
 
-PANES = ("loss", "fit", "log", "data")
-PANE_TITLES = {"loss": "Loss", "fit": "Fit", "log": "Log", "data": "Data"}
+PANES = ("loss", "fit", "log", "data", "landscape")
+PANE_TITLES = {
+    "loss": "Loss",
+    "fit": "Fit",
+    "log": "Log",
+    "data": "Data",
+    "landscape": "Landscape",
+}
 
 
-class LinregApp(App[None]):
+class LinregApp(LandscapeKeys, PinKeys, App[None]):
     """Gradient descent for linear regression, one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -84,16 +106,60 @@ class LinregApp(App[None]):
         Binding("2", "pane('fit')", "Fit chart", show=False, id="pane-fit"),
         Binding("3", "pane('log')", "Iteration log", show=False, id="pane-log"),
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
+        Binding(
+            "g",
+            "settings_page",
+            "Settings page",
+            tooltip="next page of settings (run, method, …)",
+            show=False,
+            id="settings-page",
+        ),
+        Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
+        *LANDSCAPE_BINDINGS,
+        *PIN_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
+        Binding("ctrl+z", "suspend_process", "Suspend (fg resumes)", show=False, id="suspend"),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, ascii_only: bool = False, handle_signals: bool = False
+    ) -> None:
         super().__init__()
         self.session = session
+        #: Quit (restoring the terminal) on SIGINT, SIGTERM and SIGHUP; the command line sets it,
+        #: tests leave the test runner's handlers alone.
+        self.handle_signals = handle_signals
+        #: The signal that ended the app, if one did (the command line then exits by it).
+        self.exit_signal: int | None = None
+        #: Draw in ASCII only (a terminal whose locale is not UTF-8, or --ascii).
+        self.ascii_only = ascii_only
+        # NO_COLOR: Textual's own filter turns colours into greys (still colour codes); this one
+        # drops them, keeping bold and reverse.
+        self._own_filters: list[LineFilter] = [Colourless()] if self.no_color else []
+        if ascii_only:
+            self._own_filters.append(AsciiOnly())
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
+        #: Paces a run's frames by what the terminal drains (see :mod:`.pacing`).
+        self.pacer = FramePacer(busy=lambda: self.stepper.busy)
         self.log_scale = False
         self.current_pane = "loss"
         self._logged_epoch = -1
+        self._texts: dict[str, str] = {}  # what each one-line Static shows
+        self._frame_owed = False  # a run's frame was held back by the pacer
+        self._quitting = False
+        self.pinned: list[PinnedRun] = []
+
+    def get_line_filters(self) -> list[LineFilter]:
+        """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
+        kept = super().get_line_filters()
+        if self.no_color:
+            kept = [f for f in kept if not isinstance(f, (NoColor, Monochrome))]
+        return [*kept, *self._own_filters]
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux/macOS terminals, the one that paces."""
+        driver = super().get_driver_class()
+        return PacedDriver if driver is LinuxDriver else driver
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -107,7 +173,12 @@ class LinregApp(App[None]):
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
                 yield Static(id="fit-key", classes="chart-key")
+            # In the wide grid the landscape is the third column, over both rows.
+            with Vertical(id="pane-landscape", classes="pane"):
+                yield LandscapeView(id="landscape")
+                yield Static(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
+                yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield DataView(id="data")
@@ -115,10 +186,20 @@ class LinregApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in signals.ENDING:
+                loop.add_signal_handler(sig, self._quit_on_signal, sig)
+        # Back from Ctrl-Z (fg): the terminal shows the shell's screen; draw everything again.
+        self.app_resume_signal.subscribe(self, self._redraw_after_resume)
+        for chart in self.query(Chart):
+            chart.ascii_only = self.ascii_only
+        self.query_one(LandscapeView).ascii_only = self.ascii_only
         for name in PANES:
             self.query_one(
                 f"#pane-{name}"
             ).border_title = f"{PANES.index(name) + 1} {PANE_TITLES[name]}"
+        self.query_one(LandscapeView).on_caption = self.query_one("#landscape-key", Static).update
         self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
 
@@ -160,31 +241,38 @@ class LinregApp(App[None]):
 
     # -- drawing --------------------------------------------------------------------------------
 
+    def frame(self) -> Frame:
+        """What a frame shows now."""
+        stepper = self.stepper
+        return Frame.of(self.session, stepper.running, speed_label(stepper.speed), self.log_scale)
+
     def refresh_views(self) -> None:
-        """Redraw every visible view from the session."""
-        s = self.session
-        rec = s.record()
-        self.query_one(StatusPanel).show(s, self.stepper.running, speed_label(self.stepper.speed))
+        """Show the current frame: each visible pane redraws only what changed in it."""
+        frame = self.frame()
+        self._frame_owed = False
+        self.query_one(StatusPanel).show_frame(frame)
         if self._visible("loss"):
             chart = self.query_one(LossChart)
-            chart.show(s.trainer.loss_trace, s.reference.mse, self.log_scale)
-            self.query_one("#loss-key", Static).update(chart.key())
+            chart.show_frame(frame, self.pin_overlays())
+            self._show_text("#loss-key", chart.key())
         if self._visible("fit"):
             chart = self.query_one(FitChart)
-            chart.show(
-                FitView(
-                    s.dataset,
-                    rec.weights,
-                    rec.intercept,
-                    s.reference,
-                    s.hp.predict_x,
-                    s.prediction(rec),
-                    s.reference_prediction(),
-                )
-            )
-            self.query_one("#fit-key", Static).update(chart.key())
+            chart.show_frame(frame, self.pin_overlays())
+            self._show_text("#fit-key", chart.key())
         if self._visible("data"):
-            self.query_one(DataView).show(s.dataset, rec.weights, rec.intercept)
+            self.query_one(DataView).show_frame(frame)
+        if self._visible("landscape"):
+            self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
+        runs = self.query_one("#runs", Static)
+        runs.set_class(bool(self.pinned), "-shown")
+        if self.pinned:
+            self._show_text("#runs", runs_table(self.pinned, self.session.hp, self.ascii_only))
+
+    def _show_text(self, selector: str, text: str) -> None:
+        """Update a one-line Static, unless it shows ``text`` already."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(text)
 
     def _start_log(self) -> None:
         s = self.session
@@ -195,17 +283,11 @@ class LinregApp(App[None]):
         self.query_one(IterationLog).add(rec, note)
         self._logged_epoch = rec.epoch
 
-    def _explain(self, before: Record, after: Record) -> None:
+    def _explain(self, epoch: int) -> None:
+        """The arithmetic of the step that made ``epoch``, with the settings that made it."""
         s = self.session
         self.query_one(IterationLog).explain(
-            arithmetic(
-                before,
-                after,
-                s.hp.lr,
-                s.dataset.feature_names,
-                s.hp.fit_intercept,
-                s.hp.standardize,
-            )
+            arithmetic(s.step(epoch), s.dataset.feature_names, s.hp.standardize)
         )
 
     # -- keys -----------------------------------------------------------------------------------
@@ -218,12 +300,11 @@ class LinregApp(App[None]):
         if t.status is not Status.READY:
             self._why_not_forward()
             return
-        before = self.session.record()
         recs = t.advance(epochs)
         for i in range(len(recs)):
             self._log(recs[i])
         if len(recs):
-            self._explain(recs[-2] if len(recs) > 1 else before, recs[-1])
+            self._explain(int(recs.epochs[-1]))
         if t.status is not Status.READY:
             self._announce_stop()
         self.refresh_views()
@@ -285,15 +366,21 @@ class LinregApp(App[None]):
             self.query_one(f"#pane-{pane}").set_class(pane == name, "-current")
         self._title_tabs()
         self.refresh_views()
-        target = self.query_one(f"#pane-{name}").query("LossChart, FitChart, LogTable, DataView")
+        target = self.query_one(f"#pane-{name}").query(
+            "LossChart, FitChart, LogTable, DataView, LandscapeView"
+        )
         if target and self.focused not in target:
             target.first().focus()
+
+    def action_settings_page(self) -> None:
+        self.query_one(SettingsPanel).next_page()
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
+        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        self.push_screen(HelpScreen(bindings, self.pacer.stats().describe()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -341,10 +428,57 @@ class LinregApp(App[None]):
 
     @on(Progress)
     def redraw_progress(self, message: Progress) -> None:
+        """A run moved on: draw it now, or as soon as the pacer lets a frame go."""
+        wait = self.pacer.wait()
+        if wait > 0:
+            if not self._frame_owed and wait != float("inf"):
+                self.set_timer(wait, self._draw_owed)
+            self._frame_owed = True
+            return
+        self._draw_run_frame()
+
+    def _draw_owed(self) -> None:
+        if self._frame_owed and self.stepper.running and self.pacer.wait() == 0:
+            self._draw_run_frame()
+
+    def _draw_run_frame(self) -> None:
+        self.pacer.drew()
         rec = self.session.record()
         if rec.epoch != self._logged_epoch:
             self._log(rec)
         self.refresh_views()
+
+    @on(CursorPosition)
+    def frame_answered(self, event: CursorPosition) -> None:
+        """The terminal has read a frame (the pacer's question after it came back)."""
+        self.pacer.answered()
+        if self._quitting and not self.pacer.unanswered:
+            self.exit()
+        elif self._frame_owed:
+            self._draw_owed()
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against its PageDown crash (see :mod:`.palette`)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(GuardedCommandPalette(id="--command-palette"))
+
+    def _redraw_after_resume(self, _app: App) -> None:
+        self.refresh(repaint=True, layout=True)
+
+    def _quit_on_signal(self, signum: int) -> None:
+        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal."""
+        self.exit_signal = signum
+        self.stepper.pause()
+        self.run_worker(self.action_quit(), exclusive=True, group="quit")
+
+    async def action_quit(self) -> None:
+        """Quit, once the terminal has answered the last frame's question (or after a second):
+        an answer arriving after the app has gone would be typed into the shell."""
+        if not self.pacer.unanswered:
+            self.exit()
+            return
+        self._quitting = True
+        self.set_timer(1.0, self.exit)
 
     @on(RunStopped)
     def finish_run(self, message: RunStopped) -> None:
@@ -360,27 +494,27 @@ class LinregApp(App[None]):
     @on(SettingsPanel.Changed)
     def apply_setting(self, message: SettingsPanel.Changed) -> None:
         panel = self.query_one(SettingsPanel)
-        old = self.session
+        s = self.session
+        old = s.hp
         try:
-            hp = dataclasses.replace(old.hp, **{message.name: message.value})
-            if message.name in ("m0", "b0", "standardize"):
+            hp = dataclasses.replace(old, **{message.name: message.value})
+            if settings.restarts({message.name}):
                 self.stepper.pause()
-            new = old.with_hyperparameters(hp)
+            restarted = s.apply(hp)
         except (HyperparameterError, DataError) as exc:
-            panel.load(old.hp)
-            panel.refuse(f"{exc}; kept {shown(message.name, old.hp)}")
+            panel.load(old)
+            panel.refuse(f"{exc}; kept {shown(message.name, old)}")
             return
-        self.session = new
-        panel.load(new.hp)
-        label = message.name.replace("_x", "")
-        if new is not old:
+        panel.load(s.hp)
+        label = settings.BY_NAME[message.name].label
+        if restarted:
             self.workers.cancel_group(self, "stepper")
             self._start_log()
             self.query_one(IterationLog).explain(
                 f"{label} → {shown(message.name, hp)}: restarted at epoch 0"
             )
         else:
-            self._log(new.record(), f"{label} → {shown(message.name, hp)}")
+            self._log(s.record(), f"{label} → {shown(message.name, hp)}")
         self.refresh_views()
 
     @on(DescendantFocus)
@@ -405,6 +539,12 @@ def _runner(app: App, action: str):
     return run
 
 
-def make_app(session: Session | None = None) -> LinregApp:
-    """The app on a session (default: the seed's five points with the seed's settings)."""
-    return LinregApp(session or Session(seed_dataset(), Hyperparameters()))
+def make_app(
+    session: Session | None = None, ascii_only: bool = False, handle_signals: bool = False
+) -> LinregApp:
+    """The app on a session (default: the seed's five points with the seed's settings);
+    ``ascii_only``: draw with ASCII characters only; ``handle_signals``: quit, restoring the
+    terminal, on SIGINT, SIGTERM and SIGHUP."""
+    return LinregApp(
+        session or Session(seed_dataset(), Hyperparameters()), ascii_only, handle_signals
+    )

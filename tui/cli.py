@@ -7,8 +7,11 @@ input or usage (one line on stderr, never a traceback), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -16,14 +19,18 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
+from linreg_tui.core import settings
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.loading import load_data
 from linreg_tui.core.session import Session
+from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
+from linreg_tui.core.variants import parse_spec
 
+from . import signals
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -31,6 +38,20 @@ PROG = "linreg-tui"
 HEADLESS_CHUNK = 1 << 16
 #: A headless run shows a progress bar (on a terminal) once it has taken this long.
 PROGRESS_AFTER_S = 0.5
+
+
+#: The longest error line printed; a longer message is cut, saying how much was left out.
+MAX_LINE = 400
+
+
+def one_line(message: str) -> str:
+    """An error message as one bounded line: line breaks become spaces, and past
+    :data:`MAX_LINE` characters the rest is replaced by "… (N more characters)"."""
+    text = " ".join(message.split("\n"))
+    if len(text) <= MAX_LINE:
+        return text
+    cut = text[: MAX_LINE - 40].rsplit(" ", 1)[0]
+    return f"{cut} … ({len(text) - len(cut):,} more characters)"
 
 
 class UsageError(Exception):
@@ -77,36 +98,30 @@ def build_parser() -> argparse.ArgumentParser:
         default="1",
         help="fit a polynomial of degree D in the single x column (default 1)",
     )
-    p.add_argument("--no-intercept", action="store_true", help="fit y = m·x (no b)")
-    p.add_argument("--lr", default="0.01", help="learning rate (default 0.01)")
-    p.add_argument("--epochs", default="1000", help="epoch budget (default 1000)")
-    p.add_argument(
-        "--m0",
-        default="0",
-        help="initial weight: one value for all, or one per weight, comma-separated",
-    )
-    p.add_argument("--b0", default="0", help="initial intercept (default 0)")
-    p.add_argument(
-        "--tol",
-        default="0",
-        help="stop when an epoch lowers the MSE by less than this (default 0: off)",
-    )
-    p.add_argument(
-        "--predict",
-        default=None,
-        metavar="X[,X…]",
-        help="x value(s) to predict at, one per x column (default 6)",
-    )
-    p.add_argument(
-        "--standardize",
-        action="store_true",
-        help="train on standardised x; everything is reported in the data's units",
-    )
+    settings.add_arguments(p)  # one option per declared setting (core/settings.py)
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
     p.add_argument(
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument(
+        "--compare",
+        action="append",
+        metavar="SPEC",
+        help="run a variant of the settings, e.g. lr=0.1,epochs=500 (repeatable; headless): "
+        "a table of every variant, or with --json one object with a runs list",
+    )
+    p.add_argument(
+        "--sweep",
+        metavar="NAME=START:STOP:N",
+        help="run N log-spaced values of a setting (lr) to their end, e.g. lr=1e-3:0.1:50 "
+        "(headless; on every core when the work is large): a table, or --json",
+    )
+    p.add_argument(
+        "--ascii",
+        action="store_true",
+        help="draw with ASCII characters only (the default when the locale is not UTF-8)",
+    )
     p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     return p
 
@@ -120,6 +135,9 @@ class Options:
     history: str | None
     headless: bool
     json: bool
+    ascii: bool = False
+    compare: tuple[dict, ...] = ()
+    sweep: SweepSpec | None = None
     from_stdin: bool = False
 
 
@@ -143,31 +161,55 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         with LoadProgress(args.data) as progress:
             dataset = load_data(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
-    predict = hpmod.parse_numbers("predict", args.predict) if args.predict else (6.0,) * columns
-    hp = Hyperparameters(
-        lr=hpmod.parse_lr(args.lr),
-        epochs=hpmod.parse_epochs(args.epochs),
-        tol=hpmod.parse_tol(args.tol),
-        m0=hpmod.parse_numbers("m0", args.m0),
-        b0=hpmod.parse_number("b0", args.b0),
-        predict_x=predict,
-        standardize=args.standardize,
-        fit_intercept=not args.no_intercept,
-    )
+    hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
     if args.history:
         check_writable(args.history)
-    headless = args.headless or args.json
+    compare = tuple(parse_spec(text) for text in args.compare or ())
+    sweep = parse_sweep(args.sweep) if args.sweep else None
+    if compare and sweep:
+        raise UsageError("--compare and --sweep are separate reports; give one of them")
+    if (compare or sweep) and args.history:
+        raise UsageError("--history writes one run; it does not go with --compare or --sweep")
+    headless = args.headless or args.json or bool(compare) or sweep is not None
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json, args.data == "-")
+    return Options(
+        dataset,
+        hp,
+        args.history,
+        headless,
+        args.json,
+        args.ascii,
+        compare,
+        sweep,
+        from_stdin=args.data == "-",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        with signals.as_exceptions():
+            return _main(argv)
+    except KeyboardInterrupt:
+        _say(f"{PROG}: interrupted; nothing was written")
+        return signals.exit_status(signal.SIGINT)
+    except signals.Signalled as exc:
+        _say(f"{PROG}: {signals.name(exc.signum)} received; nothing was written")
+        return signals.exit_status(exc.signum)
+
+
+def _say(line: str) -> None:
+    """One line on stderr, which may be gone (SIGHUP after the terminal closed)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
         opts = parse_options(argv)
         session = Session(opts.dataset, opts.hp)
     except (UsageError, DataError, HyperparameterError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     if not opts.headless:
         if opts.from_stdin and sys.stdout.isatty():
@@ -179,16 +221,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        from linreg_tui.tui.terminal import unusable_terminal, wants_ascii
+
+        if why := unusable_terminal(os.environ, sys.stdout.fileno()):
+            print(f"{PROG}: error: {why}; use --headless or --json", file=sys.stderr)
+            return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
-        app = make_app(session)
+        app = make_app(
+            session, ascii_only=opts.ascii or wants_ascii(os.environ), handle_signals=True
+        )
         app.run()
+        if app.exit_signal is not None:
+            return signals.exit_status(app.exit_signal)
         return app.return_code or 0  # Textual sets 1 if the app failed
+    if opts.compare or opts.sweep:
+        return _batch(session, opts)
     try:
         train_headless(session, opts.history)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
-        return 130
     except OSError as exc:
         print(f"{PROG}: error: {opts.history}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -209,6 +259,29 @@ def _keys_from_terminal() -> None:
         return  # no controlling terminal: the check below says the app needs one
     os.dup2(fd, sys.stdin.fileno())
     os.close(fd)
+
+
+def _batch(session: Session, opts: Options) -> int:
+    """--compare or --sweep: several runs, one report. Exit 0 (a diverged run is a result)."""
+    from . import batch
+
+    try:
+        if opts.sweep is not None:
+            text, _ = batch.sweep(session, opts.sweep, opts.json)
+        else:
+            text, _ = batch.compare(session, opts.compare, opts.json)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except (DataError, HyperparameterError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def train_headless(session: Session, history: str | None) -> None:
@@ -330,9 +403,9 @@ def render_text(session: Session) -> str:
         lines.append(f"Intercept: {rec.intercept!r}")
     else:
         lines.append("Intercept: none (--no-intercept)")
-    lines.append(f"Predicted y for {_x_label(session)}: {session.prediction(rec)!r}")
+    lines.append(f"Predicted y for {_x_label(session)}: {_text(session.prediction(rec))}")
     lines.append(f"Status: {t.message}")
-    lines.append(f"MSE: {rec.mse!r}")
+    lines.append(f"MSE: {_text(rec.mse)}")
     if len(names) == 1:
         ref_weights = f"slope {float(ref.weights[0])!r}"
     else:
@@ -341,11 +414,16 @@ def render_text(session: Session) -> str:
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
     lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
     lines.append(
-        f"Least-squares prediction for {_x_label(session)}: {session.reference_prediction()!r}"
+        f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
     )
     a = session.analysis
-    limit = "" if "largest stable" in a.summary else f" (largest stable rate {a.lr_max:.6g})"
-    lines.append(f"Learning rate {session.hp.lr:.6g}: {a.summary}{limit}")
+    limit = (
+        ""
+        if a.lr_max is None or "largest stable" in a.summary or f"{a.lr_max:.6g}" in a.summary
+        else f" (largest stable rate {a.lr_max:.6g})"
+    )
+    method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
+    lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
 
 
@@ -371,7 +449,9 @@ def render_json(session: Session) -> str:
         status=t.status.value,
         message=t.message,
         lr=session.hp.lr,
+        optimizer={"name": session.hp.optimizer, **session.trainer.optimizer.settings()},
         lr_max=a.lr_max,
+        lr_bound=a.bound,
         lr_best=a.lr_best,
         condition_number=a.condition if a.condition != float("inf") else None,
         verdict=a.verdict.value,
@@ -388,7 +468,36 @@ def render_json(session: Session) -> str:
             "method": ref.method,
         },
     )
-    return json.dumps(out, indent=2)
+    nulls: dict[str, str] = {}
+    out = _strict(out, "", nulls)
+    if nulls:
+        out["nulls"] = nulls
+        out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
+    return json.dumps(out, indent=2, allow_nan=False)
+
+
+def _strict(value, path: str, nulls: dict[str, str]):
+    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
+    reason recorded in ``nulls`` under the value's path."""
+    if isinstance(value, dict):
+        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        nulls[path] = _why_not_finite(value)
+        return None
+    return value
+
+
+def _why_not_finite(value: float) -> str:
+    if math.isnan(value):
+        return "undefined (not a number)"
+    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
+
+
+def _text(value: float) -> str:
+    """A number for the text report: repr (round-trips) when finite, else words."""
+    return repr(value) if math.isfinite(value) else _why_not_finite(value)
 
 
 if __name__ == "__main__":

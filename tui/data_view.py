@@ -10,6 +10,7 @@ import numpy as np
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
 
+from .frame import Frame
 from .numbers import fit
 from .virtual_table import VirtualTable
 
@@ -23,14 +24,19 @@ class DataView(VirtualTable):
         self._weights = np.zeros(1)
         self._intercept = 0.0
 
+    def show_frame(self, frame: Frame) -> None:
+        self.show(frame.session.dataset, frame.record.weights, frame.record.intercept)
+
     def show(self, dataset: Dataset, weights: np.ndarray, intercept: float) -> None:
+        """Show ŷ and residuals for these parameters; only lines whose numbers changed are
+        redrawn."""
         new = dataset is not self._dataset
         self._dataset = dataset
         self._weights = weights
         self._intercept = intercept
         if new:
             self.update_size()
-        self.refresh()
+        self.refresh_lines()
 
     def columns(self) -> list[str]:
         ds = self._dataset

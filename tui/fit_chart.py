@@ -6,6 +6,7 @@ for the current parameters and for least squares, with the line ŷ = y where a p
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,9 +16,11 @@ from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.reference import Reference
 
-from .chart import Chart
+from .chart import Chart, Same
+from .frame import Frame
 from .markup import escape
 from .numbers import num
+from .pins import Overlay
 
 #: Most data points drawn; more are thinned by an even stride.
 MAX_POINTS = 400
@@ -34,6 +37,7 @@ class FitView:
     predict_x: tuple[float, ...]
     prediction: float
     reference_prediction: float
+    pins: Sequence[Overlay] = ()
 
 
 class FitChart(Chart):
@@ -42,23 +46,79 @@ class FitChart(Chart):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._view: FitView | None = None
+        self._probe_for: Dataset | None = None
+        self._probe = np.zeros((0, 1))
+
+    @staticmethod
+    def _probe_rows(ds: Dataset) -> np.ndarray:
+        """Feature rows where the current line's height decides the picture."""
+        if ds.raw_x.shape[1] == 1:
+            x = ds.raw_x[:, 0]
+            return ds.expand(np.linspace(float(x.min()), float(x.max()), 33)[:, None])
+        return ds.features[:: max(1, ds.n_samples // MAX_POINTS)]
+
+    def show_frame(self, frame: Frame, pins: Sequence[Overlay] = ()) -> None:
+        s, rec = frame.session, frame.record
+        self.show(
+            FitView(
+                s.dataset,
+                rec.weights,
+                rec.intercept,
+                s.reference,
+                s.hp.predict_x,
+                s.prediction(rec),
+                s.reference_prediction(),
+                tuple(pins),
+            )
+        )
 
     def show(self, view: FitView) -> None:
         self._view = view
         self.replot()
+
+    def picture_key(self) -> Hashable:
+        """The data, the settings, and the current line at a resolution finer than the chart's
+        dots: while a run creeps towards the optimum, the line stops moving on screen long before
+        its parameters stop changing, and then the chart is not drawn again."""
+        v = self._view
+        if v is None:
+            return None
+        ds = v.dataset
+        if self._probe_for is not ds:
+            self._probe_for, self._probe = ds, self._probe_rows(ds)
+        lo, hi = float(ds.y.min()), float(ds.y.max())
+        # a quarter of a braille dot (4 dots a row) of the data's own range
+        step = (hi - lo or 1.0) / (max(1, self.size.height) * 16)
+        now = np.append(model.predict(self._probe, v.weights, v.intercept), v.prediction)
+        with np.errstate(invalid="ignore", over="ignore"):
+            quantised = np.round(now / step)
+        return (
+            Same(ds),
+            Same(v.reference),
+            v.predict_x,
+            quantised.tobytes(),
+            v.reference_prediction,
+            tuple((Same(p.run), p.label, p.colour, p.mark) for p in v.pins),
+        )
 
     def key(self) -> str:
         """What each mark means, for the line under the chart (Rich markup)."""
         v = self._view
         if v is None:
             return ""
+        runs = "".join(f"  [{p.colour}]{p.mark}[/] {escape(p.label)}" for p in v.pins)
         if v.dataset.raw_x.shape[1] == 1:
             x = f"{v.dataset.x_names[0]}={num(v.predict_x[0])}"
+            m = self.mark
             return (
-                "[b]●[/] data  [cyan]⠤⠤[/] now  [green]··[/] least squares  "
-                f"[yellow]◆[/] ŷ({escape(x)}) now {num(v.prediction)}"
+                f"[b]{m('point')}[/] data  [cyan]{m('line-key')}[/] now  "
+                f"[green]{m('ls-line') * 2}[/] least squares  "
+                f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}{runs}"
             )
-        return "[cyan]●[/] now  [green]○[/] least squares  ·· ŷ = y (perfect fit); x: actual y"
+        return (
+            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] least "
+            f"squares  {self.mark('ls-line') * 2} ŷ = y (perfect fit); x: actual y{runs}"
+        )
 
     def draw(self, plt: Plot) -> None:
         view = self._view
@@ -81,12 +141,16 @@ class FitChart(Chart):
         features = ds.expand(grid[:, None])
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
-        plt.plot(grid.tolist(), best.tolist(), marker="·", color="green")
-        plt.plot(grid.tolist(), now.tolist(), marker="braille", color="cyan")
+        m = self.mark
+        plt.plot(grid.tolist(), best.tolist(), marker=m("ls-line"), color="green")
+        for p in v.pins:
+            line = model.predict(features, p.run.weights, p.run.intercept)
+            plt.plot(grid.tolist(), line.tolist(), marker=p.mark, color=p.colour)
+        plt.plot(grid.tolist(), now.tolist(), marker=m("line"), color="cyan")
         # The points last, so the lines do not hide them.
-        plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker="●", color="white")
+        plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker=m("point"), color="white")
         px = v.predict_x[0]
-        plt.scatter([px], [v.prediction], marker="◆", color="yellow")
+        plt.scatter([px], [v.prediction], marker=m("predict"), color="yellow")
         plt.xlabel(ds.x_names[0])
 
     def _plot_predicted_vs_actual(self, v: FitView) -> None:
@@ -98,7 +162,11 @@ class FitChart(Chart):
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
         lo, hi = float(ds.y.min()), float(ds.y.max())
-        plt.plot([lo, hi], [lo, hi], marker="·", color="white")
-        plt.scatter(y.tolist(), best.tolist(), marker="○", color="green")
-        plt.scatter(y.tolist(), now.tolist(), marker="●", color="cyan")
+        m = self.mark
+        plt.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
+        plt.scatter(y.tolist(), best.tolist(), marker=m("ls-point"), color="green")
+        for p in v.pins:
+            pinned = model.predict(features, p.run.weights, p.run.intercept)
+            plt.scatter(y.tolist(), pinned.tolist(), marker=p.mark, color=p.colour)
+        plt.scatter(y.tolist(), now.tolist(), marker=m("now-point"), color="cyan")
         plt.xlabel(f"actual {ds.y_name}")

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from linreg_tui.core import settings as declared
+
 from .markup import escape
 
 ABOUT = (
@@ -19,14 +21,26 @@ ABOUT = (
     "gradient descent still is from the optimum, and why: the status line says whether the "
     "learning rate is too small, good, oscillating, or above the largest stable rate 2/λmax "
     "(then it diverges).\n\n"
-    "[b]Panes[/b] (keys 1–4, or tab): Loss (MSE per epoch; the straight line is the optimum), "
+    "[b]Panes[/b] (keys 1–5, or tab): Loss (MSE per epoch; the straight line is the optimum), "
     "Fit (the data, the current line, the LS line and the prediction), Log (a row per epoch "
     "stepped and the arithmetic of the last step), Data (every row with ŷ and its residual; "
-    "scroll with the arrows, PgUp and PgDn).\n\n"
-    "[b]Settings[/b]: lr, epochs, tol and predict apply from the next step; m0, b0 and "
-    "standardise (marked ↺) restart at epoch 0. Enter applies a field, Escape leaves it. "
-    "Ctrl+P opens the command palette.\n"
+    "scroll with the arrows, PgUp and PgDn), Landscape (J over two parameters as contour "
+    "bands, darker and emptier nearer the optimum ✚, with the path so far and the current point "
+    "●; x changes the axes, h shows the Hessian's long and short axes, z/Z zoom, c/o centre on "
+    "the current point or the optimum, v fits the view again).\n\n"
+    "[b]Settings[/b] (g shows the next page): Enter applies a field, Escape leaves it. Those "
+    "marked ↺ restart at epoch 0; the others apply from the next step. Each is also a "
+    "command-line option:\n"
 )
+
+
+def settings_help() -> str:
+    """One line per setting, from the core's declarations: flag, label, what it does."""
+    rows = []
+    for s in declared.SETTINGS:
+        mark = " ↺" if s.restarts else ""
+        rows.append(f"  [b]{escape(f'{s.flag:<15}')}[/b] {escape(s.help)}{mark}")
+    return "\n".join(rows) + "\nCtrl+P opens the command palette.\n"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -50,9 +64,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
     ]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, bindings: list[Binding], frames: str = "") -> None:
         super().__init__()
         self._keys = bindings
+        self._frames = frames
 
     def compose(self) -> ComposeResult:
         rows = []
@@ -61,11 +76,14 @@ class HelpScreen(ModalScreen[None]):
             # pad, then escape: Textual markup needs a lone "[" written as "\[" (rich's escape
             # leaves it), and padding after escaping would count the backslash
             rows.append(f"  [b]{escape(f'{keys:<12}')}[/b] {escape(b.tooltip or b.description)}")
+        frames = f"[dim]Frames: {escape(self._frames)}[/]\n\n" if self._frames else ""
         text = (
-            "[b]Keys[/b]\n"
+            frames
+            + "[b]Keys[/b]\n"
             + "\n".join(rows)
             + "\n\n"
             + ABOUT
+            + settings_help()
             + "\n[dim]Press ? or Escape to close; arrows scroll.[/]"
         )
         with VerticalScroll() as scroll:
