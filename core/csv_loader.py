@@ -504,11 +504,39 @@ def _position(stream: BinaryIO) -> int:
         return 0
 
 
+class _NotPlain(Exception):
+    """The fast parser met something it does not take (the slow path will say what)."""
+
+
 def _parse_fast(
     source: Source, layout: Layout, wanted: list[int], progress: Progress | None
 ) -> np.ndarray | None:
     """All chosen cells through pyarrow's C++ parser, or None if anything is not a plain finite
     number (or the file's shape is irregular). Encoding problems are raised at once."""
+    columns: list[list[np.ndarray]] = [[] for _ in wanted]
+    rows = 0
+    try:
+        for block in _fast_blocks(source, layout, wanted, progress):
+            for j in range(len(wanted)):
+                columns[j].append(block[j])
+            rows += len(block[0])
+    except _NotPlain:
+        return None
+    values = np.empty((rows, len(wanted)), dtype=np.float64)
+    for j, pieces in enumerate(columns):
+        at = 0
+        for piece in pieces:
+            values[at : at + len(piece), j] = piece
+            at += len(piece)
+        pieces.clear()
+    return values
+
+
+def _fast_blocks(
+    source: Source, layout: Layout, wanted: list[int], progress: Progress | None
+) -> Iterator[list[np.ndarray]]:
+    """Blocks of the chosen columns (one array per column) through pyarrow; raises _NotPlain
+    at the first block holding anything but plain finite numbers."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -519,6 +547,7 @@ def _parse_fast(
         width = len(layout.header)
         names = [f"c{i}" for i in range(width)]
         chosen = [names[c] for c in wanted]
+        rows = 0
         try:
             reader = pacsv.open_csv(
                 pa.PythonFile(io.BufferedReader(checked, CHUNK), mode="r"),
@@ -540,31 +569,40 @@ def _parse_fast(
                     quoted_strings_can_be_null=False,
                 ),
             )
-            columns: list[list[np.ndarray]] = [[] for _ in wanted]
-            rows = 0
             for batch in reader:
-                for j, name in enumerate(chosen):
-                    column = batch.column(name).to_numpy()
-                    if not np.isfinite(column).all():
-                        return None
-                    columns[j].append(column)
+                block = [batch.column(name).to_numpy() for name in chosen]
+                if not all(np.isfinite(column).all() for column in block):
+                    raise _NotPlain
                 rows += batch.num_rows
                 if progress is not None:
                     progress(checked.consumed, source.size, rows)
+                yield block
         except (pa.ArrowException, OSError, ValueError):
             if checked.error is not None:
                 raise checked.error from None
-            return None
+            raise _NotPlain from None
         if checked.error is not None:
             raise checked.error
-    values = np.empty((rows, len(wanted)), dtype=np.float64)
-    for j, pieces in enumerate(columns):
-        at = 0
-        for piece in pieces:
-            values[at : at + len(piece), j] = piece
-            at += len(piece)
-        pieces.clear()
-    return values
+
+
+def stream_blocks(
+    source: Source, layout: Layout, wanted: list[int], progress: Progress | None = None
+) -> Iterator[np.ndarray]:
+    """Every row of the chosen columns, in blocks of shape (rows, len(wanted)), in bounded memory.
+
+    pyarrow parses while it can; from the first block it does not take, the rest is read cell by
+    cell (skipping the rows already given), which names the first problem.
+    """
+    given = 0
+    try:
+        for block in _fast_blocks(source, layout, wanted, progress):
+            out = np.column_stack(block) if block else np.empty((0, len(wanted)))
+            given += out.shape[0]
+            yield out
+        return
+    except _NotPlain:
+        pass
+    yield from _slow_blocks(source, layout, wanted, skip_rows=given)
 
 
 # -- slow path: cell by cell, naming the first problem ---------------------------------------------
@@ -619,6 +657,21 @@ def data_lines(source: Source, layout: Layout) -> Iterator[tuple[int, str]]:
 
 def _parse_slow(source: Source, layout: Layout, wanted: list[int]) -> np.ndarray:
     """Cell by cell, stopping at the first problem with its file, row and column."""
+    blocks = list(_slow_blocks(source, layout, wanted))
+    if not blocks:
+        return np.empty((0, len(wanted)))
+    return np.concatenate(blocks)
+
+
+def _slow_blocks(
+    source: Source,
+    layout: Layout,
+    wanted: list[int],
+    skip_rows: int = 0,
+    block_rows: int = 1 << 16,
+) -> Iterator[np.ndarray]:
+    """Blocks of rows read cell by cell, raising at the first problem with its file, row and
+    column; the first ``skip_rows`` rows (already read by the fast parser) are only counted."""
     name, header, delimiter = source.name, layout.header, layout.delimiter
     columns = [array("d") for _ in wanted]
     data_row = 0
@@ -627,6 +680,8 @@ def _parse_slow(source: Source, layout: Layout, wanted: list[int]) -> np.ndarray
             if not line.strip():
                 continue
             data_row += 1
+            if data_row <= skip_rows:
+                continue
             where = f"{name}: row {data_row} (line {line_number})"
             if line.count('"') % 2:
                 column = _column_of_quote(line, delimiter)
@@ -646,10 +701,17 @@ def _parse_slow(source: Source, layout: Layout, wanted: list[int]) -> np.ndarray
                 columns[j].append(
                     cell_value(f"{where}, column {shown(header[col])}", cells[col], delimiter)
                 )
-    values = np.empty((data_row, len(wanted)), dtype=np.float64)
-    for j, column in enumerate(columns):
-        values[:, j] = np.frombuffer(column, dtype=np.float64) if data_row else []
-    return values
+            if len(columns[0]) >= block_rows:
+                yield _block(columns)
+    if len(columns[0]):
+        yield _block(columns)
+
+
+def _block(columns: list[array]) -> np.ndarray:
+    block = np.column_stack([np.frombuffer(c, dtype=np.float64) for c in columns])
+    for c in columns:
+        del c[:]
+    return block
 
 
 def _column_of_quote(line: str, delimiter: str) -> int:

@@ -26,6 +26,7 @@ from linreg_tui.core.history import atomic_history, check_writable, history_head
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.loading import load_data
 from linreg_tui.core.session import Session
+from linreg_tui.core.streaming import load_streamed
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
@@ -105,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
     p.add_argument(
+        "--stream",
+        action="store_true",
+        help="read the data in one pass in blocks, keeping only its sums (for files larger than "
+        "memory; full-batch gradient descent only)",
+    )
+    p.add_argument(
         "--compare",
         action="append",
         metavar="SPEC",
@@ -158,8 +165,9 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     else:
         # The --x text goes whole to the loader, which knows the header: a column whose name
         # holds a comma can then still be chosen by name.
+        load = load_streamed if args.stream else load_data
         with LoadProgress(args.data) as progress:
-            dataset = load_data(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
+            dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
     hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
     if args.history:
@@ -171,6 +179,13 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     if (compare or sweep) and args.history:
         raise UsageError("--history writes one run; it does not go with --compare or --sweep")
     headless = args.headless or args.json or bool(compare) or sweep is not None
+    if args.stream and not headless:
+        raise UsageError(
+            "--stream runs headless for now (the app cannot yet show a streamed sample); "
+            "add --headless or --json"
+        )
+    if args.stream and args.data is None:
+        raise UsageError("--stream reads a DATA file; none was given")
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
     return Options(
