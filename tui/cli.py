@@ -25,13 +25,14 @@ from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.loading import load_data
+from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
 from linreg_tui.core.streaming import load_streamed
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
 
-from . import signals
+from . import signals, strict_json
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -442,6 +443,11 @@ def render_text(session: Session) -> str:
     return "\n".join(lines)
 
 
+def _schedule(hp) -> dict:
+    """The schedule's name and the settings it reads."""
+    return {"name": hp.schedule, **{f: getattr(hp, f) for f in SCHEDULE_FIELDS[hp.schedule]}}
+
+
 def render_json(session: Session) -> str:
     rec = session.record()
     ref = session.reference
@@ -465,6 +471,10 @@ def render_json(session: Session) -> str:
         message=t.message,
         lr=session.hp.lr,
         optimizer={"name": session.hp.optimizer, **session.trainer.optimizer.settings()},
+        schedule=_schedule(session.hp),
+        batch_size=session.hp.batch_size,
+        seed=session.hp.seed,
+        shuffle=session.hp.shuffle,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,
@@ -484,35 +494,16 @@ def render_json(session: Session) -> str:
         },
     )
     nulls: dict[str, str] = {}
-    out = _strict(out, "", nulls)
+    out = strict_json.strict(out, nulls)
     if nulls:
         out["nulls"] = nulls
         out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
     return json.dumps(out, indent=2, allow_nan=False)
 
 
-def _strict(value, path: str, nulls: dict[str, str]):
-    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
-    reason recorded in ``nulls`` under the value's path."""
-    if isinstance(value, dict):
-        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
-        nulls[path] = _why_not_finite(value)
-        return None
-    return value
-
-
-def _why_not_finite(value: float) -> str:
-    if math.isnan(value):
-        return "undefined (not a number)"
-    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
-
-
 def _text(value: float) -> str:
     """A number for the text report: repr (round-trips) when finite, else words."""
-    return repr(value) if math.isfinite(value) else _why_not_finite(value)
+    return repr(value) if math.isfinite(value) else strict_json.why_not_finite(value)
 
 
 if __name__ == "__main__":

@@ -197,3 +197,19 @@ def test_stream_needs_headless_and_refuses_a_degree(tmp_path):
         )
         assert result.returncode == 2
         assert words in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_mini_batches_are_refused_on_streamed_data_with_the_reason(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 1000)
+    result = subprocess.run(
+        [*COMMAND, str(path), "--stream", "--headless", "--batch-size", "32"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "mini-batch" in result.stderr and "--stream" in result.stderr
+    assert result.stderr.count("\n") == 1
