@@ -428,10 +428,13 @@ def render_text(session: Session) -> str:
         ref_weights = ", ".join(f"{n} {w!r}" for n, w in zip(names, ref.weights.tolist()))
     ref_b = f", intercept {ref.intercept!r}" if session.hp.fit_intercept else ""
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
-    lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
-    lines.append(
-        f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
-    )
+    what = _REFERENCE_NAMES[ref.penalty]
+    gap = f", duality gap {ref.gap:.3g}" if ref.gap is not None else ""
+    j = f", J {ref.objective!r}" if ref.objective is not None else ""
+    lines.append(f"{what} ({ref.method}{gap}): {ref_weights}{ref_b}; MSE {ref.mse!r}{j}, R² {r2}")
+    predicted = _text(session.reference_prediction())
+    adjective = what.replace("Least squares", "Least-squares")
+    lines.append(f"{adjective} prediction for {_x_label(session)}: {predicted}")
     a = session.analysis
     limit = (
         ""
@@ -441,6 +444,15 @@ def render_text(session: Session) -> str:
     method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
     lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
+
+
+#: How the reference answer is named, by the penalty it solved.
+_REFERENCE_NAMES = {
+    "none": "Least squares",
+    "l2": "Ridge",
+    "l1": "Lasso",
+    "elastic net": "Elastic net",
+}
 
 
 def _schedule(hp) -> dict:
@@ -475,6 +487,12 @@ def render_json(session: Session) -> str:
         batch_size=session.hp.batch_size,
         seed=session.hp.seed,
         shuffle=session.hp.shuffle,
+        penalty={
+            "name": session.problem.objective.penalty.name,
+            "l1": session.hp.l1,
+            "l2": session.hp.l2,
+        },
+        objective=rec.objective,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,
@@ -491,6 +509,9 @@ def render_json(session: Session) -> str:
             "r2": ref.r2,
             "prediction": session.reference_prediction(),
             "method": ref.method,
+            "penalty": ref.penalty,
+            "objective": ref.objective,
+            "duality_gap": ref.gap,
         },
     )
     nulls: dict[str, str] = {}
