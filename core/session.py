@@ -208,6 +208,10 @@ class Session:
     @staticmethod
     def _check_against_data(dataset: Dataset, hp: Hyperparameters) -> None:
         d = dataset.n_features
+        if dataset.streamed is not None and hp.batch_size is not None:
+            from .streaming import NO_MINI_BATCH
+
+            raise HyperparameterError(f"batch size {hp.batch_size}: {NO_MINI_BATCH}")
         if len(hp.m0) not in (1, d):
             raise HyperparameterError(
                 f"m0: give one value for every weight or one per weight ({d}: "
