@@ -333,7 +333,12 @@ def train_headless(session: Session, history: str | None) -> None:
     if history is None:
         _run(session, None)
         return
-    header = history_header(session.dataset.feature_names, session.hp.fit_intercept)
+    header = history_header(
+        session.dataset.feature_names,
+        session.hp.fit_intercept,
+        session.problem.objective.penalty.active,
+        session.problem.validation is not None,
+    )
     with atomic_history(history, session.hp.fit_intercept) as writer:
         writer.header(header)
         writer.records(Records.single(session.record(0)))
@@ -521,6 +526,9 @@ def render_json(session: Session) -> str:
             "l2": session.hp.l2,
         },
         objective=rec.objective,
+        validation=session.hp.validation,
+        validation_rows=(session.problem.validation.n_samples if session.problem.validation else 0),
+        validation_mse=rec.val_mse,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,
