@@ -20,15 +20,22 @@ from .errors import DataError
 from .trainer import Records
 
 
-def history_header(feature_names: tuple[str, ...], fit_intercept: bool) -> list[str]:
-    """Column names: epoch, the parameters, mse, the gradient."""
+def history_header(
+    feature_names: tuple[str, ...],
+    fit_intercept: bool,
+    penalised: bool = False,
+    validation: bool = False,
+) -> list[str]:
+    """Column names: epoch, the parameters, mse, the gradient; then J (``loss``) with a penalty
+    and the held-out rows' MSE (``validation_mse``) with a validation split."""
     if len(feature_names) == 1:
         weights, grads = ["m"], ["grad_m"]
     else:
         weights = [f"w_{name}" for name in feature_names]
         grads = [f"grad_w_{name}" for name in feature_names]
     b, gb = (["b"], ["grad_b"]) if fit_intercept else ([], [])
-    return ["epoch", *weights, *b, "mse", *grads, *gb]
+    extra = (["loss"] if penalised else []) + (["validation_mse"] if validation else [])
+    return ["epoch", *weights, *b, "mse", *grads, *gb, *extra]
 
 
 class HistoryWriter:
@@ -50,6 +57,10 @@ class HistoryWriter:
         columns += [recs.grad_weights[:, j].tolist() for j in range(recs.grad_weights.shape[1])]
         if self._intercept:
             columns.append(recs.grad_intercept.tolist())
+        if recs.loss is not None:
+            columns.append(recs.loss.tolist())
+        if recs.val_mse is not None:
+            columns.append(recs.val_mse.tolist())
         self._writer.writerows(zip(*columns))
 
 

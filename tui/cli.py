@@ -20,13 +20,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
 from linreg_tui.core import settings
-from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.loading import load_data
 from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
+from linreg_tui.core.streaming import load_streamed
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
@@ -80,11 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         "to the end, ctrl+r restarts, ? lists every key, q quits. Exit status: 0 finished, "
         "1 diverged, 2 bad input or usage.",
     )
-    p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    p.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA.csv",
+        help="CSV file with a header row (also .csv.gz, Parquet, or - for standard input)",
+    )
     p.add_argument(
         "--x",
         metavar="COL[,COL…]",
-        help="x column(s), by name or 1-based number (default: the first column)",
+        help="x column(s), by name or 1-based number (default: the first column); a name "
+        "holding a comma may be put in double quotes: --x '\"weight, kg\",age'",
     )
     p.add_argument("--y", metavar="COL", help="y column, by name or number (default: the last)")
     p.add_argument(
@@ -99,6 +106,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument(
+        "--engine",
+        choices=("memory", "dask"),
+        default="memory",
+        help="memory (default), or dask: DATA may be a glob of files or a Parquet folder, reduced "
+        "with Dask (optional extra: pip install 'linreg-tui[dask]'); headless",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: Dask's local scheduler)",
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="read the data in one pass in blocks, keeping only its sums (for files larger than "
+        "memory; full-batch gradient descent only)",
+    )
     p.add_argument(
         "--compare",
         action="append",
@@ -133,6 +159,7 @@ class Options:
     ascii: bool = False
     compare: tuple[dict, ...] = ()
     sweep: SweepSpec | None = None
+    from_stdin: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -150,8 +177,14 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         else:
             dataset = seed_dataset()
     else:
-        x_cols = args.x.split(",") if args.x else None
-        dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
+        # The --x text goes whole to the loader, which knows the header: a column whose name
+        # holds a comma can then still be chosen by name.
+        if args.engine == "dask":
+            dataset = _load_with_dask(args, degree)
+        else:
+            load = load_streamed if args.stream else load_data
+            with LoadProgress(args.data) as progress:
+                dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
     hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
     if args.history:
@@ -163,9 +196,38 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     if (compare or sweep) and args.history:
         raise UsageError("--history writes one run; it does not go with --compare or --sweep")
     headless = args.headless or args.json or bool(compare) or sweep is not None
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler is the address of a Dask cluster; it needs --engine dask")
+    if args.engine == "dask" and not headless:
+        raise UsageError("--engine dask runs headless; add --headless or --json")
+    if args.stream and not headless:
+        raise UsageError(
+            "--stream runs headless for now (the app cannot yet show a streamed sample); "
+            "add --headless or --json"
+        )
+    if args.stream and args.data is None:
+        raise UsageError("--stream reads a DATA file; none was given")
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json, args.ascii, compare, sweep)
+    return Options(
+        dataset,
+        hp,
+        args.history,
+        headless,
+        args.json,
+        args.ascii,
+        compare,
+        sweep,
+        from_stdin=args.data == "-",
+    )
+
+
+def _load_with_dask(args: argparse.Namespace, degree: int) -> Dataset:
+    from linreg_tui.core.dask_engine import INSTALL_HINT, dask_available, load_dask
+
+    if not dask_available():
+        raise UsageError(INSTALL_HINT)
+    return load_dask(args.data, x=args.x, y=args.y, degree=degree, scheduler=args.scheduler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -194,6 +256,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     if not opts.headless:
+        if opts.from_stdin and sys.stdout.isatty():
+            _keys_from_terminal()
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
@@ -230,6 +294,17 @@ def _main(argv: Sequence[str] | None) -> int:
     return 1 if session.trainer.status is Status.DIVERGED else 0
 
 
+def _keys_from_terminal() -> None:
+    """The data came on standard input (``linreg-tui - < data.csv``): read the keys from the
+    controlling terminal instead, as ``less`` and ``vim -`` do."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return  # no controlling terminal: the check below says the app needs one
+    os.dup2(fd, sys.stdin.fileno())
+    os.close(fd)
+
+
 def _batch(session: Session, opts: Options) -> int:
     """--compare or --sweep: several runs, one report. Exit 0 (a diverged run is a result)."""
     from . import batch
@@ -258,7 +333,12 @@ def train_headless(session: Session, history: str | None) -> None:
     if history is None:
         _run(session, None)
         return
-    header = history_header(session.dataset.feature_names, session.hp.fit_intercept)
+    header = history_header(
+        session.dataset.feature_names,
+        session.hp.fit_intercept,
+        session.problem.objective.penalty.active,
+        session.problem.validation is not None,
+    )
     with atomic_history(history, session.hp.fit_intercept) as writer:
         writer.header(header)
         writer.records(Records.single(session.record(0)))
@@ -299,6 +379,52 @@ def _progress_bar(total: int):
         transient=True,
     )
     task = bar.add_task("epochs", total=total)
+    bar.start()
+    return bar, task
+
+
+class LoadProgress:
+    """A progress bar on stderr (a terminal only) for a load that takes over half a second:
+    bytes read of the file, rows, MB/s. Callable as the loader's ``progress``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.started = time.perf_counter()
+        self._bar = None
+
+    def __enter__(self) -> LoadProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar:
+            self._bar[0].stop()
+
+    def __call__(self, done: int, total: int | None, rows: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self._bar is None and elapsed > PROGRESS_AFTER_S:
+            self._bar = _load_bar(self.name, total)
+        if self._bar:
+            rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
+            self._bar[0].update(
+                self._bar[1], completed=done, rows=f"{rows:,} rows, {rate:,.0f} MB/s"
+            )
+
+
+def _load_bar(name: str, total: int | None):
+    if not sys.stderr.isatty():
+        return False
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("reading {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(name, total=total, rows="")
     bar.start()
     return bar, task
 
@@ -400,6 +526,9 @@ def render_json(session: Session) -> str:
             "l2": session.hp.l2,
         },
         objective=rec.objective,
+        validation=session.hp.validation,
+        validation_rows=(session.problem.validation.n_samples if session.problem.validation else 0),
+        validation_mse=rec.val_mse,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,
