@@ -87,9 +87,11 @@ class LinregApp(App[None]):
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, served: bool = False) -> None:
         super().__init__()
         self.session = session
+        #: In a browser (--serve): files go to the visitor as downloads, never to a named path.
+        self.served = served
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
         self.log_scale = False
         self.current_pane = "loss"
@@ -405,6 +407,7 @@ def _runner(app: App, action: str):
     return run
 
 
-def make_app(session: Session | None = None) -> LinregApp:
-    """The app on a session (default: the seed's five points with the seed's settings)."""
-    return LinregApp(session or Session(seed_dataset(), Hyperparameters()))
+def make_app(session: Session | None = None, served: bool = False) -> LinregApp:
+    """The app on a session (default: the seed's five points with the seed's settings).
+    ``served``: running in a browser through ``--serve``."""
+    return LinregApp(session or Session(seed_dataset(), Hyperparameters()), served=served)

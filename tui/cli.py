@@ -24,6 +24,7 @@ from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Records, Status
 
+from . import serve as serve_mod
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -101,6 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the app to web browsers (each tab its own session), on 127.0.0.1 unless "
+        "--host is given",
+    )
+    p.add_argument("--port", default="8000", help="port for --serve (default 8000)")
+    p.add_argument(
+        "--host",
+        default=None,
+        help="address for --serve to listen on (default 127.0.0.1); anyone who can reach it "
+        "can use the app: there is no authentication",
+    )
+    # Set by --serve for the app it starts per browser tab: no terminal is needed, and nothing
+    # reads or writes a file a visitor could name.
+    p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     return p
 
@@ -114,12 +131,15 @@ class Options:
     history: str | None
     headless: bool
     json: bool
+    serve: serve_mod.ServeOptions | None = None
+    served: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
     """Parse and check arguments, load the data. Raises UsageError, DataError or
     HyperparameterError with a one-line message."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     degree = hpmod.parse_degree(args.degree)
     if args.data is None:
         if args.x or args.y:
@@ -150,7 +170,23 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     headless = args.headless or args.json
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json)
+    serve = None
+    if args.serve:
+        if headless:
+            raise UsageError("--serve serves the app; it cannot be combined with --headless/--json")
+        try:
+            port = serve_mod.parse_port(args.port)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        serve = serve_mod.ServeOptions(
+            host=args.host or serve_mod.LOOPBACK,
+            port=port,
+            host_given=args.host is not None,
+            app_args=serve_mod.app_arguments(parser, args),
+        )
+    elif args.host is not None or args.port != "8000":
+        raise UsageError("--host and --port are for --serve")
+    return Options(dataset, hp, args.history, headless, args.json, serve, args.served)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -160,8 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, DataError, HyperparameterError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    if opts.serve is not None:
+        return serve_mod.serve(opts.serve)
     if not opts.headless:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not opts.served and not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
                 "use --headless or --json in scripts and pipes",
@@ -170,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
-        app = make_app(session)
+        app = make_app(session, served=opts.served)
         app.run()
         return app.return_code or 0  # Textual sets 1 if the app failed
     try:
