@@ -23,6 +23,7 @@ from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
+from . import export
 from .data_view import DataView
 from .fit_chart import FitChart, FitView
 from .help_screen import HelpScreen, key_names
@@ -71,6 +72,14 @@ class LinregApp(App[None]):
         ),
         Binding(
             "l", "log_scale", "Log", tooltip="log / linear scale of the loss chart", id="log-scale"
+        ),
+        Binding(
+            "s",
+            "screenshot",
+            "Screenshot",
+            tooltip="save an SVG screenshot of the screen",
+            show=False,
+            id="screenshot",
         ),
         Binding("question_mark", "help", "Help", tooltip="this help", id="help"),
         Binding("q", "quit", "Quit", tooltip="quit", id="quit"),
@@ -297,12 +306,19 @@ class LinregApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
 
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        export.hand_out(
+            self, "screen", "svg", "image/svg+xml", self.export_screenshot(), self.served
+        )
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Screenshot" saves into ~/Downloads; the s key's command replaces it.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
         for b in self.BINDINGS:
             if isinstance(b, Binding) and b.action not in ("quit", "leave_field"):
                 help_text = f"{b.tooltip or b.description} (key: {key_names(b)})"
                 yield SystemCommand(b.description, help_text, _runner(self, b.action))
+        yield from export.system_commands(self, lambda: self.session, self.served)
 
     def _can_go_forward(self) -> bool:
         if self.session.trainer.status is Status.READY:

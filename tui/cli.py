@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
+from linreg_tui.core import svg_report
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
+from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
@@ -99,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
     p.add_argument(
+        "--svg",
+        metavar="FILE",
+        help="with --headless: write the loss and fit charts of the run as an SVG picture",
+    )
+    p.add_argument(
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
@@ -130,6 +137,7 @@ class Options:
     hp: Hyperparameters
     history: str | None
     headless: bool
+    svg: str | None
     json: bool
     serve: serve_mod.ServeOptions | None = None
     served: bool = False
@@ -170,6 +178,10 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     headless = args.headless or args.json
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
+    if args.svg:
+        if not headless:
+            raise UsageError("--svg needs --headless (or --json)")
+        check_folder(args.svg)
     serve = None
     if args.serve:
         if headless:
@@ -186,7 +198,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         )
     elif args.host is not None or args.port != "8000":
         raise UsageError("--host and --port are for --serve")
-    return Options(dataset, hp, args.history, headless, args.json, serve, args.served)
+    return Options(dataset, hp, args.history, headless, args.svg, args.json, serve, args.served)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -219,6 +231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"{PROG}: error: {opts.history}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    if opts.svg:
+        try:
+            write_text(opts.svg, svg_report.render(session), overwrite=True)
+        except DataError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
     try:
         print(render_json(session) if opts.json else render_text(session))
         sys.stdout.flush()
