@@ -75,8 +75,7 @@ def analyse(
     q: Quadratic, w0: np.ndarray, b0: float, lr: float, tol: float, budget: int
 ) -> Analysis:
     """Analyse gradient descent from (w0, b0) (training coordinates) at rate ``lr``."""
-    hessian = q.hessian()
-    lam, vectors = np.linalg.eigh(hessian)
+    lam, vectors = q.hessian_eigen()
     lam_max = float(lam[-1])
     lam_min = float(lam[0])
     lr_max = 2.0 / lam_max

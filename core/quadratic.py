@@ -9,8 +9,19 @@ feature means x̄,
 
 (without an intercept: G = Xᵀ·X / n uncentred, and c = 0). Both terms of the excess loss are
 non-negative and are computed from the distance to the optimum, so a near-perfect fit does not
-suffer the cancellation of yᵀy − 2·wᵀXᵀy + wᵀXᵀXw. This is algebraically the seed script's
-dm = (−2/n)·Σ x·(y − ŷ), db = (−2/n)·Σ (y − ŷ); tests check the two agree.
+suffer the cancellation of yᵀy − 2·wᵀXᵀy + wᵀXᵀXw.
+
+With several features, δᵀ·G·δ is computed as ‖R·δ‖² and G·δ as Rᵀ·(R·δ), where R is the
+triangular factor of a QR decomposition of Xc/√n (so RᵀR = G). G itself, formed in float64, is
+only accurate to about eps·‖G‖: on an ill-conditioned problem (a degree-20 polynomial) its tiny
+eigenvalues come out negative and δᵀ·G·δ can be hugely negative. ‖R·δ‖² cannot be negative, and
+its error is that of one matrix-vector product. The Hessian's eigenvalues likewise come from the
+singular values of the factor, never from an eigen-decomposition of a rounded G.
+For one feature, g·δ² with g = Σ(x − x̄)²/n is already non-negative and accurate.
+
+This is algebraically the seed script's dm = (−2/n)·Σ x·(y − ŷ), db = (−2/n)·Σ (y − ŷ); tests
+check the two agree. The MSE printed for an epoch is not this model's value but the MSE of the
+printed parameters on the data (:mod:`.residuals`).
 """
 
 from __future__ import annotations
@@ -27,7 +38,10 @@ class Quadratic:
     Attributes
     ----------
     gram : ndarray of shape (n_features, n_features)
-        G: centred (with intercept) or raw (without) second moments of the features, over n.
+        G: centred (with intercept) or raw (without) second moments of the features, over n
+        (used as is only for one feature).
+    factor : ndarray of shape (n_features, n_features)
+        R, upper triangular, with RᵀR = G (computed from the features, not from G).
     mean : ndarray of shape (n_features,)
         x̄, the feature means (zeros without an intercept: unused).
     w_star : ndarray of shape (n_features,)
@@ -37,6 +51,7 @@ class Quadratic:
     """
 
     gram: np.ndarray
+    factor: np.ndarray
     mean: np.ndarray
     w_star: np.ndarray
     b_star: float
@@ -66,8 +81,10 @@ class Quadratic:
             mean = np.zeros(features.shape[1])
             centred = features
         gram = (centred.T @ centred) / n
+        factor = np.linalg.qr(centred / np.sqrt(n), mode="r")
         return cls(
             gram,
+            factor,
             mean,
             np.asarray(w_star, dtype=np.float64),
             float(b_star),
@@ -101,19 +118,34 @@ class Quadratic:
                 )
             return self.mse_star + g * dw * dw, np.array([2 * g * dw]), 0.0
         dw = np.asarray(w, dtype=np.float64) - self.w_star
-        gd = self.gram @ dw
+        rd = self.factor @ dw
+        gd = self.factor.T @ rd
+        excess = float(rd @ rd)
         if self.fit_intercept:
             c = (b - self.b_star) + float(self.mean @ dw)
-            return self.mse_star + float(dw @ gd) + c * c, 2 * gd + (2 * c) * self.mean, 2 * c
-        return self.mse_star + float(dw @ gd), 2 * gd, 0.0
+            return self.mse_star + excess + c * c, 2 * gd + (2 * c) * self.mean, 2 * c
+        return self.mse_star + excess, 2 * gd, 0.0
+
+    def _root(self) -> np.ndarray:
+        """M with ∇²MSE = 2·MᵀM: R, and with an intercept [[R, 0], [x̄ᵀ, 1]] (b last)."""
+        d = self.n_features
+        if not self.fit_intercept:
+            return self.factor
+        m = np.zeros((d + 1, d + 1))
+        m[:d, :d] = self.factor
+        m[d, :d] = self.mean
+        m[d, d] = 1.0
+        return m
 
     def hessian(self) -> np.ndarray:
         """∇²MSE, ndarray of shape (p, p) with p = n_features (+1 with an intercept; b last)."""
-        d = self.n_features
-        if not self.fit_intercept:
-            return 2 * self.gram
-        h = np.empty((d + 1, d + 1))
-        h[:d, :d] = 2 * (self.gram + np.outer(self.mean, self.mean))
-        h[:d, d] = h[d, :d] = 2 * self.mean
-        h[d, d] = 2.0
-        return h
+        m = self._root()
+        return 2 * (m.T @ m)
+
+    def hessian_eigen(self) -> tuple[np.ndarray, np.ndarray]:
+        """Eigenvalues (ascending, never negative) and eigenvectors (columns) of ∇²MSE, from the
+        singular values of its square root M: λᵢ = 2·sᵢ², accurate even when ∇²MSE is too
+        ill-conditioned for its own eigen-decomposition."""
+        _, s, vt = np.linalg.svd(self._root())
+        order = np.argsort(s)
+        return 2 * s[order] ** 2, vt[order].T

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import reference as reference_mod
+from . import residuals
 from .analysis import Analysis, analyse
 from .dataset import Dataset
 from .errors import HyperparameterError
@@ -73,6 +74,7 @@ class Session:
     def __init__(self, dataset: Dataset, hp: Hyperparameters, _problem: Problem | None = None):
         self.hp = hp
         self._analysis_cache: tuple[tuple[float, float, int], Analysis] | None = None
+        self._mse_cache: tuple[tuple[bytes, float], float] | None = None
         self._check_against_data(dataset, hp)
         self.problem = _problem or Problem.build(dataset, hp.standardize, hp.fit_intercept)
         w0, b0 = self._start(hp)
@@ -139,7 +141,14 @@ class Session:
     # -- answers -------------------------------------------------------------------------------
 
     def record(self, epoch: int | None = None) -> Record:
-        return self.trainer.record(epoch)
+        """An epoch's record (default: the current one), its MSE that of the parameters it shows,
+        computed on the data (:mod:`.residuals`), not the trainer's fast-path model of it."""
+        rec = self.trainer.record(epoch)
+        key = (rec.weights.tobytes(), rec.intercept)
+        if self._mse_cache is None or self._mse_cache[0] != key:
+            d = self.dataset
+            self._mse_cache = (key, residuals.mse(d.features, d.y, rec.weights, rec.intercept))
+        return replace(rec, mse=self._mse_cache[1])
 
     def prediction(self, record: Record | None = None) -> float:
         """ŷ at predict-x from a record's parameters (default: the current epoch)."""

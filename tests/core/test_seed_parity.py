@@ -207,7 +207,7 @@ def test_lr_changed_at_epoch_300_follows_the_seed_schedule(new_lr):
         assert_matches_seed(rec, history)
 
     # Back across the change and forward again: the old segment keeps its rate.
-    full = [session.record(e) for e in (150, 299, 300, 301, 650, 1000)]
+    full = [session.trainer.record(e) for e in (150, 299, 300, 301, 650, 1000)]
     for rec in full:
         assert_matches_seed(rec, history)
     session.trainer.seek(120)

@@ -66,7 +66,7 @@ def start(problem) -> Session:
 
 def all_records(session: Session, epochs: int) -> Records:
     """Epochs 0..epochs as one block."""
-    first = Records.single(session.record(0))
+    first = Records.single(session.trainer.record(0))
     rest = session.trainer.advance(epochs)
     return Records(
         np.concatenate([first.epochs, rest.epochs]),
@@ -127,7 +127,7 @@ def test_seek_and_back_give_identical_records(problem, epochs, targets, lr_fract
     first = trainer.advance(half)
     session.replace(lr=lr_fraction * session.lr_max)
     second = trainer.advance(epochs - half)
-    original = [session.record(0)] + [first[i] for i in range(len(first))]
+    original = [session.trainer.record(0)] + [first[i] for i in range(len(first))]
     original += [second[i] for i in range(len(second))]
     assert len(original) == epochs + 1
     for target in targets:
