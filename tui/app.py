@@ -17,13 +17,14 @@ from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import export
+from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart, FitView
 from .help_screen import HelpScreen, key_names
@@ -102,6 +103,7 @@ class LinregApp(App[None]):
         #: In a browser (--serve): files go to the visitor as downloads, never to a named path.
         self.served = served
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
+        self.data_editor = DataEditor(self)
         self.log_scale = False
         self.current_pane = "loss"
         self._logged_epoch = -1
@@ -304,7 +306,27 @@ class LinregApp(App[None]):
         self.screen.set_focus(None)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
+        # The app's keys, then the Data pane's editing keys (those with a tooltip).
+        keys = [*self.BINDINGS, *(b for b in DataView.BINDINGS if b.tooltip)]
+        self.push_screen(HelpScreen([b for b in keys if isinstance(b, Binding)]))
+
+    def edit_data(self, what: str) -> None:
+        """A Data pane key: ``cell``, ``add``, ``delete``, ``undo``, ``generate``, ``write``."""
+        self.data_editor.run(what)
+
+    def replace_data(self, dataset: Dataset, hp: Hyperparameters, what: str) -> bool:
+        """New data: a new session (reference, analysis, charts) restarted at epoch 0.
+        Raises DataError or HyperparameterError, leaving everything as it was."""
+        new = Session(dataset, hp)
+        self.stepper.pause()
+        self.workers.cancel_group(self, "stepper")
+        self.session = new
+        self.query_one(SettingsPanel).load(hp)
+        self._start_log()
+        self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
+        self.notify(f"{what}. Restarted at epoch 0.", title="Data changed", timeout=4)
+        self.refresh_views()
+        return True
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         export.hand_out(

@@ -17,6 +17,8 @@ MIN_COLUMN = 8
 MAX_COLUMN = 11
 
 _HEADER = Style(bold=True, underline=True)
+_CURSOR_ROW = Style(bold=True)
+_CURSOR_CELL = Style(reverse=True, bold=True)
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -42,6 +44,10 @@ class VirtualTable(ScrollView, can_focus=True):
     def row_note(self, index: int) -> str:
         """Text after the last column (if there is room)."""
         return ""
+
+    def cursor(self) -> tuple[int, int] | None:
+        """(row, column) of the highlighted cell, if the table has a cursor."""
+        return None
 
     def column_width(self) -> int:
         n = max(1, len(self.columns()))
@@ -69,7 +75,19 @@ class VirtualTable(ScrollView, can_focus=True):
         index = scroll_y + y - 1
         if index >= self.row_count():
             return Strip.blank(view)
-        text = self._join(self.row_cells(index, width - 1), width)
+        cells = self.row_cells(index, width - 1)
+        cursor = self.cursor()
+        if cursor is not None and cursor[0] == index:
+            segments = [
+                Segment(
+                    cell[: width - 1].rjust(width - 1),
+                    _CURSOR_CELL if i == cursor[1] else _CURSOR_ROW,
+                )
+                for i, cell in enumerate(cells)
+            ]
+            spaced = [part for seg in segments for part in (seg, Segment(" "))]
+            return Strip(spaced).crop_extend(scroll_x, scroll_x + view, None)
+        text = self._join(cells, width)
         note = self.row_note(index)
         if note and len(text) + 2 + len(note) <= view + scroll_x:
             text += " " + note

@@ -414,6 +414,7 @@ KEY_LABELS = {
     "e": "e",
     "ctrl+r": "Ctrl+r",
     "l": "l",
+    "s": "s",
     "question_mark": "?",
     "q": "q",
     "right_square_bracket": "]",
