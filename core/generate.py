@@ -27,6 +27,8 @@ class Recipe:
     label: str
     what: str
     make: Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray, tuple[str, ...]]]
+    #: Polynomial degree the data is fitted with.
+    degree: int = 1
 
 
 def _line(rng: np.random.Generator, n: int):
@@ -75,8 +77,9 @@ RECIPES: dict[str, Recipe] = {
         Recipe(
             "polynomial",
             "cubic with noise",
-            "y = 1 − 2x + 0.5x³ + noise, x in −3..3: try degree 3",
+            "y = 1 − 2x + 0.5x³ + noise, x in −3..3, fitted as a cubic",
             _polynomial,
+            degree=3,
         ),
     )
 }
@@ -92,5 +95,6 @@ def generate(name: str, seed: int, rows: int = DEFAULT_ROWS) -> Dataset:
         y=y,
         x_names=names,
         y_name="price" if name == "badly-scaled" else "y",
+        degree=recipe.degree,
         source=f"generated {recipe.label} (seed {seed}, {rows} rows)",
     )
