@@ -50,3 +50,73 @@ def envelope(values: np.ndarray, buckets: int) -> Envelope:
     return Envelope(
         np.append(starts, n - 1), np.concatenate([low, last]), np.concatenate([high, last])
     )
+
+
+class GrowingEnvelope:
+    """:func:`envelope` of a series that grows at its end, at a cost independent of its length.
+
+    The smallest and largest value of every complete block of :attr:`block` values are kept from
+    one call to the next; a call folds in the blocks completed since, and buckets the blocks
+    instead of the values (bucket edges then fall on block edges). Short series go to
+    :func:`envelope` itself. If the series was cut back or rewritten (a step back, a restart, a
+    new learning rate below the frontier), the blocks past the cut are found stale, by their last
+    values, and computed again.
+
+    Parameters
+    ----------
+    block : int
+        Values per block (the bucket edges' granularity in long series).
+    """
+
+    def __init__(self, block: int = 4096) -> None:
+        self.block = block
+        self._low = np.empty(0)
+        self._high = np.empty(0)
+        self._ends = np.empty(0)  # each block's last value: a rewrite changes it (almost surely)
+
+    def __call__(self, values: np.ndarray, buckets: int) -> Envelope:
+        """The envelope of ``values`` (shape (n,), n ≥ 1) in at most ``buckets`` + 1 points."""
+        n = values.shape[0]
+        buckets = max(1, int(buckets))
+        b = self.block
+        complete = (n - 1) // b  # blocks wholly before the last value, which is kept exactly
+        if complete < 2 * buckets:
+            return envelope(values, buckets)
+        self._fold(values, complete)
+        starts = np.unique(np.linspace(0, complete, buckets + 1).astype(np.int64)[:-1])
+        low = np.minimum.reduceat(self._low, starts)
+        high = np.maximum.reduceat(self._high, starts)
+        tail = values[complete * b : n - 1]
+        if tail.size:
+            low[-1] = min(low[-1], tail.min())
+            high[-1] = max(high[-1], tail.max())
+        last = values[-1:]
+        return Envelope(
+            np.append(starts * b, n - 1),
+            np.concatenate([low, last]),
+            np.concatenate([high, last]),
+        )
+
+    def _fold(self, values: np.ndarray, complete: int) -> None:
+        b = self.block
+        kept = min(self._ends.shape[0], complete)
+        # A cut or rewrite changes everything after some epoch, so the last kept block's end
+        # (and, cheaply, every 64th block's) tells whether the kept blocks still hold.
+        if kept:
+            check = np.unique(np.append(np.arange(0, kept, 64), kept - 1))
+            now, then = values[check * b + b - 1], self._ends[check]
+            stale = ~((now == then) | (np.isnan(now) & np.isnan(then)))
+            if stale.any():
+                first = int(np.argmax(stale))
+                kept = int(check[first - 1]) + 1 if first else 0
+        if kept < complete:
+            fresh = values[kept * b : complete * b].reshape(-1, b)
+            self._low = np.concatenate([self._low[:kept], fresh.min(axis=1)])
+            self._high = np.concatenate([self._high[:kept], fresh.max(axis=1)])
+            self._ends = np.concatenate([self._ends[:kept], fresh[:, -1]])
+        else:
+            self._low, self._high, self._ends = (
+                self._low[:complete],
+                self._high[:complete],
+                self._ends[:complete],
+            )

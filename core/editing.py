@@ -141,7 +141,9 @@ class EditableData:
         ]
         table = np.insert(_table(self.dataset), at, values, axis=0)
         shown = ", ".join(f"{v:.6g}" for v in values)
-        edit = Edit(f"row {at + 1} added ({shown})", _Undo("delete", at, source=self.dataset.source))
+        edit = Edit(
+            f"row {at + 1} added ({shown})", _Undo("delete", at, source=self.dataset.source)
+        )
         return _with_table(self.dataset, table, edited_source(self.dataset.source)), edit
 
     def propose_delete(self, row: int) -> tuple[Dataset, Edit]:
@@ -150,7 +152,10 @@ class EditableData:
         table = _table(self.dataset)
         values = tuple(table[row].tolist())
         shown = ", ".join(f"{v:.6g}" for v in values)
-        edit = Edit(f"row {row + 1} deleted ({shown})", _Undo("insert", row, values=values, source=self.dataset.source))
+        edit = Edit(
+            f"row {row + 1} deleted ({shown})",
+            _Undo("insert", row, values=values, source=self.dataset.source),
+        )
         return _with_table(
             self.dataset, np.delete(table, row, axis=0), edited_source(self.dataset.source)
         ), edit

@@ -13,7 +13,9 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical
-from textual.events import DescendantFocus, Resize
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
+from textual.events import CursorPosition, DescendantFocus, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -26,12 +28,14 @@ from linreg_tui.core.trainer import Record, Status
 from . import export
 from .data_editing import DataEditor
 from .data_view import DataView
-from .fit_chart import FitChart, FitView
+from .fit_chart import FitChart
+from .frame import Frame
 from .help_screen import HelpScreen, key_names
 from .iteration_log import IterationLog, arithmetic
 from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
+from .pacing import FramePacer, PacedDriver
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -103,10 +107,20 @@ class LinregApp(App[None]):
         #: In a browser (--serve): files go to the visitor as downloads, never to a named path.
         self.served = served
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
+        #: Paces a run's frames by what the terminal drains (see :mod:`.pacing`).
+        self.pacer = FramePacer(busy=lambda: self.stepper.busy)
         self.data_editor = DataEditor(self)
         self.log_scale = False
         self.current_pane = "loss"
         self._logged_epoch = -1
+        self._texts: dict[str, str] = {}  # what each one-line Static shows
+        self._frame_owed = False  # a run's frame was held back by the pacer
+        self._quitting = False
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux/macOS terminals, the one that paces."""
+        driver = super().get_driver_class()
+        return PacedDriver if driver is LinuxDriver else driver
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -173,31 +187,32 @@ class LinregApp(App[None]):
 
     # -- drawing --------------------------------------------------------------------------------
 
+    def frame(self) -> Frame:
+        """What a frame shows now."""
+        stepper = self.stepper
+        return Frame.of(self.session, stepper.running, speed_label(stepper.speed), self.log_scale)
+
     def refresh_views(self) -> None:
-        """Redraw every visible view from the session."""
-        s = self.session
-        rec = s.record()
-        self.query_one(StatusPanel).show(s, self.stepper.running, speed_label(self.stepper.speed))
+        """Show the current frame: each visible pane redraws only what changed in it."""
+        frame = self.frame()
+        self._frame_owed = False
+        self.query_one(StatusPanel).show_frame(frame)
         if self._visible("loss"):
             chart = self.query_one(LossChart)
-            chart.show(s.trainer.loss_trace, s.reference.mse, self.log_scale)
-            self.query_one("#loss-key", Static).update(chart.key())
+            chart.show_frame(frame)
+            self._show_text("#loss-key", chart.key())
         if self._visible("fit"):
             chart = self.query_one(FitChart)
-            chart.show(
-                FitView(
-                    s.dataset,
-                    rec.weights,
-                    rec.intercept,
-                    s.reference,
-                    s.hp.predict_x,
-                    s.prediction(rec),
-                    s.reference_prediction(),
-                )
-            )
-            self.query_one("#fit-key", Static).update(chart.key())
+            chart.show_frame(frame)
+            self._show_text("#fit-key", chart.key())
         if self._visible("data"):
-            self.query_one(DataView).show(s.dataset, rec.weights, rec.intercept)
+            self.query_one(DataView).show_frame(frame)
+
+    def _show_text(self, selector: str, text: str) -> None:
+        """Update a one-line Static, unless it shows ``text`` already."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(text)
 
     def _start_log(self) -> None:
         s = self.session
@@ -308,7 +323,8 @@ class LinregApp(App[None]):
     def action_help(self) -> None:
         # The app's keys, then the Data pane's editing keys (those with a tooltip).
         keys = [*self.BINDINGS, *(b for b in DataView.BINDINGS if b.tooltip)]
-        self.push_screen(HelpScreen([b for b in keys if isinstance(b, Binding)]))
+        bindings = [b for b in keys if isinstance(b, Binding)]
+        self.push_screen(HelpScreen(bindings, self.pacer.stats().describe()))
 
     def edit_data(self, what: str) -> None:
         """A Data pane key: ``cell``, ``add``, ``delete``, ``undo``, ``generate``, ``write``."""
@@ -381,10 +397,43 @@ class LinregApp(App[None]):
 
     @on(Progress)
     def redraw_progress(self, message: Progress) -> None:
+        """A run moved on: draw it now, or as soon as the pacer lets a frame go."""
+        wait = self.pacer.wait()
+        if wait > 0:
+            if not self._frame_owed and wait != float("inf"):
+                self.set_timer(wait, self._draw_owed)
+            self._frame_owed = True
+            return
+        self._draw_run_frame()
+
+    def _draw_owed(self) -> None:
+        if self._frame_owed and self.stepper.running and self.pacer.wait() == 0:
+            self._draw_run_frame()
+
+    def _draw_run_frame(self) -> None:
+        self.pacer.drew()
         rec = self.session.record()
         if rec.epoch != self._logged_epoch:
             self._log(rec)
         self.refresh_views()
+
+    @on(CursorPosition)
+    def frame_answered(self, event: CursorPosition) -> None:
+        """The terminal has read a frame (the pacer's question after it came back)."""
+        self.pacer.answered()
+        if self._quitting and not self.pacer.unanswered:
+            self.exit()
+        elif self._frame_owed:
+            self._draw_owed()
+
+    async def action_quit(self) -> None:
+        """Quit, once the terminal has answered the last frame's question (or after a second):
+        an answer arriving after the app has gone would be typed into the shell."""
+        if not self.pacer.unanswered:
+            self.exit()
+            return
+        self._quitting = True
+        self.set_timer(1.0, self.exit)
 
     @on(RunStopped)
     def finish_run(self, message: RunStopped) -> None:

@@ -1,9 +1,13 @@
-"""What the app's plotext charts share: focusable, filling their pane, redrawn from scratch."""
+"""What the app's plotext charts share: focusable, filling their pane, and redrawn only when the
+picture changes, and then only the rows of it that changed."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from rich.text import Text
 from textual.app import RenderResult
+from textual.geometry import Region
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -11,8 +15,30 @@ from textual_plotext.plot import Plot
 SMALLEST = (16, 5)
 
 
+class Same:
+    """An object in a picture key, compared by identity (and kept alive by the key, so its id
+    cannot be reused by a new object while the key stands)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
 class Chart(PlotextPlot, can_focus=True):
-    """A plotext chart; subclasses keep their data and draw it in ``draw(plt)``."""
+    """A plotext chart; subclasses keep their data, say what the picture depends on in
+    ``picture_key()``, and draw it in ``draw(plt)``.
+
+    The chart is built once per change of its key or size (not on every render), its rows are
+    compared with the rows on screen, and only the rows that differ are repainted: a loss curve
+    that grows by one point sends a few rows to the terminal, not the whole chart.
+    """
 
     DEFAULT_CSS = """
     Chart {
@@ -21,29 +47,69 @@ class Chart(PlotextPlot, can_focus=True):
     }
     """
 
-    def replot(self) -> None:
-        """Repaint with the current data (drawn afresh by every render)."""
-        self.refresh()
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._built_for: Hashable = None
+        self._rows: list[str] = []
+        self._text: Text | None = None
+
+    def picture_key(self) -> Hashable:
+        """Everything the picture depends on apart from the size; equal keys, equal pictures."""
+        raise NotImplementedError
 
     def draw(self, plt: Plot) -> None:
         raise NotImplementedError
 
-    def render(self) -> RenderResult:
+    def replot(self) -> None:
+        """Repaint the rows that changed, if the picture changed."""
+        if not self.is_mounted:
+            return
+        old = self._rows
+        if not self._build():
+            return
+        new = self._rows
+        width = self.size.width
+        if len(old) != len(new):
+            self.refresh()
+            return
+        for y, (a, b) in enumerate(zip(old, new)):
+            if a != b:
+                self.refresh(Region(0, y, width, 1))
+
+    def _build(self) -> bool:
+        """Build the picture for the current key and size; False if it is already built."""
+        key = (self.picture_key(), self.size.width, self.size.height, self.app.theme)
+        if key == self._built_for:
+            return False
+        self._built_for = key
+        self._rows, self._text = self._plot_rows()
+        return True
+
+    def _plot_rows(self) -> tuple[list[str], Text]:
         # While a terminal is being resized a pane can be a few cells for a moment; plotext's
         # tick arithmetic fails on such sizes (log of a non-positive span), and a chart must
         # never take the app down with it.
         if self.size.width < SMALLEST[0] or self.size.height < SMALLEST[1]:
-            return Text("(too small to draw)", style="dim")
+            return ["(too small to draw)"], Text("(too small to draw)", style="dim")
         # plotext's build rescales the figure's data in place (a log scale takes the log of the
-        # stored values), so building the same figure twice draws the log of the log, or fails
-        # below 1; and Textual renders whenever it needs to (a resize, a dialog closing). So the
-        # data is drawn afresh for every render, at the chart's size of the moment.
+        # stored values), so the data is drawn afresh for every build.
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         plt.grid(False, False)
         self.draw(plt)
+        # What PlotextPlot.render does, keeping plotext's own text to compare rows cheaply.
+        width, height = self.size.width, self.size.height
+        plt.plotsize(width, height)
+        plt._set_size(width, height)
+        plt.theme(self._get_plotext_theme_name(self.app.theme))
         try:
-            return super().render()
+            ansi = plt.build()
         except (ArithmeticError, ValueError):
-            return Text("(cannot draw this chart at this size)", style="dim")
+            note = "(cannot draw this chart at this size)"
+            return [note], Text(note, style="dim")
+        return ansi.split("\n"), Text.from_ansi(ansi)
+
+    def render(self) -> RenderResult:
+        self._build()
+        return self._text or Text()

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
 
+from .frame import Frame
 from .numbers import fit
 from .virtual_table import VirtualTable
 
@@ -67,7 +68,12 @@ class DataView(VirtualTable):
         #: 0 … number of x columns: which of x…, y the cursor is on.
         self.column = 0
 
+    def show_frame(self, frame: Frame) -> None:
+        self.show(frame.session.dataset, frame.record.weights, frame.record.intercept)
+
     def show(self, dataset: Dataset, weights: np.ndarray, intercept: float) -> None:
+        """Show ŷ and residuals for these parameters; only lines whose numbers changed are
+        redrawn."""
         new = dataset is not self._dataset
         self._dataset = dataset
         self._weights = weights
@@ -76,7 +82,7 @@ class DataView(VirtualTable):
             self.update_size()
             self.row = max(0, min(self.row, dataset.n_samples - 1))
             self.column = min(self.column, dataset.raw_x.shape[1])
-        self.refresh()
+        self.refresh_lines()
 
     def columns(self) -> list[str]:
         ds = self._dataset

@@ -6,6 +6,7 @@ for the current parameters and for least squares, with the line ŷ = y where a p
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,8 @@ from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.reference import Reference
 
-from .chart import Chart
+from .chart import Chart, Same
+from .frame import Frame
 from .markup import escape
 from .numbers import num
 
@@ -42,10 +44,58 @@ class FitChart(Chart):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._view: FitView | None = None
+        self._probe_for: Dataset | None = None
+        self._probe = np.zeros((0, 1))
+
+    @staticmethod
+    def _probe_rows(ds: Dataset) -> np.ndarray:
+        """Feature rows where the current line's height decides the picture."""
+        if ds.raw_x.shape[1] == 1:
+            x = ds.raw_x[:, 0]
+            return ds.expand(np.linspace(float(x.min()), float(x.max()), 33)[:, None])
+        return ds.features[:: max(1, ds.n_samples // MAX_POINTS)]
+
+    def show_frame(self, frame: Frame) -> None:
+        s, rec = frame.session, frame.record
+        self.show(
+            FitView(
+                s.dataset,
+                rec.weights,
+                rec.intercept,
+                s.reference,
+                s.hp.predict_x,
+                s.prediction(rec),
+                s.reference_prediction(),
+            )
+        )
 
     def show(self, view: FitView) -> None:
         self._view = view
         self.replot()
+
+    def picture_key(self) -> Hashable:
+        """The data, the settings, and the current line at a resolution finer than the chart's
+        dots: while a run creeps towards the optimum, the line stops moving on screen long before
+        its parameters stop changing, and then the chart is not drawn again."""
+        v = self._view
+        if v is None:
+            return None
+        ds = v.dataset
+        if self._probe_for is not ds:
+            self._probe_for, self._probe = ds, self._probe_rows(ds)
+        lo, hi = float(ds.y.min()), float(ds.y.max())
+        # a quarter of a braille dot (4 dots a row) of the data's own range
+        step = (hi - lo or 1.0) / (max(1, self.size.height) * 16)
+        now = np.append(model.predict(self._probe, v.weights, v.intercept), v.prediction)
+        with np.errstate(invalid="ignore", over="ignore"):
+            quantised = np.round(now / step)
+        return (
+            Same(ds),
+            Same(v.reference),
+            v.predict_x,
+            quantised.tobytes(),
+            v.reference_prediction,
+        )
 
     def key(self) -> str:
         """What each mark means, for the line under the chart (Rich markup)."""

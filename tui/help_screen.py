@@ -50,9 +50,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
     ]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, bindings: list[Binding], frames: str = "") -> None:
         super().__init__()
         self._keys = bindings
+        self._frames = frames
 
     def compose(self) -> ComposeResult:
         rows = []
@@ -61,8 +62,10 @@ class HelpScreen(ModalScreen[None]):
             # pad, then escape: Textual markup needs a lone "[" written as "\[" (rich's escape
             # leaves it), and padding after escaping would count the backslash
             rows.append(f"  [b]{escape(f'{keys:<12}')}[/b] {escape(b.tooltip or b.description)}")
+        frames = f"[dim]Frames: {escape(self._frames)}[/]\n\n" if self._frames else ""
         text = (
-            "[b]Keys[/b]\n"
+            frames
+            + "[b]Keys[/b]\n"
             + "\n".join(rows)
             + "\n\n"
             + ABOUT

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 from textual_plotext.plot import Plot
 
-from linreg_tui.core.downsample import envelope
+from linreg_tui.core.downsample import Envelope, GrowingEnvelope
 
 from .chart import Chart
+from .frame import Frame
 from .numbers import num
 
 
 class LossChart(Chart):
-    """MSE against epoch, thinned to the chart's width before plotting."""
+    """MSE against epoch, thinned to the chart's width before plotting (at a cost that does not
+    grow with the history), and redrawn only when the thinned points change."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._trace = np.zeros(1)
+        self._thin = GrowingEnvelope()
+        self._env = Envelope(np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
         self._optimum: float | None = None
         self._log_scale = False
 
@@ -24,12 +29,29 @@ class LossChart(Chart):
     def log_scale(self) -> bool:
         return self._log_scale
 
+    def show_frame(self, frame: Frame) -> None:
+        s = frame.session
+        self.show(s.trainer.loss_trace, s.reference.mse, frame.log_scale)
+
     def show(self, trace: np.ndarray, optimum: float, log_scale: bool) -> None:
         """Plot ``trace`` (MSE at epochs 0..k) with the optimum's MSE as a line."""
-        self._trace = trace
+        self._env = self._thin(trace, self.buckets())
         self._optimum = optimum
         self._log_scale = log_scale
         self.replot()
+
+    def buckets(self) -> int:
+        return max(10, self.size.width - 10)
+
+    def picture_key(self) -> Hashable:
+        env = self._env
+        return (
+            env.x.tobytes(),
+            env.low.tobytes(),
+            env.high.tobytes(),
+            self._optimum,
+            self._log_scale,
+        )
 
     def key(self) -> str:
         """What each mark means, for the line under the chart (Rich markup)."""
@@ -42,8 +64,7 @@ class LossChart(Chart):
         return f"[cyan]⠤⠤[/] MSE by epoch{optimum}  ({scale} scale: l)"
 
     def draw(self, plt: Plot) -> None:
-        trace = self._trace
-        env = envelope(trace, max(10, self.size.width - 10))
+        env = self._env
         low, high = env.low, env.high
         optimum = self._optimum
         if self._log_scale:
@@ -64,7 +85,7 @@ class LossChart(Chart):
                 plt.plot(x, low.tolist(), marker="braille", color="cyan")
         if optimum is not None:
             plt.hline(optimum, color="green")
-        last = max(1, trace.shape[0] - 1)
+        last = max(1, int(env.x[-1]))
         ticks = sorted({round(v) for v in np.linspace(0, last, 5).tolist()})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         plt.xlim(0, last)

@@ -9,8 +9,9 @@ from textual.message import Message
 
 @dataclass
 class Progress(Message):
-    """The run moved on: redraw. Posted at most once a frame; an unhandled one is replaced by the
-    next, so a slow screen never falls behind the trainer."""
+    """The run moved on to ``epoch``: redraw what changed. Posted at most once a frame and only when
+    the epoch moved since the last one; an unhandled one is replaced by the next, so a slow screen
+    never falls behind the trainer."""
 
     epoch: int
 

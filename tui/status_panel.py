@@ -11,6 +11,7 @@ from linreg_tui.core.analysis import Verdict
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Status
 
+from .frame import Frame
 from .markup import escape
 from .numbers import count, num
 
@@ -94,5 +95,16 @@ class StatusPanel(Static):
     }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown = ""
+
+    def show_frame(self, frame: Frame) -> None:
+        self.show(frame.session, frame.running, frame.speed)
+
     def show(self, session: Session, running: bool, speed: str) -> None:
-        self.update("\n".join(status_lines(session, running, speed)))
+        """Show the status; nothing is redrawn if the lines are the ones on screen."""
+        text = "\n".join(status_lines(session, running, speed))
+        if text != self._shown:
+            self._shown = text
+            self.update(text)

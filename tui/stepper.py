@@ -3,8 +3,11 @@
 Work is cut into slices of about :data:`SLICE_S` seconds (the number of epochs per slice adapts to
 the measured speed); between slices the stepper yields to the event loop, so keys are answered
 and the screen repaints. At most :data:`FPS` :class:`~.messages.Progress` messages a second are
-posted, whatever the number of epochs. At a chosen speed (epochs per second) the run is paced;
-at full speed it goes as fast as the slices allow.
+posted, whatever the number of epochs, and only when the epoch moved since the last one: a paced
+run between two epochs posts nothing, so nothing is redrawn. How many frames the app actually
+draws is its own business (it paces them by what the terminal drains); the stepper never waits
+for a frame, so the epochs run never depend on the frame rate. At a chosen speed (epochs per
+second) the run is paced; at full speed it goes as fast as the slices allow.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ class Stepper:
         self.running = False
         self.to_end = False
         self._stop = False
+        #: CPU seconds spent training so far (the rest of the app's CPU is mostly drawing).
+        self.busy = 0.0
 
     @property
     def speed(self) -> int | None:
@@ -70,6 +75,7 @@ class Stepper:
         chunk = 64
         owed = 0.0
         last_frame = last_tick = time.perf_counter()
+        posted = trainer.epoch
         try:
             while not self._stop and trainer.status is Status.READY:
                 now = time.perf_counter()
@@ -82,14 +88,16 @@ class Stepper:
                     owed -= steps
                 last_tick = now
                 if steps:
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.thread_time()
                     trainer.advance(steps, records=False)
                     spent = time.perf_counter() - t0
+                    self.busy += time.thread_time() - c0
                     if steps == chunk:  # aim each slice at SLICE_S
                         rate = steps / max(spent, 1e-6)
                         chunk = max(1, min(int(rate * SLICE_S), chunk * 4))
-                if time.perf_counter() - last_frame >= 1 / FPS:
-                    self._post(Progress(trainer.epoch))
+                if trainer.epoch != posted and time.perf_counter() - last_frame >= 1 / FPS:
+                    posted = trainer.epoch
+                    self._post(Progress(posted))
                     last_frame = time.perf_counter()
                 # Yield: keys and repaints run now. When pacing, sleep until the next epoch is due.
                 delay = 0.0 if speed is None or owed >= 1 else min(1 / FPS, (1 - owed) / speed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -31,6 +31,11 @@ class VirtualTable(ScrollView, can_focus=True):
     }
     """
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._lines: list[str | None] = []
+        self._lines_for: object = None
+
     def columns(self) -> list[str]:
         raise NotImplementedError
 
@@ -46,7 +51,8 @@ class VirtualTable(ScrollView, can_focus=True):
         return ""
 
     def cursor(self) -> tuple[int, int] | None:
-        """(row, column) of the highlighted cell, if the table has a cursor."""
+        """(row, column) of the highlighted cell, if the table has a cursor. A subclass whose
+        cursor moves calls ``refresh()`` (line texts do not show it)."""
         return None
 
     def column_width(self) -> int:
@@ -62,34 +68,56 @@ class VirtualTable(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.update_size()
 
+    def refresh_lines(self) -> None:
+        """Repaint only the lines on screen whose text changed (the rest stay as they are, and
+        cost nothing to send)."""
+        key = (self.scroll_offset, self.size, self.column_width(), self.row_count())
+        lines = [self._line_text(y) for y in range(self.size.height)]
+        if key != self._lines_for or len(lines) != len(self._lines):
+            self.refresh()
+        else:
+            width = self.size.width
+            for y, (a, b) in enumerate(zip(self._lines, lines)):
+                if a != b:
+                    self.refresh(Region(0, y, width, 1))
+        self._lines, self._lines_for = lines, key
+
     def _join(self, cells: list[str], width: int) -> str:
         return "".join(cell[: width - 1].rjust(width - 1) + " " for cell in cells)
+
+    def _line_text(self, y: int) -> str | None:
+        """Line ``y`` of the view, uncropped; None below the last row."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.column_width()
+        if y == 0:
+            return self._join(self.columns(), width)
+        index = scroll_y + y - 1
+        if index >= self.row_count():
+            return None
+        text = self._join(self.row_cells(index, width - 1), width)
+        note = self.row_note(index)
+        view = self.scrollable_content_region.width or self.size.width
+        if note and len(text) + 2 + len(note) <= view + scroll_x:
+            text += " " + note
+        return text
+
+    def _cursor_strip(self, index: int, column: int) -> Strip:
+        width = self.column_width()
+        parts = []
+        for i, cell in enumerate(self.row_cells(index, width - 1)):
+            style = _CURSOR_CELL if i == column else _CURSOR_ROW
+            parts += [Segment(cell[: width - 1].rjust(width - 1), style), Segment(" ")]
+        return Strip(parts)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         view = self.scrollable_content_region.width or self.size.width
-        width = self.column_width()
-        if y == 0:
-            strip = Strip([Segment(self._join(self.columns(), width), _HEADER)])
-            return strip.crop_extend(scroll_x, scroll_x + view, None)
-        index = scroll_y + y - 1
-        if index >= self.row_count():
-            return Strip.blank(view)
-        cells = self.row_cells(index, width - 1)
         cursor = self.cursor()
-        if cursor is not None and cursor[0] == index:
-            segments = [
-                Segment(
-                    cell[: width - 1].rjust(width - 1),
-                    _CURSOR_CELL if i == cursor[1] else _CURSOR_ROW,
-                )
-                for i, cell in enumerate(cells)
-            ]
-            spaced = [part for seg in segments for part in (seg, Segment(" "))]
-            return Strip(spaced).crop_extend(scroll_x, scroll_x + view, None)
-        text = self._join(cells, width)
-        note = self.row_note(index)
-        if note and len(text) + 2 + len(note) <= view + scroll_x:
-            text += " " + note
+        if cursor is not None and y > 0 and cursor[0] == scroll_y + y - 1 < self.row_count():
+            return self._cursor_strip(*cursor).crop_extend(scroll_x, scroll_x + view, None)
+        text = self._line_text(y)
+        if text is None:
+            return Strip.blank(view)
         # Padded to the view's width, so the table's background reaches the pane's edge.
-        return Strip([Segment(text)]).crop_extend(scroll_x, scroll_x + view, None)
+        strip = Strip([Segment(text, _HEADER if y == 0 else None)])
+        return strip.crop_extend(scroll_x, scroll_x + view, None)

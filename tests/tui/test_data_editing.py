@@ -201,6 +201,6 @@ async def test_help_lists_the_data_panes_editing_keys():
         await pilot.press("question_mark")
         text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         for key, what in [("enter", "edit the cell"), ("a", "add a row"), ("u", "undo")]:
-            assert any(
-                line.split()[:1] == [key] and what in line for line in text.splitlines()
-            ), text
+            assert any(line.split()[:1] == [key] and what in line for line in text.splitlines()), (
+                text
+            )

@@ -142,3 +142,30 @@ async def test_e_with_a_million_epochs_ends_where_a_headless_run_ends():
     assert rec.weights[0] == pytest.approx(LS_M, abs=1e-9)
     assert rec.intercept == pytest.approx(LS_B, abs=1e-9)
     assert rec.mse == pytest.approx(LS_MSE, rel=1e-12)
+
+
+def test_a_paced_run_posts_only_when_the_epoch_moved():
+    """At 3 epochs a second most frame ticks see no new epoch: they post nothing."""
+    session = Session(seed_dataset(), Hyperparameters(epochs=1000))
+    progress: list[int] = []
+
+    def on_progress(stepper: Stepper) -> None:
+        progress.append(session.trainer.epoch)
+        if len(progress) == 3:
+            stepper.pause()
+
+    posted: list[Message] = []
+
+    def post(message: Message) -> None:
+        posted.append(message)
+        if isinstance(message, Progress):
+            on_progress(stepper)
+
+    stepper = Stepper(lambda: session.trainer, post)
+    while stepper.speed != 3:
+        stepper.slower()
+    asyncio.run(stepper.run(to_end=False))
+    epochs = [m.epoch for m in posted if isinstance(m, Progress)]
+    assert epochs == progress
+    assert epochs == sorted(set(epochs))  # a new epoch each time, never a repeat
+    assert stepper.busy > 0  # the trainer's CPU time is kept, for the pacer

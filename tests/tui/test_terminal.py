@@ -107,7 +107,10 @@ def drive(session) -> dict[str, str]:
 
     # The help screen opens over the panes and closes on Escape (a key there once crashed the app).
     session.send("?")
-    session.wait_for_text(HELP_TITLE)
+    help_screen = session.wait_for_text(HELP_TITLE)
+    # The frames are paced by the terminal's answers (it answered the question after a frame).
+    inside = " ".join(line.split("│")[1] for line in help_screen.splitlines() if "│" in line)
+    assert "paced by: terminal answers" in " ".join(inside.split()), help_screen
     session.send("Escape")
     after_help = session.wait_for(
         lambda s: HELP_TITLE not in s and "budget spent" in s, "help closed"
