@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Vertical
+from textual.content import Content
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.events import CursorPosition, DescendantFocus, Resize
@@ -25,7 +26,7 @@ from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
-from . import export
+from . import export, lesson
 from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart
@@ -86,6 +87,14 @@ class LinregApp(App[None]):
             show=False,
             id="screenshot",
         ),
+        Binding(
+            "ctrl+s",
+            "save_scenario",
+            "Save scenario",
+            tooltip="save the data and every setting as a scenario file (TOML)",
+            show=False,
+            id="save-scenario",
+        ),
         Binding("question_mark", "help", "Help", tooltip="this help", id="help"),
         Binding("q", "quit", "Quit", tooltip="quit", id="quit"),
         Binding("right_square_bracket", "step(10)", "10 epochs forward", show=False, id="step10"),
@@ -101,11 +110,25 @@ class LinregApp(App[None]):
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
     ]
 
-    def __init__(self, session: Session, served: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        served: bool = False,
+        note: str = "",
+        hide: tuple[str, ...] = (),
+        data_path: str | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         #: In a browser (--serve): files go to the visitor as downloads, never to a named path.
         self.served = served
+        #: A lesson scenario's note (shown under the status) and the settings it hides.
+        self.note = note
+        self.hide = hide
+        #: The CSV file the data was loaded from, and the data's source as loaded (ctrl+s names
+        #: the file only while the data is unchanged).
+        self.data_path = data_path
+        self.loaded_source = session.dataset.source
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
         #: Paces a run's frames by what the terminal drains (see :mod:`.pacing`).
         self.pacer = FramePacer(busy=lambda: self.stepper.busy)
@@ -126,6 +149,8 @@ class LinregApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusPanel(id="status")
+        if self.note:
+            yield Static(Content(self.note), id="lesson-note")
         yield SettingsPanel(self.session.hp, id="settings")
         with Container(id="panes", classes="-tabbed"):
             with Vertical(id="pane-loss", classes="pane -current"):
@@ -146,6 +171,7 @@ class LinregApp(App[None]):
             self.query_one(
                 f"#pane-{name}"
             ).border_title = f"{PANES.index(name) + 1} {PANE_TITLES[name]}"
+        lesson.hide_settings(self.query_one(SettingsPanel), self.hide)
         self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
 
@@ -344,6 +370,9 @@ class LinregApp(App[None]):
         self.refresh_views()
         return True
 
+    def action_save_scenario(self) -> None:
+        lesson.save(self)
+
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         export.hand_out(
             self, "screen", "svg", "image/svg+xml", self.export_screenshot(), self.served
@@ -494,7 +523,8 @@ def _runner(app: App, action: str):
     return run
 
 
-def make_app(session: Session | None = None, served: bool = False) -> LinregApp:
+def make_app(session: Session | None = None, served: bool = False, **scenario) -> LinregApp:
     """The app on a session (default: the seed's five points with the seed's settings).
-    ``served``: running in a browser through ``--serve``."""
-    return LinregApp(session or Session(seed_dataset(), Hyperparameters()), served=served)
+    ``served``: running in a browser through ``--serve``; ``scenario``: ``note``, ``hide`` and
+    ``data_path`` of a scenario file."""
+    return LinregApp(session or Session(seed_dataset(), Hyperparameters()), served, **scenario)

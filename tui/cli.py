@@ -7,6 +7,7 @@ input or usage (one line on stderr, never a traceback), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
+from linreg_tui.core import scenario as scenario_mod
 from linreg_tui.core import svg_report
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
@@ -26,6 +28,7 @@ from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Records, Status
 
+from . import resume as resume_mod
 from . import serve as serve_mod
 from .numbers import plain
 
@@ -61,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         "to the end, ctrl+r restarts, ? lists every key, q quits. Exit status: 0 finished, "
         "1 diverged, 2 bad input or usage.",
     )
-    p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    p.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA.csv",
+        help="CSV file with a header row, or a scenario file (.toml) made by --save-scenario",
+    )
     p.add_argument(
         "--x",
         metavar="COL[,COL…]",
@@ -100,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on standardised x; everything is reported in the data's units",
     )
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
+    p.add_argument(
+        "--save-scenario",
+        metavar="FILE",
+        help="write the data and every setting to a scenario file (TOML) that reopens this run: "
+        f"{PROG} FILE",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="start from the settings last used with this data file, and remember them on quit "
+        "(kept in the user's config folder)",
+    )
     p.add_argument(
         "--svg",
         metavar="FILE",
@@ -141,6 +161,13 @@ class Options:
     json: bool
     serve: serve_mod.ServeOptions | None = None
     served: bool = False
+    save_scenario: str | None = None
+    #: The data file's key for --resume (None: not asked).
+    resume: str | None = None
+    note: str = ""
+    hide: tuple[str, ...] = ()
+    #: The CSV file the data came from, if any (for scenarios).
+    data_path: str | None = None
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -148,8 +175,20 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     HyperparameterError with a one-line message."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    given = _given(argv)
     degree = hpmod.parse_degree(args.degree)
-    if args.data is None:
+    scenario = None
+    data_path = args.data
+    if args.data is not None and scenario_mod.is_scenario(args.data):
+        if given & {"x", "y", "degree"}:
+            raise UsageError(
+                "--x, --y and --degree choose a CSV file's columns; a scenario fixes its data "
+                "(its [data] table)"
+            )
+        scenario = scenario_mod.read(args.data)
+        dataset = scenario.dataset
+        data_path = scenario.data_path
+    elif args.data is None:
         if args.x or args.y:
             raise UsageError("--x and --y choose columns of a DATA.csv file; none was given")
         if degree != 1:
@@ -173,6 +212,18 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         standardize=args.standardize,
         fit_intercept=not args.no_intercept,
     )
+    # What the settings start from, lowest first: the defaults, the scenario, the settings
+    # remembered for this data (--resume); options given on the command line override them all.
+    base = scenario.hp if scenario else None
+    resume_key = resume_mod.key(args.data) if args.resume else None
+    if resume_key is not None:
+        if args.serve or args.served:
+            raise UsageError("--resume is for one person's app; it cannot be used with --serve")
+        base = resume_mod.recall(resume_key, base) or base
+    if base is not None:
+        hp = _override(base, hp, given)
+    if args.save_scenario:
+        check_folder(args.save_scenario)
     if args.history:
         check_writable(args.history)
     headless = args.headless or args.json
@@ -198,7 +249,48 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         )
     elif args.host is not None or args.port != "8000":
         raise UsageError("--host and --port are for --serve")
-    return Options(dataset, hp, args.history, headless, args.svg, args.json, serve, args.served)
+    return Options(
+        dataset,
+        hp,
+        args.history,
+        headless,
+        args.svg,
+        args.json,
+        serve,
+        args.served,
+        args.save_scenario,
+        resume_key,
+        scenario.note if scenario else "",
+        scenario.hide if scenario else (),
+        data_path,
+    )
+
+
+#: Which Hyperparameters field each option sets (argparse destination → field).
+_FIELD_OF_OPTION = {
+    "lr": "lr",
+    "epochs": "epochs",
+    "tol": "tol",
+    "m0": "m0",
+    "b0": "b0",
+    "predict": "predict_x",
+    "standardize": "standardize",
+    "no_intercept": "fit_intercept",
+}
+
+
+def _given(argv: Sequence[str] | None) -> set[str]:
+    """The destinations of the options written on the command line (not left at a default)."""
+    quiet = build_parser()
+    for action in quiet._actions:  # argparse has no public list of its actions
+        action.default = argparse.SUPPRESS
+    return set(vars(quiet.parse_args(argv)))
+
+
+def _override(base: Hyperparameters, cli: Hyperparameters, given: set[str]) -> Hyperparameters:
+    """``base`` with the settings given on the command line taken from ``cli``."""
+    fields = {_FIELD_OF_OPTION[d] for d in given if d in _FIELD_OF_OPTION}
+    return dataclasses.replace(base, **{f: getattr(cli, f) for f in fields})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,6 +300,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, DataError, HyperparameterError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
+    if opts.save_scenario:
+        try:
+            save_scenario(opts, session)
+        except DataError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
+        if not opts.headless and opts.serve is None:
+            return 0
     if opts.serve is not None:
         return serve_mod.serve(opts.serve)
     if not opts.headless:
@@ -220,8 +320,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
-        app = make_app(session, served=opts.served)
+        app = make_app(
+            session, served=opts.served, note=opts.note, hide=opts.hide, data_path=opts.data_path
+        )
         app.run()
+        if opts.resume is not None:
+            resume_mod.remember(opts.resume, app.session.hp)
         return app.return_code or 0  # Textual sets 1 if the app failed
     try:
         train_headless(session, opts.history)
@@ -243,6 +347,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `linreg-tui --headless | head -1`: the reader left; say nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if session.trainer.status is Status.DIVERGED else 0
+
+
+def save_scenario(opts: Options, session: Session) -> None:
+    """Write --save-scenario's file (atomically; the name was given, so it is replaced)."""
+    path = opts.save_scenario
+    text = scenario_mod.dumps(
+        session.dataset,
+        session.hp,
+        opts.data_path,
+        note=opts.note,
+        hide=opts.hide,
+        folder=os.path.dirname(os.path.abspath(path)),
+    )
+    write_text(path, text, overwrite=True)
+    print(f"{PROG}: wrote {path}", file=sys.stderr)
 
 
 def train_headless(session: Session, history: str | None) -> None:

@@ -69,7 +69,13 @@ class _Dialog(ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.finish(None)
+
+    def finish(self, result) -> None:
+        """Dismiss once: two Enters can arrive before the first dismissal has taken effect."""
+        if not getattr(self, "_finished", False):
+            self._finished = True
+            self.dismiss(result)
 
     def say(self, text: str) -> None:
         self.query_one(".why", Static).update(escape(text))
@@ -136,7 +142,7 @@ class ValuesDialog(_Dialog):
         if event.input is not inputs[-1]:
             self.focus_next()
             return
-        self.dismiss([inp.value for inp in inputs])
+        self.finish([inp.value for inp in inputs])
 
 
 class ConfirmDialog(_Dialog):
@@ -160,7 +166,7 @@ class ConfirmDialog(_Dialog):
             yield Static("y: yes · n or Escape: no", classes="hint")
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.finish(yes)
 
 
 class GenerateDialog(_Dialog):
@@ -212,7 +218,7 @@ class GenerateDialog(_Dialog):
         if seed < 0:
             self.say("✗ seed: a whole number ≥ 0")
             return
-        self.dismiss((option.id if option else "line", seed, rows))
+        self.finish((option.id if option else "line", seed, rows))
 
 
 def _parse_file_name(text: str, label: str) -> str:

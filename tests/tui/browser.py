@@ -173,7 +173,9 @@ class Tab:
         return self.page.evaluate(READ_SCREEN) or ""
 
     def wait_for(self, text: str, deadline_s: float = DEADLINE_S) -> str:
-        """Wait until ``text`` is on the screen; returns the screen."""
+        """Wait until ``text`` is on the screen; returns the screen. (The tab is brought to the
+        front: a browser runs a background tab's timers, and so its terminal, once a second.)"""
+        self.page.bring_to_front()
         return wait_until(
             lambda: (s := self.screen()) and text in s and s,
             f"{text!r} on the browser's screen",
