@@ -103,8 +103,11 @@ class Dataset:
             return raw_x
         x = raw_x[:, 0]
         powers = [x]
-        for _ in range(self.degree - 1):
-            powers.append(powers[-1] * x)
+        # A power beyond float64 becomes inf here, without a warning: the session refuses such
+        # data by name (core/float_range.py).
+        with np.errstate(over="ignore", under="ignore"):
+            for _ in range(self.degree - 1):
+                powers.append(powers[-1] * x)
         return np.column_stack(powers)
 
 

@@ -41,20 +41,28 @@ class Scaling:
         ----------
         features : ndarray of shape (n_samples, n_features)
         """
+        # Each column divided by a power of two near its largest value first (exact), so that the
+        # squares inside std() neither overflow (x ≈ 1e200) nor underflow (x ≈ 1e-200).
+        power = _powers(features)
+        scaled = np.ldexp(features, -power)
         if fit_intercept:
-            shift = features.mean(axis=0)
-            scale = features.std(axis=0)
+            shift = scaled.mean(axis=0)
+            scale = scaled.std(axis=0)
         else:
             shift = np.zeros(features.shape[1])
-            scale = np.sqrt((features * features).mean(axis=0))
+            scale = np.sqrt((scaled * scaled).mean(axis=0))
         scale = np.where(scale > 0, scale, 1.0)
-        return cls(shift, scale, False)
+        return cls(np.ldexp(shift, power), np.ldexp(scale, power), False)
 
     def features(self, features: np.ndarray) -> np.ndarray:
         """Training-coordinate features, shape (n_samples, n_features)."""
         if self.identity:
             return features
-        return (features - self.shift) / self.scale
+        # In the same power-of-two units as above, so x − shift cannot overflow.
+        power = _powers(features)
+        return (np.ldexp(features, -power) - np.ldexp(self.shift, -power)) / np.ldexp(
+            self.scale, -power
+        )
 
     def to_training(self, weights: np.ndarray, intercept: float) -> tuple[np.ndarray, float]:
         """Data-unit parameters → training coordinates (w_z = w·σ, b_z = b + w·μ)."""
@@ -93,3 +101,9 @@ class Scaling:
         if self.identity:
             return grad_weights, grad_intercept
         return grad_weights * self.scale + np.outer(grad_intercept, self.shift), grad_intercept
+
+
+def _powers(features: np.ndarray) -> np.ndarray:
+    """Per column, e with max |x| < 2^e (0 for a column of zeros), shape (n_features,)."""
+    top = np.max(np.abs(features), axis=0) if features.shape[0] else np.zeros(features.shape[1])
+    return np.frexp(top)[1]

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 import numpy as np
 
+from . import float_range, residuals
 from . import reference as reference_mod
-from . import residuals
 from .analysis import Analysis, analyse
 from .dataset import Dataset
 from .errors import HyperparameterError
@@ -34,6 +35,7 @@ class Problem:
     reference: Reference
     scaling: Scaling
     quadratic: Quadratic
+    loss: residuals.ResidualLoss
 
     @classmethod
     def build(
@@ -49,10 +51,12 @@ class Problem:
         else:
             scaling = Scaling.none(dataset.n_features)
         w_star, b_star = scaling.to_training(ref.weights, ref.intercept)
-        q = Quadratic.from_features(
-            scaling.features(dataset.features), w_star, b_star, ref.mse, fit_intercept
-        )
-        return cls(dataset, ref, scaling, q)
+        with np.errstate(all="ignore"):  # out-of-range values are refused just below, by name
+            q = Quadratic.from_features(
+                scaling.features(dataset.features), w_star, b_star, ref.mse, fit_intercept
+            )
+        float_range.check_curvature(dataset, scaling, q, standardize)
+        return cls(dataset, ref, scaling, q, residuals.ResidualLoss(dataset.features, dataset.y))
 
 
 class Session:
@@ -78,6 +82,7 @@ class Session:
         self._check_against_data(dataset, hp)
         self.problem = _problem or Problem.build(dataset, hp.standardize, hp.fit_intercept)
         w0, b0 = self._start(hp)
+        self._check_start(hp, w0, b0)
         self.trainer = Trainer(
             self.problem.quadratic,
             self.problem.scaling,
@@ -122,6 +127,24 @@ class Session:
         m0 = np.array(hp.m0 * d if len(hp.m0) == 1 else hp.m0, dtype=np.float64)
         return self.problem.scaling.to_training(m0, hp.b0)
 
+    def _check_start(self, hp: Hyperparameters, w0: np.ndarray, b0: float) -> None:
+        """Refuse a start whose loss or gradient float64 cannot hold (--m0 1e200): the run would
+        begin at inf, and its verdict could not agree with its outcome."""
+        d = self.dataset
+        m0 = np.array(hp.m0 * d.n_features if len(hp.m0) == 1 else hp.m0, dtype=np.float64)
+        loss = self.problem.loss.mse(m0, hp.b0)
+        with np.errstate(all="ignore"):
+            model_loss, gw, gb = self.problem.quadratic.evaluate(w0, b0)
+        if math.isfinite(loss) and np.all(np.isfinite(gw)) and math.isfinite(gb + model_loss):
+            return
+        start = f"m0 {', '.join(f'{v:g}' for v in hp.m0)}" + (
+            f", b0 {hp.b0:g}" if hp.fit_intercept else ""
+        )
+        raise HyperparameterError(
+            f"m0/b0: the loss or its gradient at the start ({start}) is beyond the range float64 "
+            "holds (1.8e308); start nearer the data's scale"
+        )
+
     @staticmethod
     def _check_against_data(dataset: Dataset, hp: Hyperparameters) -> None:
         d = dataset.n_features
@@ -146,20 +169,32 @@ class Session:
         rec = self.trainer.record(epoch)
         key = (rec.weights.tobytes(), rec.intercept)
         if self._mse_cache is None or self._mse_cache[0] != key:
-            d = self.dataset
-            self._mse_cache = (key, residuals.mse(d.features, d.y, rec.weights, rec.intercept))
+            self._mse_cache = (key, self.problem.loss.mse(rec.weights, rec.intercept))
         return replace(rec, mse=self._mse_cache[1])
 
     def prediction(self, record: Record | None = None) -> float:
-        """ŷ at predict-x from a record's parameters (default: the current epoch)."""
+        """ŷ at predict-x from a record's parameters (default: the current epoch): computed
+        exactly, then rounded once; ±inf when it is beyond float64's range."""
         rec = record or self.record()
-        features = self.dataset.expand(np.array([self.hp.predict_x]))[0]
-        return float(features @ rec.weights + rec.intercept)
+        return self._predict(rec.weights, rec.intercept)
 
     def reference_prediction(self) -> float:
-        """ŷ at predict-x from the least-squares answer."""
-        features = self.dataset.expand(np.array([self.hp.predict_x]))
-        return float(self.reference.predict(features)[0])
+        """ŷ at predict-x from the least-squares answer (exact, rounded once; ±inf beyond
+        float64's range)."""
+        return self._predict(self.reference.weights, self.reference.intercept)
+
+    def _predict(self, weights: np.ndarray, intercept: float) -> float:
+        d = self.dataset
+        xs = [Fraction(v) for v in self.hp.predict_x]
+        features = xs if d.degree == 1 else [xs[0] ** k for k in range(1, d.degree + 1)]
+        value = Fraction(intercept) + sum(
+            (Fraction(w) * f for w, f in zip(weights.tolist(), features)), Fraction(0)
+        )
+        return (
+            float(value)
+            if float_range.fits(value) or abs(value) < 1
+            else (math.inf if value > 0 else -math.inf)
+        )
 
     def r2_at(self, mse: float) -> float | None:
         """R² of parameters whose MSE is ``mse`` (same convention as the reference)."""
@@ -174,7 +209,7 @@ class Session:
         diff = np.append(
             rec.weights - self.reference.weights, rec.intercept - self.reference.intercept
         )
-        return float(math.sqrt(float(diff @ diff)))
+        return math.hypot(*diff.tolist())
 
     # -- changing settings ---------------------------------------------------------------------
 

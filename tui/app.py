@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.events import CursorPosition, DescendantFocus, Resize
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -27,6 +28,7 @@ from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import export, lesson
+from .chart import Chart
 from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart
@@ -40,6 +42,7 @@ from .pacing import FramePacer, PacedDriver
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
+from .terminal import AsciiOnly, Colourless
 
 #: (columns, rows) below which the app shows "make the window larger" instead of its panes.
 SMALLEST = (60, 18)
@@ -114,6 +117,7 @@ class LinregApp(App[None]):
         self,
         session: Session,
         served: bool = False,
+        ascii_only: bool = False,
         note: str = "",
         hide: tuple[str, ...] = (),
         data_path: str | None = None,
@@ -129,6 +133,13 @@ class LinregApp(App[None]):
         #: the file only while the data is unchanged).
         self.data_path = data_path
         self.loaded_source = session.dataset.source
+        #: Draw in ASCII only (a terminal whose locale is not UTF-8, or --ascii).
+        self.ascii_only = ascii_only
+        # NO_COLOR: Textual's own filter turns colours into greys (still colour codes); this one
+        # drops them, keeping bold and reverse.
+        self._own_filters: list[LineFilter] = [Colourless()] if self.no_color else []
+        if ascii_only:
+            self._own_filters.append(AsciiOnly())
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
         #: Paces a run's frames by what the terminal drains (see :mod:`.pacing`).
         self.pacer = FramePacer(busy=lambda: self.stepper.busy)
@@ -139,6 +150,13 @@ class LinregApp(App[None]):
         self._texts: dict[str, str] = {}  # what each one-line Static shows
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
+
+    def get_line_filters(self) -> list[LineFilter]:
+        """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
+        kept = super().get_line_filters()
+        if self.no_color:
+            kept = [f for f in kept if not isinstance(f, (NoColor, Monochrome))]
+        return [*kept, *self._own_filters]
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this terminal; on Linux/macOS terminals, the one that paces."""
@@ -167,6 +185,8 @@ class LinregApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        for chart in self.query(Chart):
+            chart.ascii_only = self.ascii_only
         for name in PANES:
             self.query_one(
                 f"#pane-{name}"
@@ -523,8 +543,12 @@ def _runner(app: App, action: str):
     return run
 
 
-def make_app(session: Session | None = None, served: bool = False, **scenario) -> LinregApp:
+def make_app(
+    session: Session | None = None, served: bool = False, ascii_only: bool = False, **scenario
+) -> LinregApp:
     """The app on a session (default: the seed's five points with the seed's settings).
-    ``served``: running in a browser through ``--serve``; ``scenario``: ``note``, ``hide`` and
-    ``data_path`` of a scenario file."""
-    return LinregApp(session or Session(seed_dataset(), Hyperparameters()), served, **scenario)
+    ``served``: running in a browser through ``--serve``; ``ascii_only``: draw with ASCII
+    characters only; ``scenario``: ``note``, ``hide`` and ``data_path`` of a scenario file."""
+    return LinregApp(
+        session or Session(seed_dataset(), Hyperparameters()), served, ascii_only, **scenario
+    )

@@ -14,6 +14,19 @@ from textual_plotext.plot import Plot
 #: Smallest chart (columns, rows) plotext is asked to draw; smaller shows a note instead.
 SMALLEST = (16, 5)
 
+#: The charts' marks: (Unicode, ASCII). ASCII ones stay distinct from one another, since the
+#: braille line and the dotted one would both become dots.
+MARKS = {
+    "line": ("braille", "*"),  # the current line, the loss curve
+    "line-key": ("⠤⠤", "**"),
+    "ls-line": ("·", "."),  # least squares, or y = ŷ
+    "point": ("●", "o"),  # data
+    "now-point": ("●", "*"),
+    "ls-point": ("○", "+"),
+    "predict": ("◆", "#"),
+    "hline-key": ("──", "--"),
+}
+
 
 class Same:
     """An object in a picture key, compared by identity (and kept alive by the key, so its id
@@ -52,6 +65,12 @@ class Chart(PlotextPlot, can_focus=True):
         self._built_for: Hashable = None
         self._rows: list[str] = []
         self._text: Text | None = None
+
+    #: Draw with ASCII marks only (set by the app on a terminal that is not UTF-8).
+    ascii_only = False
+
+    def mark(self, name: str) -> str:
+        return MARKS[name][self.ascii_only]
 
     def picture_key(self) -> Hashable:
         """Everything the picture depends on apart from the size; equal keys, equal pictures."""

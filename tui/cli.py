@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     # Set by --serve for the app it starts per browser tab: no terminal is needed, and nothing
     # reads or writes a file a visitor could name.
     p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--ascii",
+        action="store_true",
+        help="draw with ASCII characters only (the default when the locale is not UTF-8)",
+    )
     p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     return p
 
@@ -168,6 +173,7 @@ class Options:
     hide: tuple[str, ...] = ()
     #: The CSV file the data came from, if any (for scenarios).
     data_path: str | None = None
+    ascii: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -263,6 +269,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         scenario.note if scenario else "",
         scenario.hide if scenario else (),
         data_path,
+        args.ascii,
     )
 
 
@@ -318,10 +325,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        from linreg_tui.tui.terminal import unusable_terminal, wants_ascii
+
+        # Served, the "terminal" is the visitor's browser (xterm.js, UTF-8), not this process's.
+        if not opts.served and (why := unusable_terminal(os.environ, sys.stdout.fileno())):
+            print(f"{PROG}: error: {why}; use --headless or --json", file=sys.stderr)
+            return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
         app = make_app(
-            session, served=opts.served, note=opts.note, hide=opts.hide, data_path=opts.data_path
+            session,
+            served=opts.served,
+            ascii_only=opts.ascii or (not opts.served and wants_ascii(os.environ)),
+            note=opts.note,
+            hide=opts.hide,
+            data_path=opts.data_path,
         )
         app.run()
         if opts.resume is not None:

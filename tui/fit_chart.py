@@ -104,11 +104,16 @@ class FitChart(Chart):
             return ""
         if v.dataset.raw_x.shape[1] == 1:
             x = f"{v.dataset.x_names[0]}={num(v.predict_x[0])}"
+            m = self.mark
             return (
-                "[b]●[/] data  [cyan]⠤⠤[/] now  [green]··[/] least squares  "
-                f"[yellow]◆[/] ŷ({escape(x)}) now {num(v.prediction)}"
+                f"[b]{m('point')}[/] data  [cyan]{m('line-key')}[/] now  "
+                f"[green]{m('ls-line') * 2}[/] least squares  "
+                f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}"
             )
-        return "[cyan]●[/] now  [green]○[/] least squares  ·· ŷ = y (perfect fit); x: actual y"
+        return (
+            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] least "
+            f"squares  {self.mark('ls-line') * 2} ŷ = y (perfect fit); x: actual y"
+        )
 
     def draw(self, plt: Plot) -> None:
         view = self._view
@@ -131,12 +136,13 @@ class FitChart(Chart):
         features = ds.expand(grid[:, None])
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
-        plt.plot(grid.tolist(), best.tolist(), marker="·", color="green")
-        plt.plot(grid.tolist(), now.tolist(), marker="braille", color="cyan")
+        m = self.mark
+        plt.plot(grid.tolist(), best.tolist(), marker=m("ls-line"), color="green")
+        plt.plot(grid.tolist(), now.tolist(), marker=m("line"), color="cyan")
         # The points last, so the lines do not hide them.
-        plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker="●", color="white")
+        plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker=m("point"), color="white")
         px = v.predict_x[0]
-        plt.scatter([px], [v.prediction], marker="◆", color="yellow")
+        plt.scatter([px], [v.prediction], marker=m("predict"), color="yellow")
         plt.xlabel(ds.x_names[0])
 
     def _plot_predicted_vs_actual(self, v: FitView) -> None:
@@ -148,7 +154,8 @@ class FitChart(Chart):
         now = model.predict(features, v.weights, v.intercept)
         best = v.reference.predict(features)
         lo, hi = float(ds.y.min()), float(ds.y.max())
-        plt.plot([lo, hi], [lo, hi], marker="·", color="white")
-        plt.scatter(y.tolist(), best.tolist(), marker="○", color="green")
-        plt.scatter(y.tolist(), now.tolist(), marker="●", color="cyan")
+        m = self.mark
+        plt.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
+        plt.scatter(y.tolist(), best.tolist(), marker=m("ls-point"), color="green")
+        plt.scatter(y.tolist(), now.tolist(), marker=m("now-point"), color="cyan")
         plt.xlabel(f"actual {ds.y_name}")

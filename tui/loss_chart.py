@@ -59,9 +59,9 @@ class LossChart(Chart):
         optimum = (
             ""
             if self._optimum is None
-            else f"  [green]──[/] least-squares MSE {num(self._optimum)}"
+            else f"  [green]{self.mark('hline-key')}[/] least-squares MSE {num(self._optimum)}"
         )
-        return f"[cyan]⠤⠤[/] MSE by epoch{optimum}  ({scale} scale: l)"
+        return f"[cyan]{self.mark('line-key')}[/] MSE by epoch{optimum}  ({scale} scale: l)"
 
     def draw(self, plt: Plot) -> None:
         env = self._env
@@ -78,11 +78,11 @@ class LossChart(Chart):
                 optimum = None  # an exact fit: log scale has no place for 0
         x = env.x.tolist()
         if len(x) == 1:
-            plt.scatter(x, high.tolist(), marker="●", color="cyan")
+            plt.scatter(x, high.tolist(), marker=self.mark("point"), color="cyan")
         else:
-            plt.plot(x, high.tolist(), marker="braille", color="cyan")
+            plt.plot(x, high.tolist(), marker=self.mark("line"), color="cyan")
             if not np.array_equal(low, high):
-                plt.plot(x, low.tolist(), marker="braille", color="cyan")
+                plt.plot(x, low.tolist(), marker=self.mark("line"), color="cyan")
         if optimum is not None:
             plt.hline(optimum, color="green")
         last = max(1, int(env.x[-1]))

@@ -16,11 +16,13 @@ import math
 from fractions import Fraction
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from linreg_tui.core import residuals
 from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.errors import DataError
+from linreg_tui.core.float_range import fits
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.tui.cli import render_json, train_headless
@@ -129,3 +131,36 @@ def test_degree_20_standardised_mse_is_not_negative():
     assert out["mse"] >= out["reference"]["mse"]
     assert abs(out["mse"] - float(exact)) <= tolerance
     assert session.trainer.loss_trace.min() >= 0
+
+
+@SETTINGS
+@given(
+    st.integers(1, 4),
+    st.integers(-1000, 1000),
+    st.integers(-1000, 1000),
+    st.randoms(use_true_random=False),
+)
+def test_residual_mse_is_correctly_rounded_whatever_the_cancellation(d, ex, ey, rnd):
+    # Parameters chosen so that X·w + b nearly equals y: the residuals are many orders of
+    # magnitude below the terms, which is where a plain float evaluation loses every digit.
+    assume(abs(ey - ex) < 1000 and ey < 1000)
+    n = rnd.randint(1, 30)
+    x = np.array([[math.ldexp(rnd.uniform(-1, 1), ex) for _ in range(d)] for _ in range(n)])
+    w = np.array([math.ldexp(rnd.uniform(-1, 1), ey - ex) for _ in range(d)])
+    b = math.ldexp(rnd.uniform(-1, 1), ey)
+    y = np.array(
+        [float(sum(Fraction(v) * Fraction(c) for v, c in zip(row, w)) + Fraction(b)) for row in x]
+    )
+    y = y + np.array([math.ldexp(rnd.uniform(-1, 1), ey - rnd.randint(0, 40)) for _ in range(n)])
+    exact = (
+        sum(
+            (Fraction(yi) - Fraction(b) - sum(Fraction(v) * Fraction(c) for v, c in zip(row, w)))
+            ** 2
+            for row, yi in zip(x, y)
+        )
+        / n
+    )
+    got = residuals.mse(x, y, w, b)
+    if not fits(exact):
+        return  # beyond float64 (inf) or below its normal range
+    assert abs(Fraction(got) - exact) <= 8 * Fraction(EPS) * exact

@@ -184,3 +184,68 @@ def test_too_small_window_asks_for_more_and_comes_back(tmux: Tmux) -> None:
     status, text = session.wait_for_exit()
     assert status == 0, text
     assert "Traceback" not in text, text
+
+
+#: Any SGR parameter that sets a colour: 30–37, 39, 40–47, 49, 90–97, 100–107, 38;…, 48;…
+COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9]*;)*(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:[;:][0-9:;]*)?m")
+
+
+def test_no_color_sends_no_colour_codes_at_all(tmux: Tmux, tmp_path: Path) -> None:
+    """What the app writes (tmux's pipe-pane copies the program's output as it comes)."""
+    session = tmux.start("nocolor", [str(LINREG_TUI)], base_env("xterm-256color", NO_COLOR="1"))
+    session.wait_for_text(*FIRST_FRAME)
+    written = tmp_path / "written"
+    tmux.run("pipe-pane", "-t", "nocolor", "-O", f"cat >> {written}")
+    session.send("e")
+    session.wait_for_text("budget spent")
+    for key, shows in (("2", "least squares"), ("3", "∂m"), ("4", "residual"), ("?", HELP_TITLE)):
+        session.send(key)
+        session.wait_for_text(shows)
+    session.send("Escape")  # (Escape then q at once would read as alt+q)
+    session.wait_for(lambda s: HELP_TITLE not in s, "help closed")
+    session.send("q")
+    status, text = session.wait_for_exit()
+    assert status == 0, text
+    output = written.read_text(encoding="utf-8", errors="replace")
+    assert "budget spent" in output and "residual" in output  # the frames were captured
+    assert not COLOUR_SGR.search(output), COLOUR_SGR.search(output)
+    # bold and reverse still carry the meaning (the current tab is reversed)
+    assert re.search(r"\x1b\[(?:[0-9]*;)*7m", output)
+
+
+@pytest.mark.parametrize(
+    ("name", "env", "args"),
+    [
+        ("c-locale", base_env("xterm-256color", LANG="C", LC_ALL="C"), []),
+        ("plain-c", base_env("xterm-256color", LANG="C"), []),
+        ("flag", base_env("xterm-256color"), ["--ascii"]),
+    ],
+)
+def test_a_terminal_that_is_not_utf8_gets_ascii_only(tmux: Tmux, name, env, args) -> None:
+    session = tmux.start(name, [str(LINREG_TUI), *args], env)
+    first = session.wait_for_text("epoch 0/1,000", "q Quit")
+    assert "+-" in first and "|" in first  # borders drawn in ASCII
+    session.send("e")
+    screens = [session.wait_for_text("budget spent")]
+    for key in ("2", "3", "4", "?"):
+        session.send(key)
+        screens.append(session.wait_for(lambda s: True, "a frame"))
+    for screen in screens:
+        assert screen.isascii(), [c for c in screen if not c.isascii()]
+    check_end(screens[0].replace("y(6)", "ŷ(6)"))  # the numbers are the same, in ASCII
+
+
+@pytest.mark.parametrize("term", ["dumb", ""])
+def test_a_terminal_without_cursor_addressing_is_refused_with_a_hint(tmux: Tmux, term) -> None:
+    env = base_env(term)
+    if not term:
+        del env["TERM"]
+    session = tmux.start(f"term-{term or 'unset'}", [str(LINREG_TUI)], env)
+    status, text = session.wait_for_exit()
+    assert status == 2, text
+    lines = [line for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("[exited", "Pane is dead"))]
+    message = "".join(lines)  # one line, wrapped (not broken) by the 80-column pane
+    assert message.startswith("linreg-tui: error: the terminal"), text
+    assert message.endswith("use --headless or --json"), text
+    assert "Traceback" not in text
