@@ -413,6 +413,7 @@ KEY_LABELS = {
     "r": "r",
     "e": "e",
     "ctrl+r": "Ctrl+r",
+    "ctrl+s": "Ctrl+s",
     "l": "l",
     "s": "s",
     "question_mark": "?",

@@ -102,3 +102,16 @@ def test_a_given_host_is_warned_about(tmp_path: Path) -> None:
         pass
     err = proc.stderr.read()
     assert "no authentication" in err
+
+
+def test_served_files_are_downloads_and_nothing_lands_on_the_server(server, tmp_path: Path) -> None:
+    url, cwd = server
+    with chromium(tmp_path / "profile") as browser:
+        tab = Tab(browser, url)
+        tab.press("s")
+        tab.wait_for("to your browser as a download")
+        tab.press("4")
+        tab.wait_for("residual")
+        tab.press("w")
+        tab.wait_for(".csv to your browser")
+    assert list(cwd.iterdir()) == []  # the server wrote nothing
