@@ -320,6 +320,46 @@ class Trainer:
         self._w, self._b = self._state_at(epoch)
         self._epoch = epoch
 
+    def path(self, dense: int = 256, sparse: int = 192) -> tuple[np.ndarray, np.ndarray]:
+        """The parameters so far, thinned, in training coordinates: every epoch up to ``dense``,
+        then at most ``sparse`` of the stored checkpoints (evenly by index), then the current
+        epoch. The cost is at most ``dense`` recomputed epochs, whatever the history's length.
+
+        Returns
+        -------
+        epochs : ndarray of shape (k,)
+        theta : ndarray of shape (k, n_features + 1)
+            Weights then intercept (the intercept column is kept without one: it stays b0).
+        """
+        d = self._q.n_features
+        last = min(self._epoch, dense)
+        first = self._checkpoints[0]
+        out = Buffers()
+        self._replay(0, first.w, first.b, last, out)
+        k = len(out)
+        dense_w = np.frombuffer(out.weights, dtype=np.float64).reshape(k, d)
+        dense_b = np.frombuffer(out.intercept, dtype=np.float64)
+        epochs = [np.arange(0, k + 1)]
+        ws = [first.w[None, :], dense_w]
+        bs = [np.array([first.b]), dense_b]
+        cps = self._checkpoints
+        lo = bisect.bisect_right(cps, last, key=lambda c: c.epoch)
+        hi = bisect.bisect_left(cps, self._epoch, key=lambda c: c.epoch)
+        picks = range(lo, hi)
+        if len(picks) > sparse:
+            picks = np.unique(np.linspace(lo, hi - 1, sparse).astype(np.int64)).tolist()
+        later = [cps[i] for i in picks]
+        if later:
+            epochs.append(np.array([c.epoch for c in later]))
+            ws.append(np.array([c.w for c in later]).reshape(len(later), d))
+            bs.append(np.array([c.b for c in later]))
+        if self._epoch > last:
+            epochs.append(np.array([self._epoch]))
+            ws.append(self._w[None, :])
+            bs.append(np.array([self._b]))
+        theta = np.column_stack([np.concatenate(ws), np.concatenate(bs)])
+        return np.concatenate(epochs), theta
+
     # -- internals ------------------------------------------------------------------------------
 
     def _check_epoch(self, epoch: int) -> None:

@@ -1,6 +1,6 @@
 """The Textual app: status, settings, and four panes (loss, fit, log, data) over one session.
 
-At 80×24 the panes are tabs (1–4 or tab to switch); from :data:`WIDE` up they sit in a 2×2 grid.
+At 80×24 the panes are tabs (1–5 or tab to switch); from :data:`WIDE` up they sit in a grid.
 Below :data:`SMALLEST` the app asks for a larger window and comes back when it gets one.
 """
 
@@ -35,6 +35,8 @@ from .fit_chart import FitChart
 from .frame import Frame
 from .help_screen import HelpScreen, key_names
 from .iteration_log import IterationLog, arithmetic
+from .landscape_keys import LANDSCAPE_BINDINGS, LandscapeKeys
+from .landscape_view import LandscapeView
 from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
@@ -49,11 +51,17 @@ SMALLEST = (60, 18)
 #: (columns, rows) from which the four panes are shown together.
 WIDE = (110, 34)
 
-PANES = ("loss", "fit", "log", "data")
-PANE_TITLES = {"loss": "Loss", "fit": "Fit", "log": "Log", "data": "Data"}
+PANES = ("loss", "fit", "log", "data", "landscape")
+PANE_TITLES = {
+    "loss": "Loss",
+    "fit": "Fit",
+    "log": "Log",
+    "data": "Data",
+    "landscape": "Landscape",
+}
 
 
-class LinregApp(App[None]):
+class LinregApp(LandscapeKeys, App[None]):
     """Gradient descent for linear regression, one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -110,6 +118,8 @@ class LinregApp(App[None]):
         Binding("2", "pane('fit')", "Fit chart", show=False, id="pane-fit"),
         Binding("3", "pane('log')", "Iteration log", show=False, id="pane-log"),
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
+        Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
+        *LANDSCAPE_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
     ]
 
@@ -177,6 +187,10 @@ class LinregApp(App[None]):
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
                 yield Static(id="fit-key", classes="chart-key")
+            # In the wide grid the landscape is the third column, over both rows.
+            with Vertical(id="pane-landscape", classes="pane"):
+                yield LandscapeView(id="landscape")
+                yield Static(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
@@ -191,6 +205,7 @@ class LinregApp(App[None]):
             self.query_one(
                 f"#pane-{name}"
             ).border_title = f"{PANES.index(name) + 1} {PANE_TITLES[name]}"
+        self.query_one(LandscapeView).on_caption = self.query_one("#landscape-key", Static).update
         lesson.hide_settings(self.query_one(SettingsPanel), self.hide)
         self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
@@ -253,6 +268,8 @@ class LinregApp(App[None]):
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
+        if self._visible("landscape"):
+            self.query_one(LandscapeView).show_frame(frame)
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""
@@ -359,7 +376,9 @@ class LinregApp(App[None]):
             self.query_one(f"#pane-{pane}").set_class(pane == name, "-current")
         self._title_tabs()
         self.refresh_views()
-        target = self.query_one(f"#pane-{name}").query("LossChart, FitChart, LogTable, DataView")
+        target = self.query_one(f"#pane-{name}").query(
+            "LossChart, FitChart, LogTable, DataView, LandscapeView"
+        )
         if target and self.focused not in target:
             target.first().focus()
 

@@ -26,7 +26,9 @@ from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
+from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
+from linreg_tui.core.variants import parse_spec
 
 from . import resume as resume_mod
 from . import serve as serve_mod
@@ -146,6 +148,19 @@ def build_parser() -> argparse.ArgumentParser:
     # reads or writes a file a visitor could name.
     p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
+        "--compare",
+        action="append",
+        metavar="SPEC",
+        help="run a variant of the settings, e.g. lr=0.1,epochs=500 (repeatable; headless): "
+        "a table of every variant, or with --json one object with a runs list",
+    )
+    p.add_argument(
+        "--sweep",
+        metavar="NAME=START:STOP:N",
+        help="run N log-spaced values of a setting (lr) to their end, e.g. lr=1e-3:0.1:50 "
+        "(headless; on every core when the work is large): a table, or --json",
+    )
+    p.add_argument(
         "--ascii",
         action="store_true",
         help="draw with ASCII characters only (the default when the locale is not UTF-8)",
@@ -174,6 +189,8 @@ class Options:
     #: The CSV file the data came from, if any (for scenarios).
     data_path: str | None = None
     ascii: bool = False
+    compare: tuple[dict, ...] = ()
+    sweep: SweepSpec | None = None
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -232,7 +249,13 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         check_folder(args.save_scenario)
     if args.history:
         check_writable(args.history)
-    headless = args.headless or args.json
+    compare = tuple(parse_spec(text) for text in args.compare or ())
+    sweep = parse_sweep(args.sweep) if args.sweep else None
+    if compare and sweep:
+        raise UsageError("--compare and --sweep are separate reports; give one of them")
+    if (compare or sweep) and args.history:
+        raise UsageError("--history writes one run; it does not go with --compare or --sweep")
+    headless = args.headless or args.json or bool(compare) or sweep is not None
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
     if args.svg:
@@ -255,21 +278,28 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         )
     elif args.host is not None or args.port != "8000":
         raise UsageError("--host and --port are for --serve")
+    if (compare or sweep) and (args.serve or args.save_scenario or args.svg):
+        raise UsageError(
+            "--compare and --sweep print a report; they do not go with --serve, "
+            "--save-scenario or --svg"
+        )
     return Options(
-        dataset,
-        hp,
-        args.history,
-        headless,
-        args.svg,
-        args.json,
-        serve,
-        args.served,
-        args.save_scenario,
-        resume_key,
-        scenario.note if scenario else "",
-        scenario.hide if scenario else (),
-        data_path,
-        args.ascii,
+        dataset=dataset,
+        hp=hp,
+        history=args.history,
+        headless=headless,
+        json=args.json,
+        ascii=args.ascii,
+        compare=compare,
+        sweep=sweep,
+        svg=args.svg,
+        serve=serve,
+        served=args.served,
+        save_scenario=args.save_scenario,
+        resume=resume_key,
+        note=scenario.note if scenario else "",
+        hide=scenario.hide if scenario else (),
+        data_path=data_path,
     )
 
 
@@ -345,6 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if opts.resume is not None:
             resume_mod.remember(opts.resume, app.session.hp)
         return app.return_code or 0  # Textual sets 1 if the app failed
+    if opts.compare or opts.sweep:
+        return _batch(session, opts)
     try:
         train_headless(session, opts.history)
     except KeyboardInterrupt:
@@ -380,6 +412,29 @@ def save_scenario(opts: Options, session: Session) -> None:
     )
     write_text(path, text, overwrite=True)
     print(f"{PROG}: wrote {path}", file=sys.stderr)
+
+
+def _batch(session: Session, opts: Options) -> int:
+    """--compare or --sweep: several runs, one report. Exit 0 (a diverged run is a result)."""
+    from . import batch
+
+    try:
+        if opts.sweep is not None:
+            text, _ = batch.sweep(session, opts.sweep, opts.json)
+        else:
+            text, _ = batch.compare(session, opts.compare, opts.json)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except (DataError, HyperparameterError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def train_headless(session: Session, history: str | None) -> None:

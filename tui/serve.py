@@ -18,7 +18,22 @@ from dataclasses import dataclass
 LOOPBACK = "127.0.0.1"
 #: Options that are about serving (or running without a screen), not about the app's session.
 NOT_FOR_THE_APP = frozenset(
-    {"serve", "port", "host", "served", "headless", "json", "history", "help", "version"}
+    {
+        "serve",
+        "port",
+        "host",
+        "served",
+        "headless",
+        "json",
+        "history",
+        "help",
+        "version",
+        "save_scenario",
+        "resume",
+        "svg",
+        "compare",
+        "sweep",
+    }
 )
 
 

@@ -428,6 +428,14 @@ KEY_LABELS = {
     "2": "2",
     "3": "3",
     "4": "4",
+    "5": "5",
+    "x": "x",
+    "h": "h",
+    "z": "z",
+    "Z": "Z",
+    "c": "c",
+    "o": "o",
+    "v": "v",
     "escape": "escape",
 }
 
@@ -456,7 +464,8 @@ async def test_question_mark_opens_help_with_every_binding_and_escape_closes_it(
 
 
 @pytest.mark.parametrize(
-    ("key", "pane"), [("1", "loss"), ("2", "fit"), ("3", "log"), ("4", "data")]
+    ("key", "pane"),
+    [("1", "loss"), ("2", "fit"), ("3", "log"), ("4", "data"), ("5", "landscape")],
 )
 @app_test
 async def test_number_keys_switch_panes(key, pane):
@@ -466,7 +475,7 @@ async def test_number_keys_switch_panes(key, pane):
             await pilot.press("4")
         await pilot.press(key)
         assert app.current_pane == pane
-        for name in ("loss", "fit", "log", "data"):
+        for name in ("loss", "fit", "log", "data", "landscape"):
             box = app.query_one(f"#pane-{name}")
             assert box.has_class("-current") == (name == pane)
             assert (box.display and box.region.area > 0) == (name == pane)

@@ -1,0 +1,407 @@
+"""The landscape pane: J over two parameters as filled contour bands, with the optimum, the current
+point, the path so far, pinned runs' paths and (on a key) the Hessian's eigen-directions.
+
+Colour: each cell is a half block (▀) whose two halves are two pixels, coloured by band. The band
+colours are colours of the standard 16-colour palette, so a 16-colour terminal shows them as they
+are. Without colour (NO_COLOR) each cell shows its band as a character of its own density
+(`` ·:-=+*#``), so the bands read in plain text. Every number comes from
+:mod:`linreg_tui.core.landscape`; this module only chooses glyphs and colours.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
+from linreg_tui.core.landscape import (
+    Bowl,
+    Picture,
+    Slice,
+    View,
+    draw,
+    fit_view,
+    pairs,
+    parameter_names,
+    segment_pixels,
+    thin_path,
+)
+from linreg_tui.core.session import Problem, Session
+
+from .frame import Frame
+from .markup import escape
+from .numbers import num
+
+#: Band colours, lowest J first: colours of the standard 16-colour palette (rich's STANDARD).
+BAND_COLOURS = (
+    "#000000",
+    "#0000aa",
+    "#5555ff",
+    "#00aaaa",
+    "#55ffff",
+    "#00aa00",
+    "#55ff55",
+    "#ffff55",
+)
+#: Band characters without colour, lowest J first (more ink, more loss).
+BAND_GLYPHS = (" ", "·", ":", "-", "=", "+", "*", "#")
+#: Each run's colour, path glyph and point glyph: the current run first, then pinned runs.
+RUN_COLOURS = ("#ff5555", "#ffffff", "#ff55ff", "#aa5500", "#aaaaaa")
+PATH_GLYPHS = ("•", "x", "∘", "▪", "▴")
+POINT_GLYPHS = ("●", "×", "○", "■", "▲")
+OPTIMUM_GLYPH = "✚"
+OPTIMUM_COLOUR = "#ffffff"
+AXIS_COLOURS = ("#ff55ff", "#ffff55")  # long axis, short axis
+#: Zoom factor of one key press.
+ZOOM_STEP = 2.0
+
+
+@dataclass(frozen=True)
+class LandscapeData:
+    """What the landscape draws, all in training coordinates (parameters: weights then b).
+
+    Attributes
+    ----------
+    bowl : Bowl
+    current : ndarray of shape (p,)
+    path : ndarray of shape (k, p)
+        The current run's thinned path (last row: the current point).
+    pins : tuple of ndarray of shape (k, p)
+        Pinned runs' thinned paths, in the same coordinates.
+    standardized : bool
+    """
+
+    bowl: Bowl
+    current: np.ndarray
+    path: np.ndarray
+    pins: tuple[np.ndarray, ...] = ()
+    labels: tuple[str, ...] = ()
+    standardized: bool = False
+
+
+def _angle_glyph(du: float, dv: float) -> str:
+    """A line glyph for a direction in (square) pixel space, as it looks on screen."""
+    angle = math.degrees(math.atan2(dv, du)) % 180
+    if angle < 22.5 or angle >= 157.5:
+        return "─"
+    if angle < 67.5:
+        return "╱"
+    if angle < 112.5:
+        return "│"
+    return "╲"
+
+
+class LandscapeView(Widget, can_focus=True):
+    """J − J* over two parameters around the optimum; redrawn only when what it shows changed."""
+
+    DEFAULT_CSS = """
+    LandscapeView {
+        height: 1fr;
+        min-height: 4;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._data: LandscapeData | None = None
+        self.pair_index = 0
+        self.zoom = 1.0
+        self.centre: tuple[float, float] | None = None
+        self.show_axes = False
+        self._strips: list[Strip] | None = None
+        self._drawn_for: tuple | None = None
+        self.picture: Picture | None = None
+        self.slice: Slice | None = None
+        #: Called with the caption (Rich markup) whenever the picture is drawn anew.
+        self.on_caption: Callable[[str], object] | None = None
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def show(self, data: LandscapeData) -> None:
+        """New data; repainted only if it differs from what is drawn."""
+        old = self._data
+        if old is not None and old.bowl is not data.bowl:
+            self.reset_view(keep_pair=old.bowl.n_params == data.bowl.n_params)
+        self._data = data
+        if self._state_key() != self._drawn_for:
+            self._strips = None
+            self.refresh()
+
+    def show_frame(self, frame: Frame) -> None:
+        """Show a frame's run (the thinned path costs the same at any history length)."""
+        self.show(landscape_data(frame.session))
+
+    def reset_view(self, keep_pair: bool = True) -> None:
+        if not keep_pair:
+            self.pair_index = 0
+        self.zoom = 1.0
+        self.centre = None
+        self._invalidate()
+
+    def next_pair(self) -> None:
+        n = len(self.pairs)
+        if n:
+            self.pair_index = (self.pair_index + 1) % n
+        self.zoom, self.centre = 1.0, None
+        self._invalidate()
+
+    def zoom_by(self, factor: float) -> None:
+        self.zoom *= factor
+        self._invalidate()
+
+    def centre_on_current(self) -> None:
+        if self._data is not None:
+            i, j = self.pair
+            self.centre = (float(self._data.current[i]), float(self._data.current[j]))
+            self._invalidate()
+
+    def centre_on_optimum(self) -> None:
+        if self._data is not None:
+            i, j = self.pair
+            star = self._data.bowl.theta_star
+            self.centre = (float(star[i]), float(star[j]))
+            self._invalidate()
+
+    def toggle_axes(self) -> None:
+        self.show_axes = not self.show_axes
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._strips = None
+        self._drawn_for = None
+        self.refresh()
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        return pairs(self._data.bowl.n_params) if self._data is not None else []
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        ps = self.pairs
+        return ps[self.pair_index % len(ps)] if ps else (0, 0)
+
+    def _state_key(self) -> tuple:
+        d = self._data
+        if d is None:
+            return ()
+        return (
+            id(d.bowl),
+            d.current.tobytes(),
+            len(d.path),
+            d.path[-1].tobytes() if len(d.path) else b"",
+            tuple((len(p), p[-1].tobytes() if len(p) else b"") for p in d.pins),
+            self.pair_index,
+            self.zoom,
+            self.centre,
+            self.show_axes,
+            self.size.width,
+            self.size.height,
+            self.app.no_color,
+        )
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _ensure_built(self) -> list[Strip]:
+        key = self._state_key()
+        if self._strips is None or self._drawn_for != key:
+            self._strips = self._build()
+            self._drawn_for = key
+            if self.on_caption is not None:
+                self.on_caption(self.caption())
+        return self._strips
+
+    def render_line(self, y: int) -> Strip:
+        strips = self._ensure_built()
+        if 0 <= y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width)
+
+    def view_for(self, width: int, height: int) -> tuple[Slice, View] | None:
+        """The slice and the view (in pixels of ``width`` × ``height``) for the current data."""
+        d = self._data
+        if d is None or d.bowl.n_params < 2:
+            return None
+        i, j = self.pair
+        sl = Slice.through(d.bowl, d.current, i, j)
+        points = [d.path[:, [i, j]], d.current[None, [i, j]], d.bowl.theta_star[None, [i, j]]]
+        view = fit_view(sl, np.vstack(points), width, height)
+        view = view.zoomed(self.zoom)
+        if self.centre is not None:
+            view = view.centred(*self.centre)
+        return sl, view
+
+    def _build(self) -> list[Strip]:
+        width, rows = self.size.width, self.size.height
+        d = self._data
+        if width <= 0 or rows <= 0:
+            return []
+        if d is None or d.bowl.n_params < 2:
+            note = "(one parameter: the landscape needs two)" if d is not None else ""
+            return [Strip([Segment(note[:width].ljust(width))])] + [
+                Strip.blank(width) for _ in range(rows - 1)
+            ]
+        height = rows * 2
+        found = self.view_for(width, height)
+        assert found is not None
+        sl, view = found
+        picture = draw(sl, view, width, height)
+        self.picture, self.slice = picture, sl
+        mono = self.app.no_color
+        bands = picture.bands
+        # Glyph cells drawn over the bands: (row, col) → (glyph, colour).
+        marks: dict[tuple[int, int], tuple[str, str]] = {}
+        i, j = self.pair
+        if self.show_axes:
+            self._mark_axes(marks, sl, view, width, height)
+        runs = [d.path, *d.pins]
+        for r in range(len(runs) - 1, -1, -1):  # the current run last, on top
+            path = runs[r]
+            if not len(path):
+                continue
+            colour = RUN_COLOURS[r % len(RUN_COLOURS)]
+            px = thin_path(path[:, [i, j]], view, width, height)
+            for col, row in segment_pixels(px, width, height).tolist():
+                marks[(row // 2, col)] = (PATH_GLYPHS[r % len(PATH_GLYPHS)], colour)
+            end = px[-1] if len(px) else None
+            if r > 0 and end is not None:
+                self._mark_point(marks, end, POINT_GLYPHS[r], colour, width, height)
+        star = d.bowl.theta_star
+        cols, prow = view.pixel(star[i], star[j], width, height)
+        self._mark_point(marks, (cols, prow), OPTIMUM_GLYPH, OPTIMUM_COLOUR, width, height)
+        cu, cv = view.pixel(d.current[i], d.current[j], width, height)
+        self._mark_point(marks, (cu, cv), POINT_GLYPHS[0], RUN_COLOURS[0], width, height)
+        return self._strips_from(bands, marks, mono, width, rows)
+
+    @staticmethod
+    def _mark_point(marks, px, glyph: str, colour: str, width: int, height: int) -> None:
+        col, row = round(float(px[0])), round(float(px[1]))
+        if 0 <= col < width and 0 <= row < height:
+            marks[(row // 2, col)] = (glyph, colour)
+
+    @staticmethod
+    def _mark_axes(marks, sl: Slice, view: View, width: int, height: int) -> None:
+        cu, cv = view.pixel(sl.minimum[0], sl.minimum[1], width, height)
+        reach = float(width + height)
+        t = np.linspace(-reach, reach, int(4 * reach))
+        for k in (1, 0):  # the long axis (k = 0) drawn last, over the short one
+            du, dv = float(sl.directions[0, k]), float(sl.directions[1, k])
+            glyph = _angle_glyph(du, dv)
+            cols = np.round(cu + t * du).astype(np.int64)
+            rows = np.round(cv - t * dv).astype(np.int64)
+            ok = (cols >= 0) & (cols < width) & (rows >= 0) & (rows < height)
+            for col, row in zip(cols[ok].tolist(), rows[ok].tolist()):
+                marks[(row // 2, col)] = (glyph, AXIS_COLOURS[k])
+
+    @staticmethod
+    def _strips_from(bands: np.ndarray, marks, mono: bool, width: int, rows: int) -> list[Strip]:
+        strips = []
+        styles: dict[tuple, Style] = {}
+
+        def style(fg: str | None, bg: str | None, bold: bool = False) -> Style:
+            key = (fg, bg, bold)
+            if key not in styles:
+                styles[key] = Style(color=fg, bgcolor=bg, bold=bold)
+            return styles[key]
+
+        top_rows = bands[0::2]
+        bottom_rows = bands[1::2]
+        for y in range(rows):
+            top = top_rows[y].tolist()
+            bottom = bottom_rows[y].tolist() if y < len(bottom_rows) else top
+            segments: list[Segment] = []
+            run_text: list[str] = []
+            run_style: Style | None = None
+            for x in range(width):
+                mark = marks.get((y, x))
+                if mark is not None:
+                    glyph = mark[0]
+                    st = style(mark[1], None if mono else BAND_COLOURS[top[x]], True)
+                elif mono:
+                    glyph, st = BAND_GLYPHS[top[x]], style(None, None)
+                elif top[x] == bottom[x]:
+                    glyph, st = " ", style(None, BAND_COLOURS[top[x]])
+                else:
+                    glyph, st = "▀", style(BAND_COLOURS[top[x]], BAND_COLOURS[bottom[x]])
+                if st is not run_style and run_text:
+                    segments.append(Segment("".join(run_text), run_style))
+                    run_text = []
+                run_style = st
+                run_text.append(glyph)
+            if run_text:
+                segments.append(Segment("".join(run_text), run_style))
+            strips.append(Strip(segments, width))
+        return strips
+
+    # -- the caption ----------------------------------------------------------------------------
+
+    def caption(self) -> str:
+        """Axes, the current point, the optimum, the levels (and what is held), as Rich markup."""
+        d = self._data
+        if d is None:
+            return ""
+        names = d.bowl.names
+        if d.bowl.n_params < 2:
+            return "one parameter: no landscape to draw"
+        self._ensure_built()
+        i, j = self.pair
+        pic = self.picture
+        cur, star = d.current, d.bowl.theta_star
+        ni, nj = escape(names[i]), escape(names[j])
+        now = f"[b]●[/] {ni} {num(cur[i], 4)} {nj} {num(cur[j], 4)}"
+        opt = f"{OPTIMUM_GLYPH} LS {num(star[i], 4)} {num(star[j], 4)}"
+        if pic is not None and len(pic.levels.values):
+            lv = pic.levels.values
+            step = pic.levels.step
+            ratio = "×10" if step == 1 else f"×10^{step:g}"
+            levels = f"J−J* {num(lv[0], 2)}…{num(lv[-1], 2)} {ratio}"
+        else:
+            levels = "J−J* flat"
+        line1 = f"{ni}→ {nj}↑ · {now} · {opt} · {levels}"
+        extra = []
+        held = [k for k in range(d.bowl.n_params) if k not in (i, j)]
+        if held:
+            extra.append(
+                "held at now: " + ", ".join(f"{escape(names[k])} {num(cur[k], 3)}" for k in held)
+            )
+        if d.standardized:
+            extra.append("standardised coordinates")
+        if self.show_axes and self.slice is not None:
+            lam = self.slice.curvatures
+            extra.append(
+                f"[{AXIS_COLOURS[0]}]long axis[/] λ {num(lam[0], 3)}, "
+                f"[{AXIS_COLOURS[1]}]short[/] λ {num(lam[1], 3)}"
+            )
+        if self.zoom != 1.0:
+            extra.append(f"zoom ×{num(self.zoom, 3)}")
+        for r, label in enumerate(d.labels, start=1):
+            extra.append(f"[{RUN_COLOURS[r]}]{POINT_GLYPHS[r]}[/] {escape(label)}")
+        extra.append("keys: x axes · h eigen · z/Z zoom · c/o/v centre")
+        return line1 + "\n" + " · ".join(extra)
+
+
+@functools.lru_cache(maxsize=8)
+def bowl_of(problem: Problem) -> Bowl:
+    """The bowl of a session's problem (cached: it changes only with the problem)."""
+    ds = problem.dataset
+    names = parameter_names(
+        ds.feature_names, problem.quadratic.fit_intercept, not problem.scaling.identity
+    )
+    return Bowl.from_quadratic(problem.quadratic, names)
+
+
+def landscape_data(session: Session, pins: tuple[np.ndarray, ...] = ()) -> LandscapeData:
+    """The current run's bowl, point and thinned path, with pinned paths (already in the
+    session's training coordinates)."""
+    bowl = bowl_of(session.problem)
+    _, theta = session.trainer.path()
+    theta = theta[:, : bowl.n_params]
+    return LandscapeData(
+        bowl, theta[-1], theta, pins, standardized=not session.problem.scaling.identity
+    )
