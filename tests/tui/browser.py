@@ -191,6 +191,7 @@ class Tab:
         """Type a key into this tab (brought to the front first: a browser barely runs a tab
         in the background, as when a person looks at another one)."""
         self.page.bring_to_front()
+        self.page.evaluate("() => window.__term.focus()")  # a popup may have taken the focus
         self.page.keyboard.press(key)
 
     def close(self) -> None:

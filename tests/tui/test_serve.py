@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import LINREG_TUI, Tab, chromium, served
+from browser import LINREG_TUI, Tab, chromium, served, wait_until
 
 
 @pytest.fixture
@@ -104,14 +104,22 @@ def test_a_given_host_is_warned_about(tmp_path: Path) -> None:
     assert "no authentication" in err
 
 
-def test_served_files_are_downloads_and_nothing_lands_on_the_server(server, tmp_path: Path) -> None:
-    url, cwd = server
-    with chromium(tmp_path / "profile") as browser:
+def test_served_files_are_downloads_and_nothing_lands_on_the_server(tmp_path: Path) -> None:
+    work = tmp_path / "cwd"
+    work.mkdir()
+    with served(cwd=work) as (url, proc), chromium(tmp_path / "profile") as browser:
         tab = Tab(browser, url)
         tab.press("s")
-        tab.wait_for("to your browser as a download")
+        tab.wait_for("Exported")
         tab.press("4")
         tab.wait_for("residual")
         tab.press("w")
-        tab.wait_for(".csv to your browser")
-    assert list(cwd.iterdir()) == []  # the server wrote nothing
+        wait_until(
+            lambda: "sent linreg-tui-data-" in " ".join(tab.screen().split()),
+            "the data's download toast",
+        )
+        shown = " ".join(tab.screen().split())
+        assert "sent linreg-tui-screen-" in shown
+    assert list(work.iterdir()) == []  # the server wrote nothing
+    log = " ".join(proc.stdout.read().split())  # the server's log, its line wrapping undone
+    assert "GET /download/" in log  # the browser fetched a download
