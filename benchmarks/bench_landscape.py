@@ -13,8 +13,10 @@ It prints one markdown table:
 2. a run to the end of a 1,000,000-epoch budget in the app at 80×24 with the landscape pane
    shown, against the same run with the loss pane shown instead (the landscape hidden).
    Target: ≤ 1.25×;
-3. a 50-point learning-rate sweep over the seed's data (1000 epochs each), with the process
-   pool (both cores), against the same runs one after another in this process. Target: ≤ 2 s.
+3. a 50-point learning-rate sweep over the seed's data (1000 epochs each), as run by default
+   (one process: the work is below the pool's threshold) against the same runs forced into a
+   2-process pool; and a 50-fold larger sweep (100,000 epochs each) in the pool (the default at
+   that size) against one process. Target: the seed sweep ≤ 2 s.
 
 A measurement, not a test: nothing here asserts. Progress goes to stderr.
 """
@@ -119,18 +121,28 @@ async def app_run(pane: str) -> float:
 # -- 3. the sweep ---------------------------------------------------------------------------------
 
 
-def bench_sweep() -> tuple[float, float] | None:
-    try:
-        from linreg_tui.core.sweep import SweepSpec, run_sweep
-    except ImportError:
-        return None
+def bench_sweep() -> dict[str, float]:
+    """Seconds (best of 3) for the seed sweep: by default (one process at this size), forced into
+    the pool, and a 50-fold larger sweep with and without the pool."""
+    from linreg_tui.core.sweep import SweepSpec, run_sweep
+
     spec = SweepSpec("lr", 1e-3, 0.2, 50)
-    base = Hyperparameters(lr=0.01, epochs=1000)
-    pooled = min(timed(lambda: run_sweep(seed_dataset(), base, spec)) for _ in range(3))
-    serial = min(
-        timed(lambda: run_sweep(seed_dataset(), base, spec, processes=1)) for _ in range(3)
-    )
-    return pooled, serial
+    small = Hyperparameters(lr=0.01, epochs=1000)
+    large = Hyperparameters(lr=0.01, epochs=100_000)
+
+    def best(base: Hyperparameters, processes: int | None) -> float:
+        return min(
+            timed(lambda: run_sweep(seed_dataset(), base, spec, processes=processes))
+            for _ in range(3)
+        )
+
+    return {
+        "default": best(small, None),
+        "pool": best(small, 2),
+        "serial": best(small, 1),
+        "large pool": best(large, None),
+        "large serial": best(large, 1),
+    }
 
 
 def main() -> int:
@@ -177,18 +189,26 @@ def main() -> int:
             yes(shown / data_pane <= TARGET_RUN_RATIO),
         ]
     )
-    if sweep is not None:
-        pooled, serial = sweep
-        rows.append(
-            [
-                "sweep: 50 learning rates × 1000 epochs, seed data, process pool",
-                f"{pooled:.2f} s",
-                f"one process: {serial:.2f} s",
-                f"{pooled / serial:.2f}×",
-                f"≤ {TARGET_SWEEP_S:.0f} s",
-                yes(pooled <= TARGET_SWEEP_S),
-            ]
-        )
+    rows.append(
+        [
+            "sweep: 50 learning rates × 1,000 epochs, seed data (default: one process)",
+            f"{sweep['default']:.3f} s",
+            f"forced into a 2-process pool: {sweep['pool']:.3f} s",
+            f"{sweep['default'] / sweep['pool']:.2f}×",
+            f"≤ {TARGET_SWEEP_S:.0f} s",
+            yes(sweep["default"] <= TARGET_SWEEP_S),
+        ]
+    )
+    rows.append(
+        [
+            "sweep: 50 learning rates × 100,000 epochs, seed data (default: the pool)",
+            f"{sweep['large pool']:.3f} s",
+            f"one process: {sweep['large serial']:.3f} s",
+            f"{sweep['large pool'] / sweep['large serial']:.2f}×",
+            "",
+            "",
+        ]
+    )
     print(markdown(header, rows))
     return 0
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .dataset import Dataset
-from .errors import DataError
+from .errors import DataError, listing
 
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -168,7 +168,7 @@ def _column_index(name: str, header: list[str], spec: str, role: str) -> int:
     spec = spec.strip()
     matches = [i for i, column in enumerate(header) if column == spec]
     if len(matches) > 1:
-        places = " and ".join(str(i + 1) for i in matches)
+        places = " and ".join(str(i + 1) for i in matches[:5]) + (" …" if len(matches) > 5 else "")
         raise DataError(
             f"{name}: column name {spec!r} ({role}) appears more than once in the header "
             f"(columns {places}); choose it by number instead"
@@ -181,7 +181,7 @@ def _column_index(name: str, header: list[str], spec: str, role: str) -> int:
         number = None
     if number is not None and 1 <= number <= len(header):
         return number - 1
-    columns = ", ".join(f"{i}:{c}" for i, c in enumerate(header, start=1))
+    columns = listing([f"{i}:{c[:40]}" for i, c in enumerate(header, start=1)])
     raise DataError(
         f"{name}: unknown {role} column {spec!r}; the columns are {columns} "
         "(give a name or a number from 1)"

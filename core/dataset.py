@@ -12,6 +12,9 @@ import numpy as np
 
 from .errors import DataError
 
+#: The most polynomial feature values (rows × degree) built: 400 MB of float64.
+MAX_FEATURE_VALUES = 50_000_000
+
 #: The seed script's five points.
 SEED_X = (1.0, 2.0, 3.0, 4.0, 5.0)
 SEED_Y = (2.0, 4.0, 5.0, 4.0, 5.0)
@@ -64,6 +67,21 @@ class Dataset:
             raise DataError(
                 f"{self.source}: degree {self.degree} needs exactly one x column, "
                 f"got {raw_x.shape[1]} ({', '.join(self.x_names)})"
+            )
+        n = raw_x.shape[0]
+        # Checked before the features are built: x, x², …, x^D take n·D floats, and a degree
+        # typed by mistake (100000000 on 5 rows) would take gigabytes before any other check.
+        if self.degree > n:
+            raise DataError(
+                f"{self.source}: {n} row{'s' if n != 1 else ''} cannot fit a polynomial of degree "
+                f"{self.degree:,} (at least {self.degree + 1:,} rows are needed with an intercept, "
+                f"{self.degree:,} without)"
+            )
+        if n * self.degree > MAX_FEATURE_VALUES:
+            raise DataError(
+                f"{self.source}: degree {self.degree:,} on {n:,} rows makes "
+                f"{n * self.degree:,} feature values; at most {MAX_FEATURE_VALUES:,} "
+                f"({MAX_FEATURE_VALUES * 8 // 10**6:,} MB) are allowed: lower the degree"
             )
         object.__setattr__(self, "_features", self.expand(raw_x))
 

@@ -13,3 +13,14 @@ class DataError(ValueError):
 
 class HyperparameterError(ValueError):
     """A hyperparameter outside its allowed range, with a message naming the field and the range."""
+
+
+#: Items a message names before "… and N more": an error stays one short line whatever the data.
+SHOWN = 5
+
+
+def listing(items: list[str], shown: int = SHOWN) -> str:
+    """``items`` joined by ", ", the first ``shown`` only, then "… and N more"."""
+    rest = len(items) - shown
+    head = ", ".join(items[:shown])
+    return f"{head} … and {rest:,} more" if rest > 0 else head

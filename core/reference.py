@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from .dataset import Dataset
-from .errors import DataError
+from .errors import DataError, listing
 from .float_range import out_of_range, to_float
 
 #: Largest n × (p + 1)² (rows times squared parameter count) solved exactly (about 110,000 rows
@@ -31,8 +31,6 @@ EXACT_LIMIT = 1_000_000
 #: When the refined solver finds the problem too ill-conditioned for float64, the exact one still
 #: runs up to this size (a degree-25 polynomial on 1,400 points, n·(p+1)² ≈ 1e6, takes 1.5 s).
 EXACT_FALLBACK_LIMIT = 2_000_000
-#: Names listed in a message before "… and N more".
-NAMES_SHOWN = 5
 
 
 class _IllConditioned(Exception):
@@ -136,9 +134,7 @@ def _collinear(dataset: Dataset, fit_intercept: bool, column: int) -> DataError:
 
 def _some(names: list[str]) -> str:
     """The first few names, quoted, then "… and N more" (a message stays one short line)."""
-    shown = ", ".join(repr(c) for c in names[:NAMES_SHOWN])
-    rest = len(names) - NAMES_SHOWN
-    return f"{shown} … and {rest} more" if rest > 0 else shown
+    return listing([repr(c) for c in names])
 
 
 # ----------------------------------------------------------------------------------------------

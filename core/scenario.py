@@ -18,8 +18,9 @@ itself in one TOML file, so one file reproduces a run anywhere.
     degree = 1
     rows = [[1.0, 2.0], ...]        # x columns then y; present up to 10,000 rows
 
-The settings table is generated from :class:`~.hyperparams.Hyperparameters`' fields, one key per
-field, never from a hand-kept list; values are checked by the same dataclass (a wrong one is a
+The settings table is generated from the settings' declarations (:data:`.settings.SETTINGS`: one
+key per setting, its name), never from a hand-kept list; each value is checked by its setting's
+own check and then by :class:`~.hyperparams.Hyperparameters` (a wrong one is a
 :class:`~.errors.HyperparameterError` naming the file and the key). Floats are written with
 ``repr`` and TOML reads them back correctly rounded, so a saved scenario opens to bit-identical
 settings and data.
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import tomli_w
 
+from . import settings
 from .csv_loader import load_csv
 from .dataset import Dataset
 from .errors import DataError, HyperparameterError
@@ -71,16 +73,17 @@ class Scenario:
 
 
 def _field_types() -> dict[str, object]:
+    """Each setting's value type (from the Hyperparameters field it declares)."""
     hints = typing.get_type_hints(Hyperparameters)
-    return {f.name: hints[f.name] for f in dataclasses.fields(Hyperparameters)}
+    return {s.name: hints[s.name] for s in settings.SETTINGS}
 
 
 def settings_table(hp: Hyperparameters) -> dict:
-    """``{field: value}`` for every setting, in TOML's types (tuples become arrays)."""
+    """``{name: value}`` for every declared setting, in TOML's types (tuples become arrays)."""
     out = {}
-    for f in dataclasses.fields(hp):
-        value = getattr(hp, f.name)
-        out[f.name] = list(value) if isinstance(value, tuple) else value
+    for s in settings.SETTINGS:
+        value = getattr(hp, s.name)
+        out[s.name] = list(value) if isinstance(value, tuple) else value
     return out
 
 
@@ -124,6 +127,8 @@ def hyperparameters_from(table: dict, where: str, base: Hyperparameters | None =
         )
     values = {k: _coerce(where, k, types[k], v) for k, v in table.items()}
     try:
+        for name, value in values.items():
+            settings.BY_NAME[name].check(value)
         hp = dataclasses.replace(base or Hyperparameters(), **values)
     except HyperparameterError as exc:
         raise HyperparameterError(f"{where}: {exc}") from None
@@ -231,10 +236,10 @@ def read(path: str, base: Hyperparameters | None = None) -> Scenario:
         raise DataError(f"{path}: note must be a string")
     if not (isinstance(hide, list) and all(isinstance(h, str) for h in hide)):
         raise DataError(f"{path}: hide must be a list of setting names")
-    bad = [h for h in hide if h not in _field_types()]
-    if bad:
-        names = ", ".join(_field_types())
-        raise DataError(f"{path}: hide: unknown setting {bad[0]!r}; the settings are {names}")
+    try:
+        hide = [settings.lookup(h).name for h in hide]  # a name, flag or label
+    except HyperparameterError as exc:
+        raise DataError(f"{path}: hide: {exc}") from None
     dataset, data_path = _dataset(path, doc.get("data"))
     return Scenario(dataset, hp, note, tuple(hide), given, data_path)
 

@@ -24,9 +24,10 @@ from .trainer import Status
 #: Epochs per call to the trainer when a variant runs to its end.
 CHUNK = 1 << 16
 #: Work (epochs × (features + 1)², summed over the runs) from which the runs go to a process pool.
-#: Below it they take well under the pool's start-up (about half a second: each process imports
-#: numpy and the core), so one process finishes first.
-POOL_FROM = 4_000_000
+#: The pool costs about half a second to start (each process imports numpy and the core), and two
+#: cores halve the rest at best, so it pays from about a second of work in one process (about
+#: 2,000,000 epochs of one feature); below that one process finishes first.
+POOL_FROM = 10_000_000
 
 
 def _parse_bool(field: str, text: str) -> bool:

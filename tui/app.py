@@ -6,12 +6,14 @@ Below :data:`SMALLEST` the app asks for a larger window and comes back when it g
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterable
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.driver import Driver
@@ -21,13 +23,15 @@ from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from linreg_tui.core import settings
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
-from . import export, lesson
+from . import export, lesson, signals
 from .chart import Chart
 from .data_editing import DataEditor
 from .data_view import DataView
@@ -41,6 +45,8 @@ from .loss_chart import LossChart
 from .messages import Progress, RunStopped
 from .numbers import count
 from .pacing import FramePacer, PacedDriver
+from .palette import GuardedCommandPalette
+from .pins import PIN_BINDINGS, PinKeys, runs_table
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -61,7 +67,7 @@ PANE_TITLES = {
 }
 
 
-class LinregApp(LandscapeKeys, App[None]):
+class LinregApp(LandscapeKeys, PinKeys, App[None]):
     """Gradient descent for linear regression, one keypress at a time."""
 
     CSS_PATH = "app.tcss"
@@ -91,10 +97,10 @@ class LinregApp(LandscapeKeys, App[None]):
             "l", "log_scale", "Log", tooltip="log / linear scale of the loss chart", id="log-scale"
         ),
         Binding(
-            "s",
+            "i",
             "screenshot",
             "Screenshot",
-            tooltip="save an SVG screenshot of the screen",
+            tooltip="save an SVG image of the screen (a screenshot)",
             show=False,
             id="screenshot",
         ),
@@ -102,7 +108,7 @@ class LinregApp(LandscapeKeys, App[None]):
             "ctrl+s",
             "save_scenario",
             "Save scenario",
-            tooltip="save the data and every setting as a scenario file (TOML)",
+            tooltip="save the data and every setting as a scenario",
             show=False,
             id="save-scenario",
         ),
@@ -118,9 +124,19 @@ class LinregApp(LandscapeKeys, App[None]):
         Binding("2", "pane('fit')", "Fit chart", show=False, id="pane-fit"),
         Binding("3", "pane('log')", "Iteration log", show=False, id="pane-log"),
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
+        Binding(
+            "g",
+            "settings_page",
+            "Settings page",
+            tooltip="next page of settings (run, method, …)",
+            show=False,
+            id="settings-page",
+        ),
         Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
         *LANDSCAPE_BINDINGS,
+        *PIN_BINDINGS,
         Binding("escape", "leave_field", "Leave a settings field", show=False, id="leave"),
+        Binding("ctrl+z", "suspend_process", "Suspend (fg resumes)", show=False, id="suspend"),
     ]
 
     def __init__(
@@ -128,6 +144,7 @@ class LinregApp(LandscapeKeys, App[None]):
         session: Session,
         served: bool = False,
         ascii_only: bool = False,
+        handle_signals: bool = False,
         note: str = "",
         hide: tuple[str, ...] = (),
         data_path: str | None = None,
@@ -143,6 +160,11 @@ class LinregApp(LandscapeKeys, App[None]):
         #: the file only while the data is unchanged).
         self.data_path = data_path
         self.loaded_source = session.dataset.source
+        #: Quit (restoring the terminal) on SIGINT, SIGTERM and SIGHUP; the command line sets it,
+        #: tests leave the test runner's handlers alone.
+        self.handle_signals = handle_signals
+        #: The signal that ended the app, if one did (the command line then exits by it).
+        self.exit_signal: int | None = None
         #: Draw in ASCII only (a terminal whose locale is not UTF-8, or --ascii).
         self.ascii_only = ascii_only
         # NO_COLOR: Textual's own filter turns colours into greys (still colour codes); this one
@@ -160,6 +182,7 @@ class LinregApp(LandscapeKeys, App[None]):
         self._texts: dict[str, str] = {}  # what each one-line Static shows
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
+        self.pinned: list[PinnedRun] = []
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
@@ -192,6 +215,7 @@ class LinregApp(LandscapeKeys, App[None]):
                 yield LandscapeView(id="landscape")
                 yield Static(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
+                yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield DataView(id="data")
@@ -199,8 +223,15 @@ class LinregApp(LandscapeKeys, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in signals.ENDING:
+                loop.add_signal_handler(sig, self._quit_on_signal, sig)
+        # Back from Ctrl-Z (fg): the terminal shows the shell's screen; draw everything again.
+        self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         for chart in self.query(Chart):
             chart.ascii_only = self.ascii_only
+        self.query_one(LandscapeView).ascii_only = self.ascii_only
         for name in PANES:
             self.query_one(
                 f"#pane-{name}"
@@ -260,16 +291,20 @@ class LinregApp(LandscapeKeys, App[None]):
         self.query_one(StatusPanel).show_frame(frame)
         if self._visible("loss"):
             chart = self.query_one(LossChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#loss-key", chart.key())
         if self._visible("fit"):
             chart = self.query_one(FitChart)
-            chart.show_frame(frame)
+            chart.show_frame(frame, self.pin_overlays())
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
         if self._visible("landscape"):
-            self.query_one(LandscapeView).show_frame(frame)
+            self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
+        runs = self.query_one("#runs", Static)
+        runs.set_class(bool(self.pinned), "-shown")
+        if self.pinned:
+            self._show_text("#runs", runs_table(self.pinned, self.session.hp, self.ascii_only))
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""
@@ -286,17 +321,11 @@ class LinregApp(LandscapeKeys, App[None]):
         self.query_one(IterationLog).add(rec, note)
         self._logged_epoch = rec.epoch
 
-    def _explain(self, before: Record, after: Record) -> None:
+    def _explain(self, epoch: int) -> None:
+        """The arithmetic of the step that made ``epoch``, with the settings that made it."""
         s = self.session
         self.query_one(IterationLog).explain(
-            arithmetic(
-                before,
-                after,
-                s.hp.lr,
-                s.dataset.feature_names,
-                s.hp.fit_intercept,
-                s.hp.standardize,
-            )
+            arithmetic(s.step(epoch), s.dataset.feature_names, s.hp.standardize)
         )
 
     # -- keys -----------------------------------------------------------------------------------
@@ -309,12 +338,11 @@ class LinregApp(LandscapeKeys, App[None]):
         if t.status is not Status.READY:
             self._why_not_forward()
             return
-        before = self.session.record()
         recs = t.advance(epochs)
         for i in range(len(recs)):
             self._log(recs[i])
         if len(recs):
-            self._explain(recs[-2] if len(recs) > 1 else before, recs[-1])
+            self._explain(int(recs.epochs[-1]))
         if t.status is not Status.READY:
             self._announce_stop()
         self.refresh_views()
@@ -382,6 +410,9 @@ class LinregApp(LandscapeKeys, App[None]):
         if target and self.focused not in target:
             target.first().focus()
 
+    def action_settings_page(self) -> None:
+        self.query_one(SettingsPanel).next_page()
+
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)
 
@@ -402,10 +433,13 @@ class LinregApp(LandscapeKeys, App[None]):
         self.stepper.pause()
         self.workers.cancel_group(self, "stepper")
         self.session = new
+        # Pinned runs were fitted to the old data: their paths and losses mean nothing here.
+        dropped = " Pinned runs dropped (other data)." if self.pinned else ""
+        self.pinned.clear()
         self.query_one(SettingsPanel).load(hp)
         self._start_log()
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
-        self.notify(f"{what}. Restarted at epoch 0.", title="Data changed", timeout=4)
+        self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
         self.refresh_views()
         return True
 
@@ -494,6 +528,20 @@ class LinregApp(LandscapeKeys, App[None]):
         elif self._frame_owed:
             self._draw_owed()
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, guarded against its PageDown crash (see :mod:`.palette`)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(GuardedCommandPalette(id="--command-palette"))
+
+    def _redraw_after_resume(self, _app: App) -> None:
+        self.refresh(repaint=True, layout=True)
+
+    def _quit_on_signal(self, signum: int) -> None:
+        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal."""
+        self.exit_signal = signum
+        self.stepper.pause()
+        self.run_worker(self.action_quit(), exclusive=True, group="quit")
+
     async def action_quit(self) -> None:
         """Quit, once the terminal has answered the last frame's question (or after a second):
         an answer arriving after the app has gone would be typed into the shell."""
@@ -517,27 +565,27 @@ class LinregApp(LandscapeKeys, App[None]):
     @on(SettingsPanel.Changed)
     def apply_setting(self, message: SettingsPanel.Changed) -> None:
         panel = self.query_one(SettingsPanel)
-        old = self.session
+        s = self.session
+        old = s.hp
         try:
-            hp = dataclasses.replace(old.hp, **{message.name: message.value})
-            if message.name in ("m0", "b0", "standardize"):
+            hp = dataclasses.replace(old, **{message.name: message.value})
+            if settings.restarts({message.name}):
                 self.stepper.pause()
-            new = old.with_hyperparameters(hp)
+            restarted = s.apply(hp)
         except (HyperparameterError, DataError) as exc:
-            panel.load(old.hp)
-            panel.refuse(f"{exc}; kept {shown(message.name, old.hp)}")
+            panel.load(old)
+            panel.refuse(f"{exc}; kept {shown(message.name, old)}")
             return
-        self.session = new
-        panel.load(new.hp)
-        label = message.name.replace("_x", "")
-        if new is not old:
+        panel.load(s.hp)
+        label = settings.BY_NAME[message.name].label
+        if restarted:
             self.workers.cancel_group(self, "stepper")
             self._start_log()
             self.query_one(IterationLog).explain(
                 f"{label} → {shown(message.name, hp)}: restarted at epoch 0"
             )
         else:
-            self._log(new.record(), f"{label} → {shown(message.name, hp)}")
+            self._log(s.record(), f"{label} → {shown(message.name, hp)}")
         self.refresh_views()
 
     @on(DescendantFocus)
@@ -563,11 +611,20 @@ def _runner(app: App, action: str):
 
 
 def make_app(
-    session: Session | None = None, served: bool = False, ascii_only: bool = False, **scenario
+    session: Session | None = None,
+    served: bool = False,
+    ascii_only: bool = False,
+    handle_signals: bool = False,
+    **scenario,
 ) -> LinregApp:
     """The app on a session (default: the seed's five points with the seed's settings).
     ``served``: running in a browser through ``--serve``; ``ascii_only``: draw with ASCII
-    characters only; ``scenario``: ``note``, ``hide`` and ``data_path`` of a scenario file."""
+    characters only; ``handle_signals``: quit, restoring the terminal, on SIGINT, SIGTERM and
+    SIGHUP; ``scenario``: ``note``, ``hide`` and ``data_path`` of a scenario file."""
     return LinregApp(
-        session or Session(seed_dataset(), Hyperparameters()), served, ascii_only, **scenario
+        session or Session(seed_dataset(), Hyperparameters()),
+        served=served,
+        ascii_only=ascii_only,
+        handle_signals=handle_signals,
+        **scenario,
     )

@@ -7,9 +7,11 @@ input or usage (one line on stderr, never a traceback), 130 when interrupted.
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import contextlib
 import json
+import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -18,7 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
 from linreg_tui.core import scenario as scenario_mod
-from linreg_tui.core import svg_report
+from linreg_tui.core import settings, svg_report
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
@@ -32,6 +34,7 @@ from linreg_tui.core.variants import parse_spec
 
 from . import resume as resume_mod
 from . import serve as serve_mod
+from . import signals
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -39,6 +42,20 @@ PROG = "linreg-tui"
 HEADLESS_CHUNK = 1 << 16
 #: A headless run shows a progress bar (on a terminal) once it has taken this long.
 PROGRESS_AFTER_S = 0.5
+
+
+#: The longest error line printed; a longer message is cut, saying how much was left out.
+MAX_LINE = 400
+
+
+def one_line(message: str) -> str:
+    """An error message as one bounded line: line breaks become spaces, and past
+    :data:`MAX_LINE` characters the rest is replaced by "… (N more characters)"."""
+    text = " ".join(message.split("\n"))
+    if len(text) <= MAX_LINE:
+        return text
+    cut = text[: MAX_LINE - 40].rsplit(" ", 1)[0]
+    return f"{cut} … ({len(text) - len(cut):,} more characters)"
 
 
 class UsageError(Exception):
@@ -84,31 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="1",
         help="fit a polynomial of degree D in the single x column (default 1)",
     )
-    p.add_argument("--no-intercept", action="store_true", help="fit y = m·x (no b)")
-    p.add_argument("--lr", default="0.01", help="learning rate (default 0.01)")
-    p.add_argument("--epochs", default="1000", help="epoch budget (default 1000)")
-    p.add_argument(
-        "--m0",
-        default="0",
-        help="initial weight: one value for all, or one per weight, comma-separated",
-    )
-    p.add_argument("--b0", default="0", help="initial intercept (default 0)")
-    p.add_argument(
-        "--tol",
-        default="0",
-        help="stop when an epoch lowers the MSE by less than this (default 0: off)",
-    )
-    p.add_argument(
-        "--predict",
-        default=None,
-        metavar="X[,X…]",
-        help="x value(s) to predict at, one per x column (default 6)",
-    )
-    p.add_argument(
-        "--standardize",
-        action="store_true",
-        help="train on standardised x; everything is reported in the data's units",
-    )
+    settings.add_arguments(p)  # one option per declared setting (core/settings.py)
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
     p.add_argument(
         "--save-scenario",
@@ -224,27 +217,16 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         x_cols = args.x.split(",") if args.x else None
         dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
     columns = dataset.raw_x.shape[1]
-    predict = hpmod.parse_numbers("predict", args.predict) if args.predict else (6.0,) * columns
-    hp = Hyperparameters(
-        lr=hpmod.parse_lr(args.lr),
-        epochs=hpmod.parse_epochs(args.epochs),
-        tol=hpmod.parse_tol(args.tol),
-        m0=hpmod.parse_numbers("m0", args.m0),
-        b0=hpmod.parse_number("b0", args.b0),
-        predict_x=predict,
-        standardize=args.standardize,
-        fit_intercept=not args.no_intercept,
-    )
-    # What the settings start from, lowest first: the defaults, the scenario, the settings
-    # remembered for this data (--resume); options given on the command line override them all.
-    base = scenario.hp if scenario else None
+    # What the settings start from, lowest first: the defaults (predicting at 6 in every x
+    # column), the scenario, the settings remembered for this data (--resume); the options
+    # given on the command line override them all.
+    base = scenario.hp if scenario else Hyperparameters(predict_x=(6.0,) * columns)
     resume_key = resume_mod.key(args.data) if args.resume else None
     if resume_key is not None:
         if args.serve or args.served:
             raise UsageError("--resume is for one person's app; it cannot be used with --serve")
         base = resume_mod.recall(resume_key, base) or base
-    if base is not None:
-        hp = _override(base, hp, given)
+    hp = settings.from_arguments(args, base)
     if args.save_scenario:
         check_folder(args.save_scenario)
     if args.history:
@@ -303,19 +285,6 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     )
 
 
-#: Which Hyperparameters field each option sets (argparse destination → field).
-_FIELD_OF_OPTION = {
-    "lr": "lr",
-    "epochs": "epochs",
-    "tol": "tol",
-    "m0": "m0",
-    "b0": "b0",
-    "predict": "predict_x",
-    "standardize": "standardize",
-    "no_intercept": "fit_intercept",
-}
-
-
 def _given(argv: Sequence[str] | None) -> set[str]:
     """The destinations of the options written on the command line (not left at a default)."""
     quiet = build_parser()
@@ -324,18 +293,30 @@ def _given(argv: Sequence[str] | None) -> set[str]:
     return set(vars(quiet.parse_args(argv)))
 
 
-def _override(base: Hyperparameters, cli: Hyperparameters, given: set[str]) -> Hyperparameters:
-    """``base`` with the settings given on the command line taken from ``cli``."""
-    fields = {_FIELD_OF_OPTION[d] for d in given if d in _FIELD_OF_OPTION}
-    return dataclasses.replace(base, **{f: getattr(cli, f) for f in fields})
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        with signals.as_exceptions():
+            return _main(argv)
+    except KeyboardInterrupt:
+        _say(f"{PROG}: interrupted; nothing was written")
+        return signals.exit_status(signal.SIGINT)
+    except signals.Signalled as exc:
+        _say(f"{PROG}: {signals.name(exc.signum)} received; nothing was written")
+        return signals.exit_status(exc.signum)
+
+
+def _say(line: str) -> None:
+    """One line on stderr, which may be gone (SIGHUP after the terminal closed)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         opts = parse_options(argv)
         session = Session(opts.dataset, opts.hp)
     except (UsageError, DataError, HyperparameterError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     if opts.save_scenario:
         try:
@@ -367,6 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             session,
             served=opts.served,
             ascii_only=opts.ascii or (not opts.served and wants_ascii(os.environ)),
+            handle_signals=True,
             note=opts.note,
             hide=opts.hide,
             data_path=opts.data_path,
@@ -374,14 +356,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.run()
         if opts.resume is not None:
             resume_mod.remember(opts.resume, app.session.hp)
+        if app.exit_signal is not None:
+            return signals.exit_status(app.exit_signal)
         return app.return_code or 0  # Textual sets 1 if the app failed
     if opts.compare or opts.sweep:
         return _batch(session, opts)
     try:
         train_headless(session, opts.history)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
-        return 130
     except OSError as exc:
         print(f"{PROG}: error: {opts.history}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -510,9 +491,9 @@ def render_text(session: Session) -> str:
         lines.append(f"Intercept: {rec.intercept!r}")
     else:
         lines.append("Intercept: none (--no-intercept)")
-    lines.append(f"Predicted y for {_x_label(session)}: {session.prediction(rec)!r}")
+    lines.append(f"Predicted y for {_x_label(session)}: {_text(session.prediction(rec))}")
     lines.append(f"Status: {t.message}")
-    lines.append(f"MSE: {rec.mse!r}")
+    lines.append(f"MSE: {_text(rec.mse)}")
     if len(names) == 1:
         ref_weights = f"slope {float(ref.weights[0])!r}"
     else:
@@ -521,11 +502,16 @@ def render_text(session: Session) -> str:
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
     lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
     lines.append(
-        f"Least-squares prediction for {_x_label(session)}: {session.reference_prediction()!r}"
+        f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
     )
     a = session.analysis
-    limit = "" if "largest stable" in a.summary else f" (largest stable rate {a.lr_max:.6g})"
-    lines.append(f"Learning rate {session.hp.lr:.6g}: {a.summary}{limit}")
+    limit = (
+        ""
+        if a.lr_max is None or "largest stable" in a.summary or f"{a.lr_max:.6g}" in a.summary
+        else f" (largest stable rate {a.lr_max:.6g})"
+    )
+    method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
+    lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
 
 
@@ -551,7 +537,9 @@ def render_json(session: Session) -> str:
         status=t.status.value,
         message=t.message,
         lr=session.hp.lr,
+        optimizer={"name": session.hp.optimizer, **session.trainer.optimizer.settings()},
         lr_max=a.lr_max,
+        lr_bound=a.bound,
         lr_best=a.lr_best,
         condition_number=a.condition if a.condition != float("inf") else None,
         verdict=a.verdict.value,
@@ -568,7 +556,36 @@ def render_json(session: Session) -> str:
             "method": ref.method,
         },
     )
-    return json.dumps(out, indent=2)
+    nulls: dict[str, str] = {}
+    out = _strict(out, "", nulls)
+    if nulls:
+        out["nulls"] = nulls
+        out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
+    return json.dumps(out, indent=2, allow_nan=False)
+
+
+def _strict(value, path: str, nulls: dict[str, str]):
+    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
+    reason recorded in ``nulls`` under the value's path."""
+    if isinstance(value, dict):
+        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        nulls[path] = _why_not_finite(value)
+        return None
+    return value
+
+
+def _why_not_finite(value: float) -> str:
+    if math.isnan(value):
+        return "undefined (not a number)"
+    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
+
+
+def _text(value: float) -> str:
+    """A number for the text report: repr (round-trips) when finite, else words."""
+    return repr(value) if math.isfinite(value) else _why_not_finite(value)
 
 
 if __name__ == "__main__":

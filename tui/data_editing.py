@@ -1,7 +1,7 @@
 """Editing the data in the Data pane: the dialogs and what applying an edit does to the app.
 
 Keys (on the Data pane): ``enter`` edits the cell under the cursor, ``a`` adds a row after the
-cursor's, ``d`` deletes the cursor's row, ``u`` undoes, ``g`` opens the generated-data menu, ``w``
+cursor's, ``d`` deletes the cursor's row, ``u`` undoes, ``n`` opens the generated-data menu, ``w``
 writes the data to a CSV file. Every typed number is checked as a CSV cell is
 (:func:`~linreg_tui.core.editing.parse_cell`); a refused value leaves everything as it was.
 

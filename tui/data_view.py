@@ -44,7 +44,7 @@ class DataView(VirtualTable):
             "u", "edit('undo')", "Undo", tooltip="Data pane: undo the last edit", id="data.undo"
         ),
         Binding(
-            "g",
+            "n",
             "edit('generate')",
             "Generate",
             tooltip="Data pane: generated data for lessons (seed shown)",

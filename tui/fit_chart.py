@@ -6,7 +6,7 @@ for the current parameters and for least squares, with the line ŷ = y where a p
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ from .chart import Chart, Same
 from .frame import Frame
 from .markup import escape
 from .numbers import num
+from .pins import Overlay
 
 #: Most data points drawn; more are thinned by an even stride.
 MAX_POINTS = 400
@@ -36,6 +37,7 @@ class FitView:
     predict_x: tuple[float, ...]
     prediction: float
     reference_prediction: float
+    pins: Sequence[Overlay] = ()
 
 
 class FitChart(Chart):
@@ -55,7 +57,7 @@ class FitChart(Chart):
             return ds.expand(np.linspace(float(x.min()), float(x.max()), 33)[:, None])
         return ds.features[:: max(1, ds.n_samples // MAX_POINTS)]
 
-    def show_frame(self, frame: Frame) -> None:
+    def show_frame(self, frame: Frame, pins: Sequence[Overlay] = ()) -> None:
         s, rec = frame.session, frame.record
         self.show(
             FitView(
@@ -66,6 +68,7 @@ class FitChart(Chart):
                 s.hp.predict_x,
                 s.prediction(rec),
                 s.reference_prediction(),
+                tuple(pins),
             )
         )
 
@@ -95,6 +98,7 @@ class FitChart(Chart):
             v.predict_x,
             quantised.tobytes(),
             v.reference_prediction,
+            tuple((Same(p.run), p.label, p.colour, p.mark) for p in v.pins),
         )
 
     def key(self) -> str:
@@ -102,17 +106,18 @@ class FitChart(Chart):
         v = self._view
         if v is None:
             return ""
+        runs = "".join(f"  [{p.colour}]{p.mark}[/] {escape(p.label)}" for p in v.pins)
         if v.dataset.raw_x.shape[1] == 1:
             x = f"{v.dataset.x_names[0]}={num(v.predict_x[0])}"
             m = self.mark
             return (
                 f"[b]{m('point')}[/] data  [cyan]{m('line-key')}[/] now  "
                 f"[green]{m('ls-line') * 2}[/] least squares  "
-                f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}"
+                f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}{runs}"
             )
         return (
             f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] least "
-            f"squares  {self.mark('ls-line') * 2} ŷ = y (perfect fit); x: actual y"
+            f"squares  {self.mark('ls-line') * 2} ŷ = y (perfect fit); x: actual y{runs}"
         )
 
     def draw(self, plt: Plot) -> None:
@@ -138,6 +143,9 @@ class FitChart(Chart):
         best = v.reference.predict(features)
         m = self.mark
         plt.plot(grid.tolist(), best.tolist(), marker=m("ls-line"), color="green")
+        for p in v.pins:
+            line = model.predict(features, p.run.weights, p.run.intercept)
+            plt.plot(grid.tolist(), line.tolist(), marker=p.mark, color=p.colour)
         plt.plot(grid.tolist(), now.tolist(), marker=m("line"), color="cyan")
         # The points last, so the lines do not hide them.
         plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker=m("point"), color="white")
@@ -157,5 +165,8 @@ class FitChart(Chart):
         m = self.mark
         plt.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
         plt.scatter(y.tolist(), best.tolist(), marker=m("ls-point"), color="green")
+        for p in v.pins:
+            pinned = model.predict(features, p.run.weights, p.run.intercept)
+            plt.scatter(y.tolist(), pinned.tolist(), marker=p.mark, color=p.colour)
         plt.scatter(y.tolist(), now.tolist(), marker=m("now-point"), color="cyan")
         plt.xlabel(f"actual {ds.y_name}")

@@ -35,6 +35,7 @@ from linreg_tui.core.landscape import (
 )
 from linreg_tui.core.session import Problem, Session
 
+from .chart import Same
 from .frame import Frame
 from .markup import escape
 from .numbers import num
@@ -57,6 +58,10 @@ RUN_COLOURS = ("#ff5555", "#ffffff", "#ff55ff", "#aa5500", "#aaaaaa")
 PATH_GLYPHS = ("•", "x", "∘", "▪", "▴")
 POINT_GLYPHS = ("●", "×", "○", "■", "▲")
 OPTIMUM_GLYPH = "✚"
+#: The same in ASCII (a locale that is not UTF-8, or --ascii): bands, optimum, current point,
+#: path, and the pinned runs by number.
+BAND_GLYPHS_ASCII = (" ", ".", ":", "-", "=", "+", "*", "#")
+OPTIMUM_ASCII, POINT_ASCII, PATH_ASCII = "X", "@", "o"
 OPTIMUM_COLOUR = "#ffffff"
 AXIS_COLOURS = ("#ff55ff", "#ffff55")  # long axis, short axis
 #: Zoom factor of one key press.
@@ -83,19 +88,22 @@ class LandscapeData:
     path: np.ndarray
     pins: tuple[np.ndarray, ...] = ()
     labels: tuple[str, ...] = ()
+    #: Per pinned path: (colour, path glyph, end glyph).
+    pin_styles: tuple[tuple[str, str, str], ...] = ()
     standardized: bool = False
 
 
-def _angle_glyph(du: float, dv: float) -> str:
+def _angle_glyph(du: float, dv: float, ascii_only: bool = False) -> str:
     """A line glyph for a direction in (square) pixel space, as it looks on screen."""
     angle = math.degrees(math.atan2(dv, du)) % 180
+    glyphs = "-/|\\" if ascii_only else "─╱│╲"
     if angle < 22.5 or angle >= 157.5:
-        return "─"
+        return glyphs[0]
     if angle < 67.5:
-        return "╱"
+        return glyphs[1]
     if angle < 112.5:
-        return "│"
-    return "╲"
+        return glyphs[2]
+    return glyphs[3]
 
 
 class LandscapeView(Widget, can_focus=True):
@@ -115,9 +123,12 @@ class LandscapeView(Widget, can_focus=True):
         self.zoom = 1.0
         self.centre: tuple[float, float] | None = None
         self.show_axes = False
+        #: Draw in ASCII only (set by the app for a locale that is not UTF-8, or --ascii).
+        self.ascii_only = False
         self._strips: list[Strip] | None = None
         self._drawn_for: tuple | None = None
         self.picture: Picture | None = None
+        self._grid_for: tuple | None = None
         self.slice: Slice | None = None
         #: Called with the caption (Rich markup) whenever the picture is drawn anew.
         self.on_caption: Callable[[str], object] | None = None
@@ -134,9 +145,16 @@ class LandscapeView(Widget, can_focus=True):
             self._strips = None
             self.refresh()
 
-    def show_frame(self, frame: Frame) -> None:
-        """Show a frame's run (the thinned path costs the same at any history length)."""
-        self.show(landscape_data(frame.session))
+    def show_frame(
+        self,
+        frame: Frame,
+        pins: tuple[np.ndarray, ...] = (),
+        labels: tuple[str, ...] = (),
+        pin_styles: tuple[tuple[str, str, str], ...] = (),
+    ) -> None:
+        """Show a frame's run (the thinned path costs the same at any history length), with
+        pinned runs' paths (in its training coordinates), their labels and styles."""
+        self.show(landscape_data(frame.session, pins, labels, pin_styles))
 
     def reset_view(self, keep_pair: bool = True) -> None:
         if not keep_pair:
@@ -192,7 +210,7 @@ class LandscapeView(Widget, can_focus=True):
         if d is None:
             return ()
         return (
-            id(d.bowl),
+            Same(d.bowl),
             d.current.tobytes(),
             len(d.path),
             d.path[-1].tobytes() if len(d.path) else b"",
@@ -204,6 +222,7 @@ class LandscapeView(Widget, can_focus=True):
             self.size.width,
             self.size.height,
             self.app.no_color,
+            self.ascii_only,
         )
 
     # -- drawing --------------------------------------------------------------------------------
@@ -251,33 +270,67 @@ class LandscapeView(Widget, can_focus=True):
         found = self.view_for(width, height)
         assert found is not None
         sl, view = found
-        picture = draw(sl, view, width, height)
+        # The bands depend on the slice and the view, not on the current point: while a run moves
+        # only the marks, the grid is not evaluated again.
+        grid_key = (
+            Same(d.bowl),
+            sl.i,
+            sl.j,
+            sl.minimum.tobytes(),
+            sl.floor,
+            view.centre,
+            view.scale,
+            width,
+            height,
+        )
+        if self._grid_for == grid_key and self.picture is not None:
+            picture = self.picture
+        else:
+            picture = draw(sl, view, width, height)
+            self._grid_for = grid_key
         self.picture, self.slice = picture, sl
         mono = self.app.no_color
+        ascii_only = self.ascii_only
         bands = picture.bands
         # Glyph cells drawn over the bands: (row, col) → (glyph, colour).
         marks: dict[tuple[int, int], tuple[str, str]] = {}
         i, j = self.pair
         if self.show_axes:
-            self._mark_axes(marks, sl, view, width, height)
+            self._mark_axes(marks, sl, view, width, height, self.ascii_only)
         runs = [d.path, *d.pins]
         for r in range(len(runs) - 1, -1, -1):  # the current run last, on top
             path = runs[r]
             if not len(path):
                 continue
-            colour = RUN_COLOURS[r % len(RUN_COLOURS)]
+            colour, step_glyph, end_glyph = self._style(r)
             px = thin_path(path[:, [i, j]], view, width, height)
             for col, row in segment_pixels(px, width, height).tolist():
-                marks[(row // 2, col)] = (PATH_GLYPHS[r % len(PATH_GLYPHS)], colour)
+                marks[(row // 2, col)] = (step_glyph, colour)
             end = px[-1] if len(px) else None
             if r > 0 and end is not None:
-                self._mark_point(marks, end, POINT_GLYPHS[r], colour, width, height)
+                self._mark_point(marks, end, end_glyph, colour, width, height)
         star = d.bowl.theta_star
         cols, prow = view.pixel(star[i], star[j], width, height)
-        self._mark_point(marks, (cols, prow), OPTIMUM_GLYPH, OPTIMUM_COLOUR, width, height)
+        optimum = OPTIMUM_ASCII if ascii_only else OPTIMUM_GLYPH
+        self._mark_point(marks, (cols, prow), optimum, OPTIMUM_COLOUR, width, height)
         cu, cv = view.pixel(d.current[i], d.current[j], width, height)
-        self._mark_point(marks, (cu, cv), POINT_GLYPHS[0], RUN_COLOURS[0], width, height)
-        return self._strips_from(bands, marks, mono, width, rows)
+        point = POINT_ASCII if ascii_only else POINT_GLYPHS[0]
+        self._mark_point(marks, (cu, cv), point, RUN_COLOURS[0], width, height)
+        return self._strips_from(bands, marks, mono, ascii_only, width, rows)
+
+    def _style(self, r: int) -> tuple[str, str, str]:
+        """(colour, path glyph, end glyph) of run r: 0 the current run, then the pinned ones."""
+        d = self._data
+        if r > 0 and d is not None and r - 1 < len(d.pin_styles):
+            return d.pin_styles[r - 1]
+        k = r % len(RUN_COLOURS)
+        if self.ascii_only:
+            return (
+                RUN_COLOURS[k],
+                PATH_ASCII if k == 0 else str(k),
+                POINT_ASCII if k == 0 else str(k),
+            )
+        return RUN_COLOURS[k], PATH_GLYPHS[k], POINT_GLYPHS[k]
 
     @staticmethod
     def _mark_point(marks, px, glyph: str, colour: str, width: int, height: int) -> None:
@@ -286,13 +339,15 @@ class LandscapeView(Widget, can_focus=True):
             marks[(row // 2, col)] = (glyph, colour)
 
     @staticmethod
-    def _mark_axes(marks, sl: Slice, view: View, width: int, height: int) -> None:
+    def _mark_axes(
+        marks, sl: Slice, view: View, width: int, height: int, ascii_only: bool = False
+    ) -> None:
         cu, cv = view.pixel(sl.minimum[0], sl.minimum[1], width, height)
         reach = float(width + height)
         t = np.linspace(-reach, reach, int(4 * reach))
         for k in (1, 0):  # the long axis (k = 0) drawn last, over the short one
             du, dv = float(sl.directions[0, k]), float(sl.directions[1, k])
-            glyph = _angle_glyph(du, dv)
+            glyph = _angle_glyph(du, dv, ascii_only)
             cols = np.round(cu + t * du).astype(np.int64)
             rows = np.round(cv - t * dv).astype(np.int64)
             ok = (cols >= 0) & (cols < width) & (rows >= 0) & (rows < height)
@@ -300,7 +355,14 @@ class LandscapeView(Widget, can_focus=True):
                 marks[(row // 2, col)] = (glyph, AXIS_COLOURS[k])
 
     @staticmethod
-    def _strips_from(bands: np.ndarray, marks, mono: bool, width: int, rows: int) -> list[Strip]:
+    def _strips_from(
+        bands: np.ndarray, marks, mono: bool, ascii_only: bool, width: int, rows: int
+    ) -> list[Strip]:
+        """Lines of cells. Colour: half blocks, two pixels (bands) a cell. NO_COLOR: one band a
+        cell, by a character of its own density. ASCII with colour: those characters on the
+        band's colour."""
+        ramp = BAND_GLYPHS_ASCII if ascii_only else BAND_GLYPHS
+        glyphs = mono or ascii_only
         strips = []
         styles: dict[tuple, Style] = {}
 
@@ -323,8 +385,10 @@ class LandscapeView(Widget, can_focus=True):
                 if mark is not None:
                     glyph = mark[0]
                     st = style(mark[1], None if mono else BAND_COLOURS[top[x]], True)
-                elif mono:
-                    glyph, st = BAND_GLYPHS[top[x]], style(None, None)
+                elif glyphs:
+                    bg = None if mono else BAND_COLOURS[top[x]]
+                    ink = None if mono else ("#ffffff" if top[x] < 3 else "#000000")
+                    glyph, st = ramp[top[x]], style(ink, bg)
                 elif top[x] == bottom[x]:
                     glyph, st = " ", style(None, BAND_COLOURS[top[x]])
                 else:
@@ -381,7 +445,8 @@ class LandscapeView(Widget, can_focus=True):
         if self.zoom != 1.0:
             extra.append(f"zoom ×{num(self.zoom, 3)}")
         for r, label in enumerate(d.labels, start=1):
-            extra.append(f"[{RUN_COLOURS[r]}]{POINT_GLYPHS[r]}[/] {escape(label)}")
+            colour, _, glyph = self._style(r)
+            extra.append(f"[{colour}]{glyph}[/] {escape(label)}")
         extra.append("keys: x axes · h eigen · z/Z zoom · c/o/v centre")
         return line1 + "\n" + " · ".join(extra)
 
@@ -396,12 +461,24 @@ def bowl_of(problem: Problem) -> Bowl:
     return Bowl.from_quadratic(problem.quadratic, names)
 
 
-def landscape_data(session: Session, pins: tuple[np.ndarray, ...] = ()) -> LandscapeData:
+def landscape_data(
+    session: Session,
+    pins: tuple[np.ndarray, ...] = (),
+    labels: tuple[str, ...] = (),
+    pin_styles: tuple[tuple[str, str, str], ...] = (),
+) -> LandscapeData:
     """The current run's bowl, point and thinned path, with pinned paths (already in the
     session's training coordinates)."""
     bowl = bowl_of(session.problem)
     _, theta = session.trainer.path()
     theta = theta[:, : bowl.n_params]
+    pins = tuple(p[:, : bowl.n_params] for p in pins)
     return LandscapeData(
-        bowl, theta[-1], theta, pins, standardized=not session.problem.scaling.identity
+        bowl,
+        theta[-1],
+        theta,
+        pins,
+        labels,
+        pin_styles,
+        standardized=not session.problem.scaling.identity,
     )

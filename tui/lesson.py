@@ -10,25 +10,22 @@ from __future__ import annotations
 
 import os
 
-from textual.widgets import Label
-
 from linreg_tui.core import scenario
 from linreg_tui.core.errors import DataError
 from linreg_tui.core.files import write_text
 
 from . import export
 from .data_editing import ConfirmDialog, ValuesDialog, _parse_file_name
+from .toggle import Toggle
 
 
 def hide_settings(panel, names: tuple[str, ...]) -> None:
-    """Hide the fields of ``names`` (and their labels) in the settings panel."""
+    """Hide the fields of ``names`` (with their labels) in the settings panel, for good: the
+    panel's own showing and hiding (by what applies) toggles a class, this sets ``display``."""
     for name in names:
         for widget in panel.query(f"#set-{name}"):
-            widget.display = False
-            siblings = list(widget.parent.children)
-            i = siblings.index(widget)
-            if i and isinstance(siblings[i - 1], Label):
-                siblings[i - 1].display = False
+            holder = widget if isinstance(widget, Toggle) else widget.parent
+            holder.display = False
 
 
 def scenario_text(app, folder: str) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from dataclasses import replace
 
 import numpy as np
 from textual_plotext.plot import Plot
 
-from linreg_tui.core.downsample import Envelope, GrowingEnvelope
+from linreg_tui.core.downsample import Envelope, GrowingEnvelope, envelope
 
-from .chart import Chart
+from .chart import Chart, Same
 from .frame import Frame
+from .markup import escape
 from .numbers import num
+from .pins import Overlay
 
 
 class LossChart(Chart):
@@ -24,21 +27,37 @@ class LossChart(Chart):
         self._env = Envelope(np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
         self._optimum: float | None = None
         self._log_scale = False
+        self._pins: Sequence[Overlay] = ()
+        #: Each pinned run's thinned loss, by (run, buckets): a pinned history never changes.
+        self._pin_envs: dict[tuple[int, int], Envelope] = {}
 
     @property
     def log_scale(self) -> bool:
         return self._log_scale
 
-    def show_frame(self, frame: Frame) -> None:
+    def show_frame(self, frame: Frame, pins: Sequence[Overlay] = ()) -> None:
         s = frame.session
-        self.show(s.trainer.loss_trace, s.reference.mse, frame.log_scale)
+        self.show(s.trainer.loss_trace, s.reference.mse, frame.log_scale, pins)
 
-    def show(self, trace: np.ndarray, optimum: float, log_scale: bool) -> None:
-        """Plot ``trace`` (MSE at epochs 0..k) with the optimum's MSE as a line."""
+    def show(
+        self, trace: np.ndarray, optimum: float, log_scale: bool, pins: Sequence[Overlay] = ()
+    ) -> None:
+        """Plot ``trace`` (MSE at epochs 0..k) with the optimum's MSE as a line, and the pinned
+        runs' curves over it."""
         self._env = self._thin(trace, self.buckets())
         self._optimum = optimum
         self._log_scale = log_scale
+        self._pins = tuple(pins)
         self.replot()
+
+    def _pin_envelope(self, pin: Overlay) -> Envelope:
+        key = (id(pin.run), self.buckets())
+        env = self._pin_envs.get(key)
+        if env is None:
+            live = {id(p.run) for p in self._pins}
+            self._pin_envs = {k: v for k, v in self._pin_envs.items() if k[0] in live}
+            env = self._pin_envs[key] = envelope(pin.run.loss, self.buckets())
+        return env
 
     def buckets(self) -> int:
         return max(10, self.size.width - 10)
@@ -51,6 +70,7 @@ class LossChart(Chart):
             env.high.tobytes(),
             self._optimum,
             self._log_scale,
+            tuple((Same(p.run), p.label, p.colour, p.mark) for p in self._pins),
         )
 
     def key(self) -> str:
@@ -61,18 +81,21 @@ class LossChart(Chart):
             if self._optimum is None
             else f"  [green]{self.mark('hline-key')}[/] least-squares MSE {num(self._optimum)}"
         )
-        return f"[cyan]{self.mark('line-key')}[/] MSE by epoch{optimum}  ({scale} scale: l)"
+        runs = "".join(f"  [{p.colour}]{p.mark}[/] {escape(p.label)}" for p in self._pins)
+        return f"[cyan]{self.mark('line-key')}[/] MSE by epoch{optimum}{runs}  ({scale} scale: l)"
 
     def draw(self, plt: Plot) -> None:
         env = self._env
         low, high = env.low, env.high
         optimum = self._optimum
+        pins = [(p, self._pin_envelope(p)) for p in self._pins]
         if self._log_scale:
             # The floor from the thinned points, not the whole history (a copy of 80 MB at 10M).
-            both = np.concatenate([low, high])
+            both = np.concatenate([low, high, *(e.low for _, e in pins)])
             positive = both[both > 0]
             floor = float(positive.min()) if positive.size else 1.0
             low, high = np.maximum(low, floor), np.maximum(high, floor)
+            pins = [(p, replace(e, low=np.maximum(e.low, floor))) for p, e in pins]
             plt.yscale("log")
             if optimum is not None and optimum <= 0:
                 optimum = None  # an exact fit: log scale has no place for 0
@@ -83,9 +106,12 @@ class LossChart(Chart):
             plt.plot(x, high.tolist(), marker=self.mark("line"), color="cyan")
             if not np.array_equal(low, high):
                 plt.plot(x, low.tolist(), marker=self.mark("line"), color="cyan")
+        for p, e in pins:
+            # The low envelope: where a pinned run went, without doubling its marks.
+            plt.plot(e.x.tolist(), e.low.tolist(), marker=p.mark, color=p.colour)
         if optimum is not None:
             plt.hline(optimum, color="green")
-        last = max(1, int(env.x[-1]))
+        last = max(1, int(env.x[-1]), *(int(e.x[-1]) for _, e in pins))
         ticks = sorted({round(v) for v in np.linspace(0, last, 5).tolist()})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
         plt.xlim(0, last)

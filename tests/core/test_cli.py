@@ -268,6 +268,12 @@ BAD_CASES: dict[str, tuple[list[str], list[str]]] = {
     "predict-text": (["--predict", "six"], ["predict:", "'six'"]),
     "b0-without-intercept": (["--no-intercept", "--b0", "1"], ["b0:", "no intercept"]),
     "unknown-option": (["--speed", "3"], ["--speed"]),
+    "optimizer-unknown": (["--optimizer", "sgd"], ["optimizer:", "'sgd'", "adam"]),
+    "momentum-one": (["--momentum", "1"], ["momentum:", "below 1"]),
+    "rho-negative": (["--rho", "-0.1"], ["rho:", "from 0"]),
+    "beta1-text": (["--beta1", "high"], ["beta1:", "'high'"]),
+    "beta2-nan": (["--beta2", "nan"], ["beta2:", "finite"]),
+    "eps-zero": (["--eps", "0"], ["eps:", "> 0"]),
     "history-without-headless": (["--history", "h.csv"], ["--history", "--headless"]),
     "history-missing-folder": (
         ["--headless", "--history", "missing/h.csv"],
@@ -495,3 +501,14 @@ def test_the_app_without_a_terminal_says_so_instead_of_drawing_into_a_pipe():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "needs a terminal" in lines[0] and "--headless" in lines[0]
     assert result.stdout == ""  # no escape codes written into the pipe
+
+
+def test_json_names_the_optimizer_and_its_settings():
+    out = strict_json(run("--json", "--optimizer", "adam", "--lr", "0.05", "--beta1", "0.8").stdout)
+    assert out["optimizer"] == {"name": "adam", "beta1": 0.8, "beta2": 0.999, "eps": 1e-8}
+    assert out["lr_max"] is None and out["verdict"] == "no fixed bound"
+    gd = strict_json(run("--json").stdout)
+    assert gd["optimizer"] == {"name": "gd"}
+    assert gd["slope"] == 0.6176946148762643 and gd["lr_bound"] == "2/λmax"
+    heavy = strict_json(run("--json", "--optimizer", "momentum", "--momentum", "0").stdout)
+    assert heavy["slope"] == 0.6176946148762643  # β = 0 is gd, bit for bit

@@ -119,7 +119,7 @@ async def test_deleting_below_two_rows_is_refused_and_the_data_kept():
 async def test_g_makes_generated_data_with_its_seed_shown():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("4", "g")
+        await pilot.press("4", "n")
         assert isinstance(app.screen, GenerateDialog)
         await pilot.press("tab")
         await type_into(pilot, "123")

@@ -27,18 +27,18 @@ async def palette_command(app, title: str) -> None:
 
 
 @app_test
-async def test_s_saves_an_svg_screenshot_named_in_the_toast(tmp_path: Path, monkeypatch):
+async def test_i_saves_an_svg_screenshot_named_in_the_toast(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("space", "s")
+        await pilot.press("space", "i")
         await pilot.pause()
         files = os.listdir(tmp_path)
         assert len(files) == 1 and files[0].endswith(".svg")
         assert files[0].startswith("linreg-tui-screen-")
         assert any(str(tmp_path / files[0]) in n for n in notes(app))
         assert "epoch" in (tmp_path / files[0]).read_text()
-        await pilot.press("s")  # the same second: a new name, the first file untouched
+        await pilot.press("i")  # the same second: a new name, the first file untouched
         await pilot.pause()
         assert len(os.listdir(tmp_path)) == 2
 
@@ -97,7 +97,7 @@ async def test_served_files_go_to_the_browser_and_nothing_is_written(tmp_path: P
     sent = []
     monkeypatch.setattr(app, "deliver_text", lambda f, **kw: sent.append((f.read(), kw)))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
+        await pilot.press("i")
         await palette_command(app, "Export current fit (JSON)")
         await pilot.pause()
     assert os.listdir(tmp_path) == []

@@ -189,3 +189,16 @@ async def test_badly_scaled_raw_is_a_thin_valley_and_standardised_a_round_bowl()
         np.testing.assert_allclose(sl.curvatures, [2.0, 2.0], rtol=1e-9)
         assert "standardised coordinates" in caption(std)
         assert "m_z→ b_z↑" in caption(std)
+
+
+@app_test
+async def test_ascii_only_draws_the_landscape_in_ascii():
+    app = make_app(ascii_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "space", "5", "h", "p", "ctrl+r", "space")
+        await pilot.pause()
+        view = app.query_one(LandscapeView)
+        text = "\n".join(screen_text(view))
+        assert text.isascii()
+        assert "X" in text and "@" in text and "o" in text
+        assert "1" in text  # the pinned run, by its number

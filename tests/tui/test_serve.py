@@ -109,7 +109,7 @@ def test_served_files_are_downloads_and_nothing_lands_on_the_server(tmp_path: Pa
     work.mkdir()
     with served(cwd=work) as (url, proc), chromium(tmp_path / "profile") as browser:
         tab = Tab(browser, url)
-        tab.press("s")
+        tab.press("i")
         tab.wait_for("Exported")
         tab.press("4")
         tab.wait_for("residual")

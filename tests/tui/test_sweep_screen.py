@@ -1,0 +1,54 @@
+"""Pilot test of the sweep view (key s): 40 runs around 2/λmax, each ending as the bound says.
+
+Independent answer: the seed's 2/λmax from its Hessian [[22, 6], [6, 2]], 2/(12 + √136).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+
+from linreg_tui.core.trainer import Status
+from linreg_tui.tui.app import make_app
+from linreg_tui.tui.sweep_screen import SweepChart, SweepScreen, decades
+
+LR_MAX = 2 / (12 + math.sqrt(136))
+
+
+def app_test(body):
+    @functools.wraps(body)
+    def run(*args, **kwargs):
+        asyncio.run(body(*args, **kwargs))
+
+    return run
+
+
+@app_test
+async def test_s_sweeps_lr_and_marks_the_bound_the_fastest_rate_and_the_nearest_run():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SweepScreen)
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        result = app.screen.result
+        assert result is not None and len(result.outcomes) == 40
+        assert abs(result.bound - LR_MAX) < 1e-15
+        for lr, o in zip(result.values.tolist(), result.outcomes):
+            assert (o.status is Status.DIVERGED) == (lr > LR_MAX), (lr, o.status)
+        assert abs(result.values[result.nearest] / 0.01 - 1) < 0.2  # nearest the seed's 0.01
+        verdict = str(app.screen.query_one("#sweep-verdict").render())
+        assert "exactly the runs above 2/λmax" in verdict
+        key = str(app.screen.query_one("#sweep-key").render())
+        assert "2/λmax 0.08452" in key and "fastest 0.08333" in key
+        assert app.screen.query_one(SweepChart).result is result
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SweepScreen)
+
+
+def test_decade_ticks():
+    assert decades(2e-5, 0.3) == [1e-4, 1e-3, 1e-2, 1e-1]
+    assert len(decades(1e-30, 1e10)) <= 5
+    assert decades(0.0, 1.0) == []

@@ -1,0 +1,81 @@
+"""The landscape pane, pinning and the sweep in a real terminal (tmux): the installed linreg-tui,
+keys as a terminal sends them, at 80×24, in colour and with NO_COLOR on a 16-colour terminal.
+
+Expected numbers are the seed's by hand: after 3 epochs m = 0.61824, b = 0.1918016 (shown to 4
+significant digits in the caption), least squares (0.6, 2.2), 2/λmax = 2/(12 + √136) = 0.0845241.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_terminal import ENV_16, ENV_256
+from tmux import Tmux
+
+LINREG_TUI = Path(sys.executable).parent / "linreg-tui"
+CAPTION = "● m 0.6182 b 0.1918 · ✚ LS 0.6 2.2"
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    assert LINREG_TUI.is_file(), f"{LINREG_TUI} is missing: install the package (pip install -e .)"
+    server = Tmux(tmp_path)
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def test_landscape_pin_and_sweep_in_a_real_terminal(tmux: Tmux) -> None:
+    s = tmux.start("land", [str(LINREG_TUI)], ENV_256, 80, 24)
+    s.wait_for_text("epoch 0/1,000")
+    s.send("Space", "Space", "Space")
+    s.wait_for_text("epoch 3/1,000")
+    s.send("5")
+    screen = s.wait_for_text(CAPTION)
+    assert "5 Landscape" in screen
+    # Colour: the bands are half blocks with colours (escape codes carry them).
+    coloured = s.screen(escapes=True)
+    assert "▀" in coloured and "\x1b[" in coloured
+
+    s.send("h")
+    screen = s.wait_for_text("long axis λ 0.338")
+    s.send("z")
+    s.wait_for_text("zoom ×2")
+    s.send("v")
+    s.wait_for(lambda text: "zoom ×" not in text, "zoom back to 1")
+
+    # Pin, restart, step: the caption names the pinned run; the log pane lists it.
+    s.send("p", "C-r", "Space")
+    s.wait_for_text("run 1")
+    s.send("3")
+    s.wait_for_text("pinned runs")
+
+    # The sweep: 40 runs, the verdict agrees with the bound.
+    s.send("s")
+    screen = s.wait_for_text("diverged", "exactly the runs above 2/λmax")
+    assert "2/λmax 0.08452" in " ".join(screen.split())
+    s.send("Escape")
+    s.wait_for(lambda text: "Sweep:" not in text, "sweep closed")
+
+    s.send("q")
+    status, last = s.wait_for_exit()
+    assert status == 0, last
+    assert "Traceback" not in last
+
+
+def test_landscape_with_no_color_on_16_colours_reads_by_characters(tmux: Tmux) -> None:
+    s = tmux.start("mono", [str(LINREG_TUI)], ENV_16, 80, 24)
+    s.wait_for_text("epoch 0/1,000")
+    s.send("Space", "Space", "Space", "5")
+    screen = s.wait_for_text(CAPTION)
+    body = [line for line in screen.splitlines() if line.startswith("│")]
+    glyphs = set("".join(body))
+    assert len(glyphs & set("·:-=+*#")) >= 4, screen  # the bands, by density
+    assert "▀" not in glyphs
+    s.send("q")
+    status, last = s.wait_for_exit()
+    assert status == 0, last
