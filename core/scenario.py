@@ -226,10 +226,10 @@ def read(path: str, base: Hyperparameters | None = None) -> Scenario:
     unknown = sorted(set(doc) - known)
     if unknown:
         raise DataError(f"{path}: unknown key {unknown[0]!r}; a scenario has {', '.join(known)}")
-    settings = doc.get("settings", {})
-    if not isinstance(settings, dict):
+    table = doc.get("settings", {})
+    if not isinstance(table, dict):
         raise DataError(f"{path}: settings must be a table ([settings])")
-    hp, given = hyperparameters_from(settings, path, base)
+    hp, given = hyperparameters_from(table, path, base)
     note = doc.get("note", "")
     hide = doc.get("hide", [])
     if not isinstance(note, str):
