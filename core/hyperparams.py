@@ -140,6 +140,50 @@ def check_tol(value: float) -> None:
         raise HyperparameterError(f"tol: must be a finite number ≥ 0, got {value!r}")
 
 
+def parse_count(field: str, text: str, lowest: int = 1, none: str | None = None) -> int | None:
+    """A whole number ≥ ``lowest``; ``none`` (e.g. "all") or nothing means None when allowed."""
+    cleaned = text.strip().lower()
+    if none is not None and cleaned in (none, ""):
+        return None
+    try:
+        value = int(cleaned)
+    except ValueError:
+        try:
+            number = float(cleaned)
+        except ValueError:
+            number = math.nan
+        if not (math.isfinite(number) and number.is_integer()):
+            extra = f" or {none}" if none else ""
+            raise HyperparameterError(
+                f"{field}: must be a whole number ≥ {lowest}{extra}, got {text.strip()!r}"
+            ) from None
+        value = int(number)
+    check_count(field, value, lowest, none)
+    return value
+
+
+def check_count(field: str, value: object, lowest: int = 1, none: str | None = None) -> None:
+    if value is None and none is not None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+        extra = f" or {none}" if none else ""
+        raise HyperparameterError(
+            f"{field}: must be a whole number ≥ {lowest}{extra}, got {value!r}"
+        )
+
+
+def parse_open_fraction(field: str, text: str) -> float:
+    """A number from 0 to below 1 (decay of a schedule must be > 0)."""
+    value = _number(field, text)
+    check_open_fraction(field, value)
+    return value
+
+
+def check_open_fraction(field: str, value: float) -> None:
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise HyperparameterError(f"{field}: must be a number above 0 and at most 1, got {value!r}")
+
+
 def check_finite(field: str, value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise HyperparameterError(f"{field}: must be a finite number, got {value!r}")
@@ -203,6 +247,17 @@ class Hyperparameters:
         Adam's decays, each 0 ≤ β < 1.
     eps : float
         ε of AdaGrad, RMSProp and Adam, > 0.
+    batch_size : int or None
+        Rows per step (mini-batch SGD); None: all rows (batch gradient descent).
+    seed : int or None
+        Seeds the shuffling of mini-batches and the validation split (None: drawn at random when
+        needed, then kept, so the run stays reproducible and step-back exact).
+    shuffle : bool
+        Shuffle the rows every epoch before cutting them into batches.
+    schedule : str
+        A name in :data:`~linreg_tui.core.schedules.SCHEDULES`.
+    decay, step_every, power_t : float, int, float
+        The schedules' settings.
     """
 
     lr: float = 0.01
@@ -219,6 +274,13 @@ class Hyperparameters:
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
+    batch_size: int | None = None
+    seed: int | None = None
+    shuffle: bool = True
+    schedule: str = "constant"
+    decay: float = 0.9
+    step_every: int = 100
+    power_t: float = 0.25
 
     def __post_init__(self) -> None:
         from .settings import SETTINGS  # the declarations name this class; import when used

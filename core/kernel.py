@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -90,6 +91,36 @@ class Buffers:
         return self.loss if penalised else self.mse
 
 
+@dataclass(frozen=True, eq=False)
+class Batching:
+    """How an epoch is cut into mini-batches: ``size`` rows a step, in an order that depends only
+    on (seed, epoch), so any epoch can be recomputed exactly.
+
+    Attributes
+    ----------
+    size : int
+        Rows per step (the last batch of an epoch may be smaller).
+    seed : int
+    shuffle : bool
+        A fresh permutation every epoch (``numpy.random.default_rng((seed, epoch))``), or the
+        file's order.
+    """
+
+    size: int
+    seed: int
+    shuffle: bool
+
+    def order(self, n: int, epoch: int) -> np.ndarray | None:
+        """The rows of epoch ``epoch`` (≥ 1) in the order they are used; None: the file's order."""
+        if not self.shuffle:
+            return None
+        return np.random.default_rng((self.seed, epoch)).permutation(n)
+
+    def batches(self, n: int) -> range:
+        """The start of each batch within an epoch's order."""
+        return range(0, n, self.size)
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a loop needs besides the point.
@@ -106,6 +137,12 @@ class Plan:
         Epochs the loss has already risen in a row before this call.
     checks : bool
         False when replaying epochs already computed (their checks passed then).
+    schedule : callable or None
+        e ↦ the rate of the step making epoch e (None: ``lr`` throughout).
+    epoch : int
+        The epoch of the starting point (the first epoch made is epoch + 1).
+    batching : Batching or None
+        Mini-batches (None: each step on the whole data, from its sufficient statistics).
     """
 
     optimizer: Optimizer
@@ -114,6 +151,9 @@ class Plan:
     lr_max: float | None = None
     rises: int = 0
     checks: bool = True
+    schedule: Callable[[int], float] | None = None
+    epoch: int = 0
+    batching: Batching | None = None
 
 
 def _size(g: np.ndarray) -> float:
@@ -140,7 +180,8 @@ def run(
     penalised = penalty.active
     prox = penalty.l1 > 0 and opt.proximal
     subgradient = not prox
-    scalar = objective.n_features == 1
+    batching = plan.batching
+    scalar = objective.n_features == 1 and batching is None
     if scalar:
         ev = q.evaluate_scalar
         w = float(point.w[0])
@@ -160,9 +201,12 @@ def run(
     coefficients = opt.coefficients if opt.counts_steps else None
     intercept = objective.fit_intercept
     lr, tol = plan.lr, plan.tol
-    unstable = plan.checks and plan.lr_max is not None and lr > plan.lr_max
+    lr_max = plan.lr_max
+    unstable = plan.checks and lr_max is not None and lr > lr_max
     checks = plan.checks
     rises = plan.rises
+    schedule = plan.schedule
+    epoch = plan.epoch
 
     mse, gw, gb = ev(w, b)
     loss = mse
@@ -171,14 +215,23 @@ def run(
         gw = gw + penalty.gradient(w, subgradient)
     with np.errstate(all="ignore"):
         for taken in range(steps):
-            c = coefficients(t + 1) if coefficients is not None else None
-            w_new, sw_new = step(w, gw, sw, lr, c)
-            if intercept:
-                b_new, sb_new = step(b, gb, sb, lr, c)
+            if schedule is not None:
+                lr = schedule(epoch + taken + 1)
+                unstable = checks and lr_max is not None and lr > lr_max
+            if batching is None:
+                c = coefficients(t + 1) if coefficients is not None else None
+                w_new, sw_new = step(w, gw, sw, lr, c)
+                if intercept:
+                    b_new, sb_new = step(b, gb, sb, lr, c)
+                else:
+                    b_new, sb_new = b, sb
+                if prox:
+                    w_new = penalty.prox(w_new, lr)
+                t_new = t + 1
             else:
-                b_new, sb_new = b, sb
-            if prox:
-                w_new = penalty.prox(w_new, lr)
+                w_new, b_new, sw_new, sb_new, t_new = batch_epoch(
+                    objective, opt, batching, epoch + taken + 1, w, b, sw, sb, t, lr, prox
+                )[:5]
             mse_new, gw_new, gb_new = ev(w_new, b_new)
             loss_new = mse_new
             if penalised:
@@ -186,8 +239,7 @@ def run(
                 gw_new = gw_new + penalty.gradient(w_new, subgradient)
             if not loss_new + size(gw_new) + abs(gb_new) < _INF:
                 return _point(scalar, w, b, sw, sb, t), taken, Stop.OVERFLOW
-            w, b, sw, sb = w_new, b_new, sw_new, sb_new
-            t += 1
+            w, b, sw, sb, t = w_new, b_new, sw_new, sb_new, t_new
             put_w(w)
             put_b(b)
             put_mse(mse_new)
@@ -206,6 +258,51 @@ def run(
                     return _point(scalar, w, b, sw, sb, t), taken + 1, Stop.TOL
             loss, gw, gb = loss_new, gw_new, gb_new
     return _point(scalar, w, b, sw, sb, t), steps, None
+
+
+def batch_epoch(
+    objective: Objective,
+    opt: Optimizer,
+    batching: Batching,
+    epoch: int,
+    w: np.ndarray,
+    b: float,
+    sw: tuple,
+    sb: tuple,
+    t: int,
+    lr: float,
+    prox: bool,
+    upto: int | None = None,
+):
+    """One epoch of mini-batch steps (epoch ``epoch`` ≥ 1), each on its batch's rows.
+
+    Returns (w, b, sw, sb, t, rows): the state after the epoch, or, with ``upto`` = k, before its
+    k-th step (0-based), with ``rows`` the indices of that step's batch (None otherwise).
+    """
+    x, y = objective.features, objective.y
+    n = y.shape[0]
+    order = batching.order(n, epoch)
+    if order is not None:
+        x, y = x[order], y[order]
+    step = opt.step
+    coefficients = opt.coefficients if opt.counts_steps else None
+    intercept = objective.fit_intercept
+    penalty = objective.penalty
+    gradient = objective.batch_gradient
+    size = batching.size
+    for k, start in enumerate(batching.batches(n)):
+        if k == upto:
+            rows = np.arange(start, min(start + size, n))
+            return w, b, sw, sb, t, rows if order is None else order[rows]
+        gw, gb = gradient(x[start : start + size], y[start : start + size], w, b, not prox)
+        c = coefficients(t + 1) if coefficients is not None else None
+        w, sw = step(w, gw, sw, lr, c)
+        if intercept:
+            b, sb = step(b, gb, sb, lr, c)
+        if prox:
+            w = penalty.prox(w, lr)
+        t += 1
+    return w, b, sw, sb, t, None
 
 
 def _point(scalar: bool, w, b: float, sw: tuple, sb: tuple, t: int) -> Point:

@@ -115,16 +115,17 @@ class Objective:
             gb,
         )
 
-    def batch_gradient(self, rows: np.ndarray, w: np.ndarray, b: float, subgradient: bool):
+    def batch_gradient(self, x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, subgradient):
         """(∂J/∂w, ∂J/∂b) from the rows of one batch: the MSE part from those rows only.
 
         Parameters
         ----------
-        rows : ndarray of shape (B,), int or slice
+        x : ndarray of shape (B, n_features)
+            The batch's rows (training coordinates).
+        y : ndarray of shape (B,)
         w : ndarray of shape (n_features,)
         """
-        x = self.features[rows]
-        r = self.y[rows] - (x @ w + b)
+        r = y - (x @ w + b)
         n = r.shape[0]
         gw = (-2 / n) * (x.T @ r)
         gb = float((-2 / n) * r.sum()) if self.fit_intercept else 0.0

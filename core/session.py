@@ -6,6 +6,7 @@ analysis and the run, wired together. The command line and the app both work thr
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -87,6 +88,7 @@ class Session:
     """
 
     def __init__(self, dataset: Dataset, hp: Hyperparameters, _problem: Problem | None = None):
+        hp = self._settle(hp)
         self._check_against_data(dataset, hp)
         self.hp = hp
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
@@ -262,6 +264,7 @@ class Session:
         HyperparameterError
             The settings do not fit the data (nothing is changed then).
         """
+        hp = self._settle(hp)
         self._check_against_data(self.dataset, hp)
         changed = settings_mod.changed(self.hp, hp)
         if not settings_mod.restarts(changed):
@@ -286,6 +289,14 @@ class Session:
             raise
         self.hp = hp
         return True
+
+    @staticmethod
+    def _settle(hp: Hyperparameters) -> Hyperparameters:
+        """Draw a seed when the settings need one and have none, so the run is reproducible (and
+        stepping back exact) and the seed can be shown."""
+        if hp.seed is None and hp.batch_size is not None:
+            return replace(hp, seed=secrets.randbelow(2**31))
+        return hp
 
     @staticmethod
     def _problem_key(hp: Hyperparameters) -> tuple:

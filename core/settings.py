@@ -33,6 +33,8 @@ from . import hyperparams as hpm
 from .errors import HyperparameterError
 from .hyperparams import Hyperparameters
 from .optimizers import OPTIMIZERS
+from .schedules import FIELDS as SCHEDULE_FIELDS
+from .schedules import SCHEDULES
 
 
 def _always(hp: Hyperparameters) -> bool:
@@ -80,6 +82,8 @@ class Setting:
         Shown in the app's settings panel at all.
     page, row : str, int
         Where the settings panel shows it: which page (:data:`PAGES`) and which of its rows.
+    none_text : str
+        How None reads (``all`` rows, a ``random`` seed), for settings that allow it.
     """
 
     name: str
@@ -98,6 +102,7 @@ class Setting:
     panel: bool = True
     page: str = "run"
     row: int = 0
+    none_text: str = ""
 
     @property
     def default(self) -> Any:
@@ -108,6 +113,8 @@ class Setting:
 
     def show(self, value: Any) -> str:
         """Text for ``value`` that :attr:`parse` turns back into exactly ``value``."""
+        if value is None:
+            return self.none_text
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, tuple):
@@ -137,7 +144,35 @@ def _uses(field: str) -> Callable[[Hyperparameters], bool]:
     return lambda hp: field in OPTIMIZERS[hp.optimizer].fields
 
 
+def _scheduled(field: str) -> Callable[[Hyperparameters], bool]:
+    """Applies when the chosen schedule reads ``field``."""
+    return lambda hp: field in SCHEDULE_FIELDS[hp.schedule]
+
+
+def _batched(hp: Hyperparameters) -> bool:
+    return hp.batch_size is not None
+
+
+def _parse_nonnegative(name: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = hpm.parse_number(name, text)
+        _check_nonnegative(name)(value)
+        return value
+
+    return parse
+
+
+def _check_nonnegative(name: str) -> Callable[[float], None]:
+    def check(value: float) -> None:
+        hpm.check_finite(name, value)
+        if value < 0:
+            raise HyperparameterError(f"{name}: must be a finite number ≥ 0, got {value!r}")
+
+    return check
+
+
 _OPTIMIZER_NAMES = tuple(OPTIMIZERS)
+_SCHEDULE_NAMES = tuple(SCHEDULES)
 
 #: Every setting, in the settings panel's order.
 SETTINGS: tuple[Setting, ...] = (
@@ -306,10 +341,105 @@ SETTINGS: tuple[Setting, ...] = (
         applies=_uses("eps"),
         page="method",
     ),
+    Setting(
+        "schedule",
+        "--schedule",
+        "schedule",
+        lambda t: hpm.parse_choice("schedule", _SCHEDULE_NAMES, t),
+        lambda v: hpm.check_choice("schedule", _SCHEDULE_NAMES, v),
+        False,
+        "how lr changes by epoch: " + ", ".join(_SCHEDULE_NAMES),
+        metavar="{" + ",".join(_SCHEDULE_NAMES) + "}",
+        choices=_SCHEDULE_NAMES,
+        width=12,
+        page="method",
+        row=1,
+    ),
+    Setting(
+        "decay",
+        "--decay",
+        "decay",
+        lambda t: hpm.parse_open_fraction("decay", t),
+        lambda v: hpm.check_open_fraction("decay", v),
+        False,
+        "the step and exponential schedules' factor (0 < decay ≤ 1)",
+        metavar="F",
+        width=7,
+        applies=_scheduled("decay"),
+        page="method",
+        row=1,
+    ),
+    Setting(
+        "step_every",
+        "--step-every",
+        "every",
+        lambda t: hpm.parse_count("step-every", t),
+        lambda v: hpm.check_count("step-every", v),
+        False,
+        "the step schedule multiplies lr by decay every this many epochs (≥ 1)",
+        metavar="K",
+        width=7,
+        applies=_scheduled("step_every"),
+        page="method",
+        row=1,
+    ),
+    Setting(
+        "power_t",
+        "--power-t",
+        "power",
+        _parse_nonnegative("power-t"),
+        _check_nonnegative("power-t"),
+        False,
+        "invscaling's exponent p: lr/tᵖ at epoch t (≥ 0)",
+        metavar="P",
+        width=7,
+        applies=_scheduled("power_t"),
+        page="method",
+        row=1,
+    ),
+    Setting(
+        "batch_size",
+        "--batch-size",
+        "batch",
+        lambda t: hpm.parse_count("batch-size", t, none="all"),
+        lambda v: hpm.check_count("batch-size", v, none="all"),
+        True,
+        "rows per step: mini-batch SGD with any optimiser; all (default) is batch GD",
+        metavar="B",
+        width=8,
+        page="data",
+        none_text="all",
+    ),
+    Setting(
+        "seed",
+        "--seed",
+        "seed",
+        lambda t: hpm.parse_count("seed", t, lowest=0, none="random"),
+        lambda v: hpm.check_count("seed", v, lowest=0, none="random"),
+        True,
+        "seeds the batches' shuffling and the validation split (default: drawn, then shown)",
+        metavar="S",
+        width=11,
+        page="data",
+        none_text="random",
+    ),
+    Setting(
+        "shuffle",
+        "--no-shuffle",
+        "shuffle",
+        lambda t: hpm.parse_bool("shuffle", t),
+        lambda v: hpm.check_bool("shuffle", v),
+        True,
+        "take the batches in the file's order instead of shuffling every epoch",
+        switch=True,
+        invert=True,
+        applies=_batched,
+        page="data",
+    ),
 )
 
 #: The settings panel's pages, in order, with their titles.
-PAGES: dict[str, str] = {"run": "run", "method": "method"}
+PAGES: dict[str, str] = {"run": "run", "method": "method", "data": "data"}
 
 #: Name → Setting.
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -320,6 +450,7 @@ for _s in SETTINGS:
         _KEYS.setdefault(_k.lower(), _s)
 _KEYS["intercept"] = BY_NAME["fit_intercept"]
 _KEYS["predict"] = BY_NAME["predict_x"]
+_KEYS["shuffle"] = BY_NAME["shuffle"]
 
 
 def lookup(key: str) -> Setting:

@@ -16,14 +16,16 @@ epochs after the cursor, since they no longer follow from the settings.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
 import numpy as np
 
+from . import schedules
 from .hyperparams import Hyperparameters
-from .kernel import RISE_EPOCHS, Buffers, Plan, Point, Stop, run
+from .kernel import RISE_EPOCHS, Batching, Buffers, Plan, Point, Stop, batch_epoch, run
 from .objective import Objective
 from .optimizers import Optimizer, Term, make
 from .scaling import Scaling
@@ -169,7 +171,12 @@ class Step:
     threshold : float
         lr·λ₁, the soft-threshold (0 without).
     t : int
-        The optimiser's step count at this step (1 for the first).
+        The optimiser's step count at this step (1 for the first; with mini-batches, of the
+        epoch's last step, which ``terms`` show).
+    rows : ndarray of int or None
+        With mini-batches: the rows (0-based, in the training data) of that last step's batch.
+    steps : int
+        Steps in the epoch (1 without mini-batches).
     """
 
     before: Record
@@ -181,6 +188,8 @@ class Step:
     proximal: bool
     threshold: float
     t: int = 0
+    rows: np.ndarray | None = None
+    steps: int = 1
 
 
 @dataclass(frozen=True)
@@ -337,11 +346,38 @@ class Trainer:
         epoch = self._epoch if epoch is None else epoch
         if not 1 <= epoch <= self._frontier:
             raise IndexError(f"epoch {epoch} has no step before it (1..{self._frontier})")
-        before = self._state_at(epoch - 1)
+        start = self._state_at(epoch - 1)
         cp = self._checkpoint_before(epoch - 1)
         hp, opt = cp.settings, cp.optimizer
-        lr = hp.lr
-        _, _, gw, gb = self._objective.evaluate(before.w, before.b, self._subgradient(opt))
+        lr = schedules.rate(hp, epoch)
+        prox = not self._subgradient(opt)
+        batching = self.batching(hp)
+        rows = None
+        steps = 1
+        if batching is None:
+            before = start
+            _, _, gw, gb = self._objective.evaluate(before.w, before.b, not prox)
+        else:
+            # the epoch's last step: from the state before it, on its batch's rows
+            n = self._objective.n_samples
+            steps = len(batching.batches(n))
+            w, b, sw, sb, t, rows = batch_epoch(
+                self._objective,
+                opt,
+                batching,
+                epoch,
+                start.w,
+                start.b,
+                start.state_w,
+                start.state_b,
+                start.t,
+                lr,
+                prox,
+                upto=steps - 1,
+            )
+            before = Point(w, b, sw, sb, t)
+            x, y = self._objective.features[rows], self._objective.y[rows]
+            gw, gb = self._objective.batch_gradient(x, y, w, b, not prox)
         c = opt.coefficients(before.t + 1) if opt.counts_steps else None
         d = before.w.shape[0]
         names = ["m"] if d == 1 else [f"w{j + 1}" for j in range(d)]
@@ -353,9 +389,8 @@ class Trainer:
             )
         if self._objective.fit_intercept:
             terms.append(("b", tuple(opt.terms("b", before.b, gb, before.state_b, lr, c))))
-        prox = not self._subgradient(opt)
         return Step(
-            before=self._record_of(epoch - 1, before),
+            before=self._record_of(epoch - 1, start),
             after=self.record(epoch),
             settings=hp,
             lr=lr,
@@ -364,6 +399,8 @@ class Trainer:
             proximal=prox,
             threshold=lr * self._objective.penalty.l1 if prox else 0.0,
             t=before.t + 1,
+            rows=rows,
+            steps=steps,
         )
 
     # -- settings that apply from the current epoch on ------------------------------------------
@@ -522,11 +559,36 @@ class Trainer:
         if not 0 <= epoch <= self._frontier:
             raise IndexError(f"epoch {epoch} is outside 0..{self._frontier}")
 
-    def _plan(self, cp: _Checkpoint, checks: bool) -> Plan:
+    def _plan(self, cp: _Checkpoint, checks: bool, epoch: int) -> Plan:
+        hp = cp.settings
+        schedule = None if hp.schedule == "constant" else functools.partial(schedules.rate, hp)
+        batching = self.batching(hp)
         if not checks:
-            return Plan(cp.optimizer, cp.settings.lr, checks=False)
-        lr_max, _ = self._bound_of(cp.settings)
-        return Plan(cp.optimizer, cp.settings.lr, cp.settings.tol, lr_max, self._trailing_rises())
+            return Plan(
+                cp.optimizer, hp.lr, checks=False, schedule=schedule, epoch=epoch, batching=batching
+            )
+        lr_max, _ = self._bound_of(hp)
+        return Plan(
+            cp.optimizer,
+            hp.lr,
+            hp.tol,
+            lr_max,
+            self._trailing_rises(),
+            True,
+            schedule,
+            epoch,
+            batching,
+        )
+
+    def batching(self, hp: Hyperparameters) -> Batching | None:
+        """The mini-batches ``hp`` asks for (None: full batch, also when B ≥ the rows)."""
+        if hp.batch_size is None or hp.batch_size >= self._objective.n_samples:
+            return None
+        return Batching(hp.batch_size, hp.seed or 0, hp.shuffle)
+
+    def rate(self, epoch: int) -> float:
+        """The learning rate of the step that made ``epoch`` (≥ 1), by its own settings."""
+        return schedules.rate(self._checkpoint_before(epoch - 1).settings, epoch)
 
     def _trailing_rises(self) -> int:
         """Epochs up to the cursor over which the loss rose in a row (up to RISE_EPOCHS)."""
@@ -542,7 +604,7 @@ class Trainer:
         """New epochs beyond the frontier (which is the cursor), with every check."""
         done = 0
         while done < steps:
-            plan = self._plan(self._checkpoints[-1], checks=True)
+            plan = self._plan(self._checkpoints[-1], True, self._epoch)
             chunk = min(steps - done, CHECKPOINT_EVERY - self._epoch % CHECKPOINT_EVERY)
             first = len(out)
             prev = float(self._trace[self._epoch])
@@ -643,7 +705,7 @@ class Trainer:
         while epoch < target:
             i = bisect.bisect_right(epochs, epoch) - 1
             end = epochs[i + 1] if i + 1 < len(epochs) and epochs[i + 1] < target else target
-            plan = self._plan(self._checkpoints[i], checks=False)
+            plan = self._plan(self._checkpoints[i], False, epoch)
             point, taken, _ = run(self._objective, point, end - epoch, plan, sink)
             epoch += taken
             if out is None:

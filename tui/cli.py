@@ -27,6 +27,7 @@ from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
@@ -515,6 +516,11 @@ def render_text(session: Session) -> str:
     return "\n".join(lines)
 
 
+def _schedule(hp) -> dict:
+    """The schedule's name and the settings it reads."""
+    return {"name": hp.schedule, **{f: getattr(hp, f) for f in SCHEDULE_FIELDS[hp.schedule]}}
+
+
 def render_json(session: Session) -> str:
     rec = session.record()
     ref = session.reference
@@ -538,6 +544,10 @@ def render_json(session: Session) -> str:
         message=t.message,
         lr=session.hp.lr,
         optimizer={"name": session.hp.optimizer, **session.trainer.optimizer.settings()},
+        schedule=_schedule(session.hp),
+        batch_size=session.hp.batch_size,
+        seed=session.hp.seed,
+        shuffle=session.hp.shuffle,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,

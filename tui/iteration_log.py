@@ -72,10 +72,22 @@ def arithmetic(step: Step, names: tuple[str, ...], standardized: bool) -> str:
     before, after = step.before, step.after
     opt = step.optimizer
     extra = ", ".join(f"{k} {num(v)}" for k, v in opt.settings().items())
-    title = f"{opt.title}, lr {num(step.lr)}" + (f", {extra}" if extra else "")
+    hp = step.settings
+    rate = f"lr {num(step.lr)}"
+    if hp.schedule != "constant":
+        rate += f" ({hp.schedule} schedule from {num(hp.lr)})"
+    title = f"{opt.title}, {rate}" + (f", {extra}" if extra else "")
     if opt.counts_steps:
         title += f", t = {step.t:,}"
     head = f"epoch {before.epoch:,} → {after.epoch:,} ({title}):"
+    if step.rows is not None:
+        shown_rows = ", ".join(str(r + 1) for r in step.rows[:8].tolist())
+        more = ", …" if step.rows.shape[0] > 8 else ""
+        order = f"shuffled, seed {hp.seed}" if hp.shuffle else "in file order"
+        head += (
+            f"\n  {step.steps:,} steps of {hp.batch_size:,} rows ({order}); "
+            f"the last, on rows {shown_rows}{more}:"
+        )
     if standardized:
         return (
             f"{head} the step ran on standardised x (z = (x − mean)/sd); "

@@ -274,6 +274,13 @@ BAD_CASES: dict[str, tuple[list[str], list[str]]] = {
     "beta1-text": (["--beta1", "high"], ["beta1:", "'high'"]),
     "beta2-nan": (["--beta2", "nan"], ["beta2:", "finite"]),
     "eps-zero": (["--eps", "0"], ["eps:", "> 0"]),
+    "batch-zero": (["--batch-size", "0"], ["batch-size:", "≥ 1"]),
+    "batch-fraction": (["--batch-size", "2.5"], ["batch-size:", "'2.5'"]),
+    "seed-negative": (["--seed", "-1"], ["seed:", "≥ 0"]),
+    "schedule-unknown": (["--schedule", "linear"], ["schedule:", "'linear'", "cosine"]),
+    "decay-zero": (["--decay", "0"], ["decay:", "above 0"]),
+    "step-every-zero": (["--step-every", "0"], ["step-every:", "≥ 1"]),
+    "power-t-negative": (["--power-t", "-1"], ["power-t:", "≥ 0"]),
     "history-without-headless": (["--history", "h.csv"], ["--history", "--headless"]),
     "history-missing-folder": (
         ["--headless", "--history", "missing/h.csv"],
