@@ -83,12 +83,20 @@ def settings_table(hp: Hyperparameters) -> dict:
     out = {}
     for s in settings.SETTINGS:
         value = getattr(hp, s.name)
+        if value is None:  # TOML has no null: the setting's own word for none ("all")
+            value = s.none_text
         out[s.name] = list(value) if isinstance(value, tuple) else value
     return out
 
 
 def _coerce(where: str, name: str, kind, value):
     """A TOML value as the field's type, or a HyperparameterError saying what was expected."""
+    none_text = settings.BY_NAME[name].none_text
+    if none_text and value == none_text:
+        return None
+    args = [a for a in typing.get_args(kind) if a is not type(None)]
+    if none_text and len(args) == 1:  # int | None: the value itself is an int
+        kind = args[0]
     origin = typing.get_origin(kind)
     if kind is bool:
         if isinstance(value, bool):

@@ -58,6 +58,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         ],
         ["--degree", "2", "--lr", "0.0005", "--epochs", "2000", "--no-intercept"],
         ["--optimizer", "adam", "--lr", "0.05", "--beta1", "0.8", "--eps", "1e-7"],
+        ["--batch-size", "2", "--seed", "7", "--schedule", "step", "--epochs", "300"],
         [str(SAMPLE_DATA / "badly_scaled.csv"), "--standardize", "--epochs", "300"],
     ],
 )
@@ -75,6 +76,18 @@ def test_save_open_json_is_bit_identical(options: list[str], tmp_path: Path):
     a = tomllib.loads((tmp_path / "s.toml").read_text())
     b = tomllib.loads((tmp_path / "t.toml").read_text())
     assert a["settings"] == b["settings"] and a["data"]["rows"] == b["data"]["rows"]
+
+
+def test_a_drawn_seed_is_saved_so_the_scenario_reproduces_the_run(tmp_path: Path):
+    saved = run("--batch-size", "2", "--save-scenario", "s.toml", cwd=tmp_path)
+    assert saved.returncode == 0, saved.stderr
+    seed = tomllib.loads((tmp_path / "s.toml").read_text())["settings"]["seed"]
+    assert isinstance(seed, int)
+    first = run("s.toml", "--json", cwd=tmp_path)
+    assert first.returncode == 0 and run("s.toml", "--json", cwd=tmp_path).stdout == first.stdout
+    assert run("--batch-size", "2", "--seed", str(seed), "--json", cwd=tmp_path).stdout == (
+        first.stdout
+    )
 
 
 def test_every_setting_is_written_one_key_per_declared_setting():
