@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import float_range, residuals
+from . import float_range, penalised, residuals
 from . import reference as reference_mod
 from . import settings as settings_mod
 from .analysis import Analysis, analyse
@@ -37,6 +37,7 @@ class Problem:
     scaling: Scaling
     objective: Objective
     loss: residuals.ResidualLoss
+    least_squares: Reference | None = None
 
     @property
     def quadratic(self) -> Quadratic:
@@ -52,7 +53,7 @@ class Problem:
         penalty: Penalty | None = None,
     ) -> Problem:
         penalty = penalty or Penalty()
-        ref = reference or reference_mod.solve(dataset, fit_intercept)
+        ref = reference or reference_mod.solve(dataset, fit_intercept)  # least squares
         if standardize:
             scaling = Scaling.standardizing(dataset.features, fit_intercept)
         else:
@@ -62,12 +63,18 @@ class Problem:
         with np.errstate(all="ignore"):  # out-of-range values are refused just below, by name
             q = Quadratic.from_features(features, w_star, b_star, ref.mse, fit_intercept)
         float_range.check_curvature(dataset, scaling, q, standardize)
+        shown = (
+            penalised.solve(dataset, fit_intercept, penalty, scaling.scale)
+            if penalty.active
+            else ref
+        )
         return cls(
             dataset,
-            ref,
+            shown,
             scaling,
             Objective(q, penalty, features, dataset.y),
             residuals.ResidualLoss(dataset.features, dataset.y),
+            ref,
         )
 
 
@@ -94,7 +101,9 @@ class Session:
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
         self._eigen: tuple[float, float] | None = None
         self._mse_cache: tuple[tuple[bytes, float], float] | None = None
-        self.problem = _problem or Problem.build(dataset, hp.standardize, hp.fit_intercept)
+        self.problem = _problem or Problem.build(
+            dataset, hp.standardize, hp.fit_intercept, penalty=Penalty(hp.l1, hp.l2)
+        )
         self.trainer = self._new_trainer(hp)
 
     def _new_trainer(self, hp: Hyperparameters) -> Trainer:
@@ -139,9 +148,15 @@ class Session:
         if cache is None or cache[0] != hp:
             w0, b0 = self._start(hp)
             q = self.problem.quadratic
-            delta = np.asarray(w0, dtype=np.float64) - q.w_star
+            if self.problem.objective.penalty.active:  # the penalised optimum
+                w_star, b_star = self.problem.scaling.to_training(
+                    self.reference.weights, self.reference.intercept
+                )
+            else:
+                w_star, b_star = q.w_star, q.b_star
+            delta = np.asarray(w0, dtype=np.float64) - w_star
             if q.fit_intercept:
-                delta = np.append(delta, b0 - q.b_star)
+                delta = np.append(delta, b0 - b_star)
             result = analyse(
                 self.problem.objective.hessian_eigen(),
                 delta,
@@ -149,7 +164,7 @@ class Session:
                 hp.tol,
                 hp.epochs,
                 make(hp),
-                exact=not self.problem.objective.penalty.active,
+                exact=self.problem.objective.penalty.l1 == 0,
             )
             cache = (hp, result)
             self._analysis_cache = cache
@@ -275,11 +290,13 @@ class Session:
         kept = (self.problem, self._eigen, self._analysis_cache, self._mse_cache)
         try:
             if self._problem_key(hp) != self._problem_key(old):
+                same_ls = hp.fit_intercept == old.fit_intercept
                 self.problem = Problem.build(
                     self.dataset,
                     hp.standardize,
                     hp.fit_intercept,
-                    self.reference if hp.fit_intercept == old.fit_intercept else None,
+                    self.problem.least_squares if same_ls else None,
+                    Penalty(hp.l1, hp.l2),
                 )
                 self._eigen = None
             self._analysis_cache = None
@@ -301,7 +318,7 @@ class Session:
     @staticmethod
     def _problem_key(hp: Hyperparameters) -> tuple:
         """The settings the problem (scaling, reference, objective) depends on."""
-        return (hp.standardize, hp.fit_intercept)
+        return (hp.standardize, hp.fit_intercept, hp.l1, hp.l2)
 
     def with_hyperparameters(self, hp: Hyperparameters) -> Session:
         """:meth:`apply`, returning the session (the same one) for chaining."""

@@ -436,6 +436,32 @@ SETTINGS: tuple[Setting, ...] = (
         applies=_batched,
         page="data",
     ),
+    Setting(
+        "l2",
+        "--l2",
+        "l2",
+        _parse_nonnegative("l2"),
+        _check_nonnegative("l2"),
+        True,
+        "λ₂: J = MSE + λ₂‖w‖² (ridge; the intercept is not penalised) (≥ 0)",
+        metavar="λ",
+        width=8,
+        page="data",
+        row=1,
+    ),
+    Setting(
+        "l1",
+        "--l1",
+        "l1",
+        _parse_nonnegative("l1"),
+        _check_nonnegative("l1"),
+        True,
+        "λ₁: J = MSE + λ₁‖w‖₁ (lasso; gd takes the proximal step, others the subgradient) (≥ 0)",
+        metavar="λ",
+        width=8,
+        page="data",
+        row=1,
+    ),
 )
 
 #: The settings panel's pages, in order, with their titles.

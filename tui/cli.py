@@ -35,7 +35,7 @@ from linreg_tui.core.variants import parse_spec
 
 from . import resume as resume_mod
 from . import serve as serve_mod
-from . import signals
+from . import signals, strict_json
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -501,10 +501,13 @@ def render_text(session: Session) -> str:
         ref_weights = ", ".join(f"{n} {w!r}" for n, w in zip(names, ref.weights.tolist()))
     ref_b = f", intercept {ref.intercept!r}" if session.hp.fit_intercept else ""
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
-    lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
-    lines.append(
-        f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
-    )
+    what = _REFERENCE_NAMES[ref.penalty]
+    gap = f", duality gap {ref.gap:.3g}" if ref.gap is not None else ""
+    j = f", J {ref.objective!r}" if ref.objective is not None else ""
+    lines.append(f"{what} ({ref.method}{gap}): {ref_weights}{ref_b}; MSE {ref.mse!r}{j}, R² {r2}")
+    predicted = _text(session.reference_prediction())
+    adjective = what.replace("Least squares", "Least-squares")
+    lines.append(f"{adjective} prediction for {_x_label(session)}: {predicted}")
     a = session.analysis
     limit = (
         ""
@@ -514,6 +517,15 @@ def render_text(session: Session) -> str:
     method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
     lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
+
+
+#: How the reference answer is named, by the penalty it solved.
+_REFERENCE_NAMES = {
+    "none": "Least squares",
+    "l2": "Ridge",
+    "l1": "Lasso",
+    "elastic net": "Elastic net",
+}
 
 
 def _schedule(hp) -> dict:
@@ -548,6 +560,12 @@ def render_json(session: Session) -> str:
         batch_size=session.hp.batch_size,
         seed=session.hp.seed,
         shuffle=session.hp.shuffle,
+        penalty={
+            "name": session.problem.objective.penalty.name,
+            "l1": session.hp.l1,
+            "l2": session.hp.l2,
+        },
+        objective=rec.objective,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,
@@ -564,38 +582,22 @@ def render_json(session: Session) -> str:
             "r2": ref.r2,
             "prediction": session.reference_prediction(),
             "method": ref.method,
+            "penalty": ref.penalty,
+            "objective": ref.objective,
+            "duality_gap": ref.gap,
         },
     )
     nulls: dict[str, str] = {}
-    out = _strict(out, "", nulls)
+    out = strict_json.strict(out, nulls)
     if nulls:
         out["nulls"] = nulls
         out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
     return json.dumps(out, indent=2, allow_nan=False)
 
 
-def _strict(value, path: str, nulls: dict[str, str]):
-    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
-    reason recorded in ``nulls`` under the value's path."""
-    if isinstance(value, dict):
-        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
-        nulls[path] = _why_not_finite(value)
-        return None
-    return value
-
-
-def _why_not_finite(value: float) -> str:
-    if math.isnan(value):
-        return "undefined (not a number)"
-    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
-
-
 def _text(value: float) -> str:
     """A number for the text report: repr (round-trips) when finite, else words."""
-    return repr(value) if math.isfinite(value) else _why_not_finite(value)
+    return repr(value) if math.isfinite(value) else strict_json.why_not_finite(value)
 
 
 if __name__ == "__main__":
