@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .csv_loader import _cell_value
+from .csv_loader import cell_value
 from .dataset import Dataset
 from .errors import DataError
 
@@ -33,7 +33,7 @@ def parse_cell(text: str, where: str) -> float:
     DataError
         With ``where`` and the reason (blank, not a number, not finite).
     """
-    return _cell_value(where, text, ",")
+    return cell_value(where, text, ",")
 
 
 def column_names(dataset: Dataset) -> tuple[str, ...]:

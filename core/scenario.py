@@ -12,7 +12,8 @@ itself in one TOML file, so one file reproduces a run anywhere.
     ...
 
     [data]
-    path = "sample_data/seed.csv"   # where it came from (relative: to the scenario's folder)
+    path = "sample_data/seed.csv"   # where it came from (CSV, .csv.gz or Parquet; relative: to
+                                    # the scenario's folder)
     x = ["x"]
     y = "y"
     degree = 1
@@ -38,10 +39,10 @@ import numpy as np
 import tomli_w
 
 from . import settings
-from .csv_loader import load_csv
 from .dataset import Dataset
 from .errors import DataError, HyperparameterError
 from .hyperparams import Hyperparameters
+from .loading import load_data
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -276,7 +277,7 @@ def _dataset(path: str, data) -> tuple[Dataset, str | None]:
         if file is None:
             raise DataError(f"{path}: data needs a path (a CSV file) or rows")
         try:
-            return load_csv(file, x=x, y=y, degree=degree), file
+            return load_data(file, x=x, y=y, degree=degree), file
         except DataError as exc:
             raise DataError(f"{path}: data.path: {exc}") from None
     names = x or ["x"]

@@ -462,6 +462,19 @@ SETTINGS: tuple[Setting, ...] = (
         page="data",
         row=1,
     ),
+    Setting(
+        "validation",
+        "--validation",
+        "valid",
+        lambda t: hpm.parse_fraction("validation", t),
+        lambda v: hpm.check_fraction("validation", v),
+        True,
+        "hold out this fraction of the rows (by --seed) and chart their MSE (0 ≤ F < 1)",
+        metavar="F",
+        width=6,
+        page="data",
+        row=1,
+    ),
 )
 
 #: The settings panel's pages, in order, with their titles.

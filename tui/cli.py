@@ -21,14 +21,15 @@ from importlib.metadata import PackageNotFoundError, version
 from linreg_tui.core import hyperparams as hpmod
 from linreg_tui.core import scenario as scenario_mod
 from linreg_tui.core import settings, svg_report
-from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.loading import load_data
 from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
+from linreg_tui.core.streaming import load_streamed
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
@@ -88,12 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         nargs="?",
         metavar="DATA.csv",
-        help="CSV file with a header row, or a scenario file (.toml) made by --save-scenario",
+        help="CSV file with a header row (also .csv.gz, Parquet, or - for standard input), or a "
+        "scenario file (.toml) made by --save-scenario",
     )
     p.add_argument(
         "--x",
         metavar="COL[,COL…]",
-        help="x column(s), by name or 1-based number (default: the first column)",
+        help="x column(s), by name or 1-based number (default: the first column); a name "
+        "holding a comma may be put in double quotes: --x '\"weight, kg\",age'",
     )
     p.add_argument("--y", metavar="COL", help="y column, by name or number (default: the last)")
     p.add_argument(
@@ -142,6 +145,25 @@ def build_parser() -> argparse.ArgumentParser:
     # reads or writes a file a visitor could name.
     p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
+        "--engine",
+        choices=("memory", "dask"),
+        default="memory",
+        help="memory (default), or dask: DATA may be a glob of files or a Parquet folder, reduced "
+        "with Dask (optional extra: pip install 'linreg-tui[dask]'); headless",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: Dask's local scheduler)",
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="read the data in one pass in blocks, keeping only its sums (for files larger than "
+        "memory; full-batch gradient descent only)",
+    )
+    p.add_argument(
         "--compare",
         action="append",
         metavar="SPEC",
@@ -185,6 +207,7 @@ class Options:
     ascii: bool = False
     compare: tuple[dict, ...] = ()
     sweep: SweepSpec | None = None
+    from_stdin: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -195,7 +218,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     given = _given(argv)
     degree = hpmod.parse_degree(args.degree)
     scenario = None
-    data_path = args.data
+    data_path = None if args.data == "-" else args.data  # standard input is no file to name
     if args.data is not None and scenario_mod.is_scenario(args.data):
         if given & {"x", "y", "degree"}:
             raise UsageError(
@@ -215,8 +238,14 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         else:
             dataset = seed_dataset()
     else:
-        x_cols = args.x.split(",") if args.x else None
-        dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
+        # The --x text goes whole to the loader, which knows the header: a column whose name
+        # holds a comma can then still be chosen by name.
+        if args.engine == "dask":
+            dataset = _load_with_dask(args, degree)
+        else:
+            load = load_streamed if args.stream else load_data
+            with LoadProgress(args.data) as progress:
+                dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
     # What the settings start from, lowest first: the defaults (predicting at 6 in every x
     # column), the scenario, the settings remembered for this data (--resume); the options
@@ -239,6 +268,17 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     if (compare or sweep) and args.history:
         raise UsageError("--history writes one run; it does not go with --compare or --sweep")
     headless = args.headless or args.json or bool(compare) or sweep is not None
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler is the address of a Dask cluster; it needs --engine dask")
+    if args.engine == "dask" and not headless:
+        raise UsageError("--engine dask runs headless; add --headless or --json")
+    if args.stream and not headless:
+        raise UsageError(
+            "--stream runs headless for now (the app cannot yet show a streamed sample); "
+            "add --headless or --json"
+        )
+    if args.stream and args.data is None:
+        raise UsageError("--stream reads a DATA file; none was given")
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
     if args.svg:
@@ -247,6 +287,8 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         check_folder(args.svg)
     serve = None
     if args.serve:
+        if args.data == "-":
+            raise UsageError("--serve starts an app per browser tab; it cannot read standard input")
         if headless:
             raise UsageError("--serve serves the app; it cannot be combined with --headless/--json")
         try:
@@ -283,6 +325,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         note=scenario.note if scenario else "",
         hide=scenario.hide if scenario else (),
         data_path=data_path,
+        from_stdin=args.data == "-",
     )
 
 
@@ -292,6 +335,14 @@ def _given(argv: Sequence[str] | None) -> set[str]:
     for action in quiet._actions:  # argparse has no public list of its actions
         action.default = argparse.SUPPRESS
     return set(vars(quiet.parse_args(argv)))
+
+
+def _load_with_dask(args: argparse.Namespace, degree: int) -> Dataset:
+    from linreg_tui.core.dask_engine import INSTALL_HINT, dask_available, load_dask
+
+    if not dask_available():
+        raise UsageError(INSTALL_HINT)
+    return load_dask(args.data, x=args.x, y=args.y, degree=degree, scheduler=args.scheduler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -330,6 +381,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if opts.serve is not None:
         return serve_mod.serve(opts.serve)
     if not opts.headless:
+        if opts.from_stdin and sys.stdout.isatty():
+            _keys_from_terminal()
         if not opts.served and not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
@@ -396,6 +449,17 @@ def save_scenario(opts: Options, session: Session) -> None:
     print(f"{PROG}: wrote {path}", file=sys.stderr)
 
 
+def _keys_from_terminal() -> None:
+    """The data came on standard input (``linreg-tui - < data.csv``): read the keys from the
+    controlling terminal instead, as ``less`` and ``vim -`` do."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return  # no controlling terminal: the check below says the app needs one
+    os.dup2(fd, sys.stdin.fileno())
+    os.close(fd)
+
+
 def _batch(session: Session, opts: Options) -> int:
     """--compare or --sweep: several runs, one report. Exit 0 (a diverged run is a result)."""
     from . import batch
@@ -424,7 +488,12 @@ def train_headless(session: Session, history: str | None) -> None:
     if history is None:
         _run(session, None)
         return
-    header = history_header(session.dataset.feature_names, session.hp.fit_intercept)
+    header = history_header(
+        session.dataset.feature_names,
+        session.hp.fit_intercept,
+        session.problem.objective.penalty.active,
+        session.problem.validation is not None,
+    )
     with atomic_history(history, session.hp.fit_intercept) as writer:
         writer.header(header)
         writer.records(Records.single(session.record(0)))
@@ -465,6 +534,52 @@ def _progress_bar(total: int):
         transient=True,
     )
     task = bar.add_task("epochs", total=total)
+    bar.start()
+    return bar, task
+
+
+class LoadProgress:
+    """A progress bar on stderr (a terminal only) for a load that takes over half a second:
+    bytes read of the file, rows, MB/s. Callable as the loader's ``progress``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.started = time.perf_counter()
+        self._bar = None
+
+    def __enter__(self) -> LoadProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar:
+            self._bar[0].stop()
+
+    def __call__(self, done: int, total: int | None, rows: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self._bar is None and elapsed > PROGRESS_AFTER_S:
+            self._bar = _load_bar(self.name, total)
+        if self._bar:
+            rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
+            self._bar[0].update(
+                self._bar[1], completed=done, rows=f"{rows:,} rows, {rate:,.0f} MB/s"
+            )
+
+
+def _load_bar(name: str, total: int | None):
+    if not sys.stderr.isatty():
+        return False
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("reading {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(name, total=total, rows="")
     bar.start()
     return bar, task
 
@@ -566,6 +681,9 @@ def render_json(session: Session) -> str:
             "l2": session.hp.l2,
         },
         objective=rec.objective,
+        validation=session.hp.validation,
+        validation_rows=(session.problem.validation.n_samples if session.problem.validation else 0),
+        validation_mse=rec.val_mse,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,

@@ -534,3 +534,15 @@ def test_json_carries_the_penalty_and_the_reference_says_which_it_solved():
     batches = strict_json(run("--json", "--batch-size", "2", "--seed", "3").stdout)
     assert (batches["batch_size"], batches["seed"], batches["shuffle"]) == (2, 3, True)
     assert batches["schedule"] == {"name": "constant"}
+
+
+def test_json_and_history_carry_the_validation_mse(tmp_path):
+    path = tmp_path / "h.csv"
+    data = str(Path(__file__).resolve().parents[2] / "sample_data" / "noisy_line.csv")
+    result = run(data, "--json", "--validation", "0.3", "--seed", "1", "--history", str(path))
+    out = strict_json(result.stdout)
+    assert out["validation"] == 0.3 and out["validation_rows"] == 30 and out["seed"] == 1
+    assert out["validation_mse"] > 0
+    lines = path.read_text().splitlines()
+    assert lines[0].split(",")[-1] == "validation_mse"
+    assert float(lines[-1].split(",")[-1]) == out["validation_mse"]
