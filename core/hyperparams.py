@@ -258,6 +258,11 @@ class Hyperparameters:
         A name in :data:`~linreg_tui.core.schedules.SCHEDULES`.
     decay, step_every, power_t : float, int, float
         The schedules' settings.
+    l1, l2 : float
+        λ₁, λ₂ ≥ 0: J = MSE + λ₂‖w‖² + λ₁‖w‖₁ (the intercept is not penalised; with
+        ``standardize`` the standardised weights are).
+    validation : float
+        The fraction of rows held out (0 ≤ F < 1; 0: none), chosen by ``seed``.
     """
 
     lr: float = 0.01
@@ -281,6 +286,9 @@ class Hyperparameters:
     decay: float = 0.9
     step_every: int = 100
     power_t: float = 0.25
+    l1: float = 0.0
+    l2: float = 0.0
+    validation: float = 0.0
 
     def __post_init__(self) -> None:
         from .settings import SETTINGS  # the declarations name this class; import when used

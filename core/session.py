@@ -12,9 +12,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import float_range, residuals
+from . import float_range, penalised, residuals
 from . import reference as reference_mod
 from . import settings as settings_mod
+from . import validation as validation_mod
 from .analysis import Analysis, analyse
 from .dataset import Dataset
 from .errors import HyperparameterError
@@ -25,6 +26,7 @@ from .quadratic import Quadratic
 from .reference import Reference
 from .scaling import Scaling
 from .trainer import Record, Step, Trainer
+from .validation import Validation
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,6 +39,8 @@ class Problem:
     scaling: Scaling
     objective: Objective
     loss: residuals.ResidualLoss
+    least_squares: Reference | None = None
+    validation: Validation | None = None
 
     @property
     def quadratic(self) -> Quadratic:
@@ -50,9 +54,10 @@ class Problem:
         fit_intercept: bool,
         reference: Reference | None = None,
         penalty: Penalty | None = None,
+        validation: Validation | None = None,
     ) -> Problem:
         penalty = penalty or Penalty()
-        ref = reference or reference_mod.solve(dataset, fit_intercept)
+        ref = reference or reference_mod.solve(dataset, fit_intercept)  # least squares
         if standardize:
             scaling = Scaling.standardizing(dataset.features, fit_intercept)
         else:
@@ -62,12 +67,19 @@ class Problem:
         with np.errstate(all="ignore"):  # out-of-range values are refused just below, by name
             q = Quadratic.from_features(features, w_star, b_star, ref.mse, fit_intercept)
         float_range.check_curvature(dataset, scaling, q, standardize)
+        shown = (
+            penalised.solve(dataset, fit_intercept, penalty, scaling.scale)
+            if penalty.active
+            else ref
+        )
         return cls(
             dataset,
-            ref,
+            shown,
             scaling,
             Objective(q, penalty, features, dataset.y),
             residuals.ResidualLoss(dataset.features, dataset.y),
+            ref,
+            validation,
         )
 
 
@@ -90,17 +102,26 @@ class Session:
     def __init__(self, dataset: Dataset, hp: Hyperparameters, _problem: Problem | None = None):
         hp = self._settle(hp)
         self._check_against_data(dataset, hp)
+        self.loaded = dataset  # all rows; the problem's dataset is the training rows
         self.hp = hp
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
         self._eigen: tuple[float, float] | None = None
         self._mse_cache: tuple[tuple[bytes, float], float] | None = None
-        self.problem = _problem or Problem.build(dataset, hp.standardize, hp.fit_intercept)
+        self.problem = _problem or self._build(hp)
         self.trainer = self._new_trainer(hp)
 
     def _new_trainer(self, hp: Hyperparameters) -> Trainer:
         w0, b0 = self._start(hp)
         self._check_start(hp, w0, b0)
-        return Trainer(self.problem.objective, self.problem.scaling, w0, b0, hp, self.bound_of)
+        return Trainer(
+            self.problem.objective,
+            self.problem.scaling,
+            w0,
+            b0,
+            hp,
+            self.bound_of,
+            self.problem.validation,
+        )
 
     # -- what the session knows ----------------------------------------------------------------
 
@@ -139,9 +160,15 @@ class Session:
         if cache is None or cache[0] != hp:
             w0, b0 = self._start(hp)
             q = self.problem.quadratic
-            delta = np.asarray(w0, dtype=np.float64) - q.w_star
+            if self.problem.objective.penalty.active:  # the penalised optimum
+                w_star, b_star = self.problem.scaling.to_training(
+                    self.reference.weights, self.reference.intercept
+                )
+            else:
+                w_star, b_star = q.w_star, q.b_star
+            delta = np.asarray(w0, dtype=np.float64) - w_star
             if q.fit_intercept:
-                delta = np.append(delta, b0 - q.b_star)
+                delta = np.append(delta, b0 - b_star)
             result = analyse(
                 self.problem.objective.hessian_eigen(),
                 delta,
@@ -149,7 +176,7 @@ class Session:
                 hp.tol,
                 hp.epochs,
                 make(hp),
-                exact=not self.problem.objective.penalty.active,
+                exact=self.problem.objective.penalty.l1 == 0,
             )
             cache = (hp, result)
             self._analysis_cache = cache
@@ -181,6 +208,10 @@ class Session:
     @staticmethod
     def _check_against_data(dataset: Dataset, hp: Hyperparameters) -> None:
         d = dataset.n_features
+        if dataset.streamed is not None and hp.batch_size is not None:
+            from .streaming import NO_MINI_BATCH
+
+            raise HyperparameterError(f"batch size {hp.batch_size}: {NO_MINI_BATCH}")
         if len(hp.m0) not in (1, d):
             raise HyperparameterError(
                 f"m0: give one value for every weight or one per weight ({d}: "
@@ -275,12 +306,12 @@ class Session:
         kept = (self.problem, self._eigen, self._analysis_cache, self._mse_cache)
         try:
             if self._problem_key(hp) != self._problem_key(old):
-                self.problem = Problem.build(
-                    self.dataset,
-                    hp.standardize,
-                    hp.fit_intercept,
-                    self.reference if hp.fit_intercept == old.fit_intercept else None,
+                same_ls = (hp.fit_intercept, hp.validation, hp.seed) == (
+                    old.fit_intercept,
+                    old.validation,
+                    old.seed,
                 )
+                self.problem = self._build(hp, self.problem.least_squares if same_ls else None)
                 self._eigen = None
             self._analysis_cache = None
             self.trainer = self._new_trainer(hp)
@@ -290,18 +321,28 @@ class Session:
         self.hp = hp
         return True
 
+    def _build(self, hp: Hyperparameters, least_squares: Reference | None = None) -> Problem:
+        data, held = self.loaded, None
+        if hp.validation > 0:
+            p = data.n_features + int(hp.fit_intercept)
+            data, held = validation_mod.split(data, hp.validation, hp.seed, p)
+        return Problem.build(
+            data, hp.standardize, hp.fit_intercept, least_squares, Penalty(hp.l1, hp.l2), held
+        )
+
     @staticmethod
     def _settle(hp: Hyperparameters) -> Hyperparameters:
         """Draw a seed when the settings need one and have none, so the run is reproducible (and
         stepping back exact) and the seed can be shown."""
-        if hp.seed is None and hp.batch_size is not None:
+        if hp.seed is None and (hp.batch_size is not None or hp.validation > 0):
             return replace(hp, seed=secrets.randbelow(2**31))
         return hp
 
     @staticmethod
     def _problem_key(hp: Hyperparameters) -> tuple:
         """The settings the problem (scaling, reference, objective) depends on."""
-        return (hp.standardize, hp.fit_intercept)
+        split = (hp.validation, hp.seed) if hp.validation > 0 else None
+        return (hp.standardize, hp.fit_intercept, hp.l1, hp.l2, split)
 
     def with_hyperparameters(self, hp: Hyperparameters) -> Session:
         """:meth:`apply`, returning the session (the same one) for chaining."""

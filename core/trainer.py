@@ -29,6 +29,7 @@ from .kernel import RISE_EPOCHS, Batching, Buffers, Plan, Point, Stop, batch_epo
 from .objective import Objective
 from .optimizers import Optimizer, Term, make
 from .scaling import Scaling
+from .validation import Validation
 
 #: Epochs between stored parameter checkpoints: the most an exact step back recomputes.
 CHECKPOINT_EVERY = 1024
@@ -61,6 +62,8 @@ class Record:
         with).
     loss : float or None
         J = MSE + penalty (None: no penalty, J is the MSE).
+    val_mse : float or None
+        The MSE on the held-out rows (None without a validation split).
     """
 
     epoch: int
@@ -71,6 +74,7 @@ class Record:
     grad_intercept: float
     settings: Hyperparameters | None = None
     loss: float | None = None
+    val_mse: float | None = None
 
     @property
     def objective(self) -> float:
@@ -101,6 +105,8 @@ class Records:
         settings are those of the last segment starting at or before it.
     loss : ndarray of shape (k,) or None
         J, when a penalty makes it differ from the MSE.
+    val_mse : ndarray of shape (k,) or None
+        The held-out rows' MSE, with a validation split.
     """
 
     epochs: np.ndarray
@@ -111,6 +117,7 @@ class Records:
     grad_intercept: np.ndarray
     segments: tuple[tuple[int, Hyperparameters], ...] = ()
     loss: np.ndarray | None = None
+    val_mse: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.epochs.shape[0])
@@ -127,6 +134,7 @@ class Records:
             np.array([rec.grad_intercept]),
             ((rec.epoch, rec.settings),) if rec.settings is not None else (),
             None if rec.loss is None else np.array([rec.loss]),
+            None if rec.val_mse is None else np.array([rec.val_mse]),
         )
 
     def settings_of(self, epoch: int) -> Hyperparameters | None:
@@ -147,6 +155,7 @@ class Records:
             grad_intercept=float(self.grad_intercept[i]),
             settings=self.settings_of(epoch),
             loss=None if self.loss is None else float(self.loss[i]),
+            val_mse=None if self.val_mse is None else float(self.val_mse[i]),
         )
 
 
@@ -231,6 +240,8 @@ class Trainer:
         The settings (those that restart a run are fixed for this trainer).
     bound_of : callable
         hp → (largest stable rate or None, its formula): above it a rising loss means divergence.
+    validation : Validation or None
+        Held-out rows: their MSE is kept for every epoch beside the loss.
     """
 
     def __init__(
@@ -241,8 +252,10 @@ class Trainer:
         b0: float,
         hp: Hyperparameters,
         bound_of: BoundOf,
+        validation: Validation | None = None,
     ) -> None:
         self._objective = objective
+        self._validation = validation
         self._scaling = scaling
         self._bound_of = bound_of
         self._hp = hp
@@ -255,6 +268,9 @@ class Trainer:
         # briefly hold two histories.
         self._trace = np.empty(hp.epochs + 1)
         self._trace[0] = self._evaluate(start)[0]
+        self._val_trace = np.empty(hp.epochs + 1) if validation is not None else None
+        if self._val_trace is not None:
+            self._val_trace[0] = self._val_mse(start.w[None, :], np.array([start.b]))[0]
         self._frontier = 0
         self._frontier_stop: _Stop | None = None
         self._epoch = 0
@@ -329,6 +345,20 @@ class Trainer:
         view = self._trace[: self._epoch + 1]
         view.flags.writeable = False
         return view
+
+    @property
+    def validation_trace(self) -> np.ndarray | None:
+        """The held-out rows' MSE at epochs 0..epoch (None without a validation split)."""
+        if self._val_trace is None:
+            return None
+        view = self._val_trace[: self._epoch + 1]
+        view.flags.writeable = False
+        return view
+
+    def _val_mse(self, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Held-out MSE of training-coordinate parameters (k, d), (k,)."""
+        wd, bd = self._scaling.to_data(w, b)
+        return self._validation.mse(wd, bd)
 
     def record(self, epoch: int | None = None) -> Record:
         """The record of ``epoch`` (default: the current one), 0 ≤ epoch ≤ frontier."""
@@ -674,7 +704,16 @@ class Trainer:
             grown = np.empty(max(end, self._budget + 1))
             grown[:start] = self._trace[:start]
             self._trace = grown
+            if self._val_trace is not None:
+                grown = np.empty(self._trace.shape[0])
+                grown[:start] = self._val_trace[:start]
+                self._val_trace = grown
         self._trace[start:end] = new
+        if self._val_trace is not None and end > start:
+            d = self._objective.n_features
+            w = np.frombuffer(out.weights, dtype=np.float64).reshape(-1, d)[first:]
+            b = np.frombuffer(out.intercept, dtype=np.float64)[first:]
+            self._val_trace[start:end] = self._val_mse(w, b)
 
     def _truncate(self) -> None:
         self._truncate_to(self._epoch)
@@ -749,7 +788,8 @@ class Trainer:
         w, b = self._scaling.to_data(w, b)
         gw, gb = self._scaling.gradient_to_data(gw, gb)
         segs = self._segments(int(epochs[0]), int(epochs[-1])) if len(epochs) else ()
-        return Records(epochs, w, b, mse, gw, gb, segs, loss)
+        val = self._validation.mse(w, b) if self._validation is not None and len(w) else None
+        return Records(epochs, w, b, mse, gw, gb, segs, loss, val)
 
 
 def _epoch_of(checkpoint: _Checkpoint) -> int:

@@ -26,6 +26,7 @@ MARKS = {
     "ls-point": ("○", "+"),
     "predict": ("◆", "#"),
     "hline-key": ("──", "--"),
+    "validation": ("•", "v"),  # the held-out rows' MSE
 }
 
 

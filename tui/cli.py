@@ -19,19 +19,24 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
-from linreg_tui.core import settings
-from linreg_tui.core.csv_loader import load_csv
+from linreg_tui.core import scenario as scenario_mod
+from linreg_tui.core import settings, svg_report
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
+from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.loading import load_data
 from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
+from linreg_tui.core.streaming import load_streamed
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
 
-from . import signals
+from . import resume as resume_mod
+from . import serve as serve_mod
+from . import signals, strict_json
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -80,11 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
         "to the end, ctrl+r restarts, ? lists every key, q quits. Exit status: 0 finished, "
         "1 diverged, 2 bad input or usage.",
     )
-    p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    p.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA.csv",
+        help="CSV file with a header row (also .csv.gz, Parquet, or - for standard input), or a "
+        "scenario file (.toml) made by --save-scenario",
+    )
     p.add_argument(
         "--x",
         metavar="COL[,COL…]",
-        help="x column(s), by name or 1-based number (default: the first column)",
+        help="x column(s), by name or 1-based number (default: the first column); a name "
+        "holding a comma may be put in double quotes: --x '\"weight, kg\",age'",
     )
     p.add_argument("--y", metavar="COL", help="y column, by name or number (default: the last)")
     p.add_argument(
@@ -96,9 +108,61 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_arguments(p)  # one option per declared setting (core/settings.py)
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
     p.add_argument(
+        "--save-scenario",
+        metavar="FILE",
+        help="write the data and every setting to a scenario file (TOML) that reopens this run: "
+        f"{PROG} FILE",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="start from the settings last used with this data file, and remember them on quit "
+        "(kept in the user's config folder)",
+    )
+    p.add_argument(
+        "--svg",
+        metavar="FILE",
+        help="with --headless: write the loss and fit charts of the run as an SVG picture",
+    )
+    p.add_argument(
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the app to web browsers (each tab its own session), on 127.0.0.1 unless "
+        "--host is given",
+    )
+    p.add_argument("--port", default="8000", help="port for --serve (default 8000)")
+    p.add_argument(
+        "--host",
+        default=None,
+        help="address for --serve to listen on (default 127.0.0.1); anyone who can reach it "
+        "can use the app: there is no authentication",
+    )
+    # Set by --serve for the app it starts per browser tab: no terminal is needed, and nothing
+    # reads or writes a file a visitor could name.
+    p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--engine",
+        choices=("memory", "dask"),
+        default="memory",
+        help="memory (default), or dask: DATA may be a glob of files or a Parquet folder, reduced "
+        "with Dask (optional extra: pip install 'linreg-tui[dask]'); headless",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: Dask's local scheduler)",
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="read the data in one pass in blocks, keeping only its sums (for files larger than "
+        "memory; full-batch gradient descent only)",
+    )
     p.add_argument(
         "--compare",
         action="append",
@@ -129,18 +193,42 @@ class Options:
     hp: Hyperparameters
     history: str | None
     headless: bool
+    svg: str | None
     json: bool
+    serve: serve_mod.ServeOptions | None = None
+    served: bool = False
+    save_scenario: str | None = None
+    #: The data file's key for --resume (None: not asked).
+    resume: str | None = None
+    note: str = ""
+    hide: tuple[str, ...] = ()
+    #: The CSV file the data came from, if any (for scenarios).
+    data_path: str | None = None
     ascii: bool = False
     compare: tuple[dict, ...] = ()
     sweep: SweepSpec | None = None
+    from_stdin: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
     """Parse and check arguments, load the data. Raises UsageError, DataError or
     HyperparameterError with a one-line message."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    given = _given(argv)
     degree = hpmod.parse_degree(args.degree)
-    if args.data is None:
+    scenario = None
+    data_path = None if args.data == "-" else args.data  # standard input is no file to name
+    if args.data is not None and scenario_mod.is_scenario(args.data):
+        if given & {"x", "y", "degree"}:
+            raise UsageError(
+                "--x, --y and --degree choose a CSV file's columns; a scenario fixes its data "
+                "(its [data] table)"
+            )
+        scenario = scenario_mod.read(args.data)
+        dataset = scenario.dataset
+        data_path = scenario.data_path
+    elif args.data is None:
         if args.x or args.y:
             raise UsageError("--x and --y choose columns of a DATA.csv file; none was given")
         if degree != 1:
@@ -150,10 +238,27 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         else:
             dataset = seed_dataset()
     else:
-        x_cols = args.x.split(",") if args.x else None
-        dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
+        # The --x text goes whole to the loader, which knows the header: a column whose name
+        # holds a comma can then still be chosen by name.
+        if args.engine == "dask":
+            dataset = _load_with_dask(args, degree)
+        else:
+            load = load_streamed if args.stream else load_data
+            with LoadProgress(args.data) as progress:
+                dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
-    hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
+    # What the settings start from, lowest first: the defaults (predicting at 6 in every x
+    # column), the scenario, the settings remembered for this data (--resume); the options
+    # given on the command line override them all.
+    base = scenario.hp if scenario else Hyperparameters(predict_x=(6.0,) * columns)
+    resume_key = resume_mod.key(args.data) if args.resume else None
+    if resume_key is not None:
+        if args.serve or args.served:
+            raise UsageError("--resume is for one person's app; it cannot be used with --serve")
+        base = resume_mod.recall(resume_key, base) or base
+    hp = settings.from_arguments(args, base)
+    if args.save_scenario:
+        check_folder(args.save_scenario)
     if args.history:
         check_writable(args.history)
     compare = tuple(parse_spec(text) for text in args.compare or ())
@@ -163,9 +268,81 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     if (compare or sweep) and args.history:
         raise UsageError("--history writes one run; it does not go with --compare or --sweep")
     headless = args.headless or args.json or bool(compare) or sweep is not None
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler is the address of a Dask cluster; it needs --engine dask")
+    if args.engine == "dask" and not headless:
+        raise UsageError("--engine dask runs headless; add --headless or --json")
+    if args.stream and not headless:
+        raise UsageError(
+            "--stream runs headless for now (the app cannot yet show a streamed sample); "
+            "add --headless or --json"
+        )
+    if args.stream and args.data is None:
+        raise UsageError("--stream reads a DATA file; none was given")
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json, args.ascii, compare, sweep)
+    if args.svg:
+        if not headless:
+            raise UsageError("--svg needs --headless (or --json)")
+        check_folder(args.svg)
+    serve = None
+    if args.serve:
+        if args.data == "-":
+            raise UsageError("--serve starts an app per browser tab; it cannot read standard input")
+        if headless:
+            raise UsageError("--serve serves the app; it cannot be combined with --headless/--json")
+        try:
+            port = serve_mod.parse_port(args.port)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        serve = serve_mod.ServeOptions(
+            host=args.host or serve_mod.LOOPBACK,
+            port=port,
+            host_given=args.host is not None,
+            app_args=serve_mod.app_arguments(parser, args),
+        )
+    elif args.host is not None or args.port != "8000":
+        raise UsageError("--host and --port are for --serve")
+    if (compare or sweep) and (args.serve or args.save_scenario or args.svg):
+        raise UsageError(
+            "--compare and --sweep print a report; they do not go with --serve, "
+            "--save-scenario or --svg"
+        )
+    return Options(
+        dataset=dataset,
+        hp=hp,
+        history=args.history,
+        headless=headless,
+        json=args.json,
+        ascii=args.ascii,
+        compare=compare,
+        sweep=sweep,
+        svg=args.svg,
+        serve=serve,
+        served=args.served,
+        save_scenario=args.save_scenario,
+        resume=resume_key,
+        note=scenario.note if scenario else "",
+        hide=scenario.hide if scenario else (),
+        data_path=data_path,
+        from_stdin=args.data == "-",
+    )
+
+
+def _given(argv: Sequence[str] | None) -> set[str]:
+    """The destinations of the options written on the command line (not left at a default)."""
+    quiet = build_parser()
+    for action in quiet._actions:  # argparse has no public list of its actions
+        action.default = argparse.SUPPRESS
+    return set(vars(quiet.parse_args(argv)))
+
+
+def _load_with_dask(args: argparse.Namespace, degree: int) -> Dataset:
+    from linreg_tui.core.dask_engine import INSTALL_HINT, dask_available, load_dask
+
+    if not dask_available():
+        raise UsageError(INSTALL_HINT)
+    return load_dask(args.data, x=args.x, y=args.y, degree=degree, scheduler=args.scheduler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,8 +370,20 @@ def _main(argv: Sequence[str] | None) -> int:
     except (UsageError, DataError, HyperparameterError) as exc:
         print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
+    if opts.save_scenario:
+        try:
+            save_scenario(opts, session)
+        except DataError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
+        if not opts.headless and opts.serve is None:
+            return 0
+    if opts.serve is not None:
+        return serve_mod.serve(opts.serve)
     if not opts.headless:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if opts.from_stdin and sys.stdout.isatty():
+            _keys_from_terminal()
+        if not opts.served and not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
                 "use --headless or --json in scripts and pipes",
@@ -203,15 +392,24 @@ def _main(argv: Sequence[str] | None) -> int:
             return 2
         from linreg_tui.tui.terminal import unusable_terminal, wants_ascii
 
-        if why := unusable_terminal(os.environ, sys.stdout.fileno()):
+        # Served, the "terminal" is the visitor's browser (xterm.js, UTF-8), not this process's.
+        if not opts.served and (why := unusable_terminal(os.environ, sys.stdout.fileno())):
             print(f"{PROG}: error: {why}; use --headless or --json", file=sys.stderr)
             return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
         app = make_app(
-            session, ascii_only=opts.ascii or wants_ascii(os.environ), handle_signals=True
+            session,
+            served=opts.served,
+            ascii_only=opts.ascii or (not opts.served and wants_ascii(os.environ)),
+            handle_signals=True,
+            note=opts.note,
+            hide=opts.hide,
+            data_path=opts.data_path,
         )
         app.run()
+        if opts.resume is not None:
+            resume_mod.remember(opts.resume, app.session.hp)
         if app.exit_signal is not None:
             return signals.exit_status(app.exit_signal)
         return app.return_code or 0  # Textual sets 1 if the app failed
@@ -222,12 +420,44 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:
         print(f"{PROG}: error: {opts.history}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    if opts.svg:
+        try:
+            write_text(opts.svg, svg_report.render(session), overwrite=True)
+        except DataError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
     try:
         print(render_json(session) if opts.json else render_text(session))
         sys.stdout.flush()
     except BrokenPipeError:  # `linreg-tui --headless | head -1`: the reader left; say nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if session.trainer.status is Status.DIVERGED else 0
+
+
+def save_scenario(opts: Options, session: Session) -> None:
+    """Write --save-scenario's file (atomically; the name was given, so it is replaced)."""
+    path = opts.save_scenario
+    text = scenario_mod.dumps(
+        session.dataset,
+        session.hp,
+        opts.data_path,
+        note=opts.note,
+        hide=opts.hide,
+        folder=os.path.dirname(os.path.abspath(path)),
+    )
+    write_text(path, text, overwrite=True)
+    print(f"{PROG}: wrote {path}", file=sys.stderr)
+
+
+def _keys_from_terminal() -> None:
+    """The data came on standard input (``linreg-tui - < data.csv``): read the keys from the
+    controlling terminal instead, as ``less`` and ``vim -`` do."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return  # no controlling terminal: the check below says the app needs one
+    os.dup2(fd, sys.stdin.fileno())
+    os.close(fd)
 
 
 def _batch(session: Session, opts: Options) -> int:
@@ -258,7 +488,12 @@ def train_headless(session: Session, history: str | None) -> None:
     if history is None:
         _run(session, None)
         return
-    header = history_header(session.dataset.feature_names, session.hp.fit_intercept)
+    header = history_header(
+        session.dataset.feature_names,
+        session.hp.fit_intercept,
+        session.problem.objective.penalty.active,
+        session.problem.validation is not None,
+    )
     with atomic_history(history, session.hp.fit_intercept) as writer:
         writer.header(header)
         writer.records(Records.single(session.record(0)))
@@ -303,6 +538,52 @@ def _progress_bar(total: int):
     return bar, task
 
 
+class LoadProgress:
+    """A progress bar on stderr (a terminal only) for a load that takes over half a second:
+    bytes read of the file, rows, MB/s. Callable as the loader's ``progress``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.started = time.perf_counter()
+        self._bar = None
+
+    def __enter__(self) -> LoadProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar:
+            self._bar[0].stop()
+
+    def __call__(self, done: int, total: int | None, rows: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self._bar is None and elapsed > PROGRESS_AFTER_S:
+            self._bar = _load_bar(self.name, total)
+        if self._bar:
+            rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
+            self._bar[0].update(
+                self._bar[1], completed=done, rows=f"{rows:,} rows, {rate:,.0f} MB/s"
+            )
+
+
+def _load_bar(name: str, total: int | None):
+    if not sys.stderr.isatty():
+        return False
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("reading {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(name, total=total, rows="")
+    bar.start()
+    return bar, task
+
+
 def _x_label(session: Session) -> str:
     names = session.dataset.x_names
     values = [plain(v) for v in session.hp.predict_x]
@@ -335,10 +616,13 @@ def render_text(session: Session) -> str:
         ref_weights = ", ".join(f"{n} {w!r}" for n, w in zip(names, ref.weights.tolist()))
     ref_b = f", intercept {ref.intercept!r}" if session.hp.fit_intercept else ""
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
-    lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
-    lines.append(
-        f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
-    )
+    what = _REFERENCE_NAMES[ref.penalty]
+    gap = f", duality gap {ref.gap:.3g}" if ref.gap is not None else ""
+    j = f", J {ref.objective!r}" if ref.objective is not None else ""
+    lines.append(f"{what} ({ref.method}{gap}): {ref_weights}{ref_b}; MSE {ref.mse!r}{j}, R² {r2}")
+    predicted = _text(session.reference_prediction())
+    adjective = what.replace("Least squares", "Least-squares")
+    lines.append(f"{adjective} prediction for {_x_label(session)}: {predicted}")
     a = session.analysis
     limit = (
         ""
@@ -348,6 +632,15 @@ def render_text(session: Session) -> str:
     method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
     lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
+
+
+#: How the reference answer is named, by the penalty it solved.
+_REFERENCE_NAMES = {
+    "none": "Least squares",
+    "l2": "Ridge",
+    "l1": "Lasso",
+    "elastic net": "Elastic net",
+}
 
 
 def _schedule(hp) -> dict:
@@ -382,6 +675,15 @@ def render_json(session: Session) -> str:
         batch_size=session.hp.batch_size,
         seed=session.hp.seed,
         shuffle=session.hp.shuffle,
+        penalty={
+            "name": session.problem.objective.penalty.name,
+            "l1": session.hp.l1,
+            "l2": session.hp.l2,
+        },
+        objective=rec.objective,
+        validation=session.hp.validation,
+        validation_rows=(session.problem.validation.n_samples if session.problem.validation else 0),
+        validation_mse=rec.val_mse,
         lr_max=a.lr_max,
         lr_bound=a.bound,
         lr_best=a.lr_best,
@@ -398,38 +700,22 @@ def render_json(session: Session) -> str:
             "r2": ref.r2,
             "prediction": session.reference_prediction(),
             "method": ref.method,
+            "penalty": ref.penalty,
+            "objective": ref.objective,
+            "duality_gap": ref.gap,
         },
     )
     nulls: dict[str, str] = {}
-    out = _strict(out, "", nulls)
+    out = strict_json.strict(out, nulls)
     if nulls:
         out["nulls"] = nulls
         out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
     return json.dumps(out, indent=2, allow_nan=False)
 
 
-def _strict(value, path: str, nulls: dict[str, str]):
-    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
-    reason recorded in ``nulls`` under the value's path."""
-    if isinstance(value, dict):
-        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
-        nulls[path] = _why_not_finite(value)
-        return None
-    return value
-
-
-def _why_not_finite(value: float) -> str:
-    if math.isnan(value):
-        return "undefined (not a number)"
-    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
-
-
 def _text(value: float) -> str:
     """A number for the text report: repr (round-trips) when finite, else words."""
-    return repr(value) if math.isfinite(value) else _why_not_finite(value)
+    return repr(value) if math.isfinite(value) else strict_json.why_not_finite(value)
 
 
 if __name__ == "__main__":
