@@ -339,8 +339,6 @@ def _open_at_once(argv: Sequence[str] | None):
     ordinary path runs), an exit status when the load ended without a session (2: bad input,
     130: the user quit), else ``(options, session)``.
     """
-    from .loading import OPEN_AT_ONCE_BYTES
-
     try:
         args = build_parser().parse_args(argv)
     except UsageError:
@@ -349,6 +347,8 @@ def _open_at_once(argv: Sequence[str] | None):
     other = args.save_scenario or args.svg or args.history or args.stream
     if batch or other or args.engine != "memory" or args.data in (None, "-"):
         return None
+    from .loading import OPEN_AT_ONCE_BYTES  # Textual loads only on the way to the app
+
     try:
         if os.path.getsize(args.data) < OPEN_AT_ONCE_BYTES or scenario_mod.is_scenario(args.data):
             return None
