@@ -127,8 +127,8 @@ def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") ->
             if n * (p + 1) ** 2 <= EXACT_FALLBACK_LIMIT:
                 return _solve_exact(dataset, fit_intercept)
             raise DataError(
-                f"{dataset.source}: the columns are too close to linear combinations of each "
-                f"other for float64 (condition number about {exc.condition:.1g}), and "
+                f"{dataset.source}: the columns are too ill-conditioned for float64 (condition "
+                f"number about {exc.condition:.1g}: nearly, not exactly, dependent), and "
                 f"{n:,} rows are too many to solve exactly; lower the degree or use fewer rows"
             ) from None
     raise ValueError(f"method must be 'auto', 'exact' or 'refined', got {method!r}")

@@ -107,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
     p.add_argument(
+        "--engine",
+        choices=("memory", "dask"),
+        default="memory",
+        help="memory (default), or dask: DATA may be a glob of files or a Parquet folder, reduced "
+        "with Dask (optional extra: pip install 'linreg-tui[dask]'); headless",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: Dask's local scheduler)",
+    )
+    p.add_argument(
         "--stream",
         action="store_true",
         help="read the data in one pass in blocks, keeping only its sums (for files larger than "
@@ -166,9 +179,12 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     else:
         # The --x text goes whole to the loader, which knows the header: a column whose name
         # holds a comma can then still be chosen by name.
-        load = load_streamed if args.stream else load_data
-        with LoadProgress(args.data) as progress:
-            dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
+        if args.engine == "dask":
+            dataset = _load_with_dask(args, degree)
+        else:
+            load = load_streamed if args.stream else load_data
+            with LoadProgress(args.data) as progress:
+                dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
     hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
     if args.history:
@@ -180,6 +196,10 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     if (compare or sweep) and args.history:
         raise UsageError("--history writes one run; it does not go with --compare or --sweep")
     headless = args.headless or args.json or bool(compare) or sweep is not None
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler is the address of a Dask cluster; it needs --engine dask")
+    if args.engine == "dask" and not headless:
+        raise UsageError("--engine dask runs headless; add --headless or --json")
     if args.stream and not headless:
         raise UsageError(
             "--stream runs headless for now (the app cannot yet show a streamed sample); "
@@ -200,6 +220,14 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         sweep,
         from_stdin=args.data == "-",
     )
+
+
+def _load_with_dask(args: argparse.Namespace, degree: int) -> Dataset:
+    from linreg_tui.core.dask_engine import INSTALL_HINT, dask_available, load_dask
+
+    if not dask_available():
+        raise UsageError(INSTALL_HINT)
+    return load_dask(args.data, x=args.x, y=args.y, degree=degree, scheduler=args.scheduler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
