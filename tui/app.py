@@ -541,7 +541,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.refresh(repaint=True, layout=True)
 
     def _quit_on_signal(self, signum: int) -> None:
-        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal."""
+        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal; if the
+        terminal itself has gone (a closed SSH connection), end at once: there is nothing to
+        restore, and Textual's shutdown would wait forever on writes to it."""
+        if signals.terminal_gone():
+            signals.end_now(signum)
         self.exit_signal = signum
         self.stepper.pause()
         self.run_worker(self.action_quit(), exclusive=True, group="quit")
