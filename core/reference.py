@@ -342,7 +342,9 @@ def _solve_refined(
     # RᵀR·δ = Dᵀr with the float64 factor. The fixed point satisfies the normal equations to
     # extended precision, so the answer keeps its digits however large the residuals are; each
     # step shrinks the error by about cond(D)²·eps, which needs cond(D) well below 1/√eps.
-    condition = float(np.linalg.cond(r))
+    # Of the design with every column (the ones column too) scaled to norm 1: unscaled, the ones
+    # column alone (norm √n) would make a million well-spread rows look ill-conditioned.
+    condition = float(np.linalg.cond(r / np.linalg.norm(r, axis=0)))
     if condition**2 * np.finfo(np.float64).eps > 0.01 or (
         exact_above is not None and condition > exact_above
     ):
