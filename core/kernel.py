@@ -276,25 +276,40 @@ def batch_epoch(
 ):
     """One epoch of mini-batch steps (epoch ``epoch`` ≥ 1), each on its batch's rows.
 
-    Returns (w, b, sw, sb, t, rows): the state after the epoch, or, with ``upto`` = k, before its
-    k-th step (0-based), with ``rows`` the indices of that step's batch (None otherwise).
+    The epoch's rows are gathered once in their order and every batch's statistics computed at
+    once (:meth:`.Objective.batch_stats`); the steps, in sequence, then work on those only. With
+    one feature they run on plain floats, as :func:`run`'s full-batch path does.
+
+    Returns (w, b, sw, sb, t, rows, grad): the state after the epoch, or, with ``upto`` = k,
+    before its k-th step (0-based), with ``rows`` the indices of that step's batch and ``grad``
+    its (∂J/∂w, ∂J/∂b) (both None otherwise).
     """
-    x, y = objective.features, objective.y
-    n = y.shape[0]
+    n = objective.n_samples
+    size = batching.size
+    stop = n if upto is None else min(n, (upto + 1) * size)
     order = batching.order(n, epoch)
-    if order is not None:
-        x, y = x[order], y[order]
+    data = objective.rows
+    data = data[:stop] if order is None else data.take(order[:stop], axis=0)
+    count, sx, sxx, sxy, sy = objective.batch_stats(data[:, :-1], data[:, -1], size)
+    scalar = objective.n_features == 1
+    if scalar:
+        sx, sxx, sxy = sx[:, 0].tolist(), sxx[:, 0, 0].tolist(), sxy[:, 0].tolist()
+        count, sy = count.tolist(), sy.tolist()
+        w = float(w[0])
+        sw = tuple(float(s[0]) for s in sw)
     step = opt.stepper()
     coefficients = opt.coefficients if opt.counts_steps else None
     intercept = objective.fit_intercept
     penalty = objective.penalty
-    gradient = objective.batch_gradient
-    size = batching.size
-    for k, start in enumerate(batching.batches(n)):
+    gradient = objective.batch_gradient(scalar, not prox)
+    rows = grad = None
+    for k, stats in enumerate(zip(count, sx, sxx, sxy, sy)):
+        gw, gb = gradient(*stats, w, b)
         if k == upto:
-            rows = np.arange(start, min(start + size, n))
-            return w, b, sw, sb, t, rows if order is None else order[rows]
-        gw, gb = gradient(x[start : start + size], y[start : start + size], w, b, not prox)
+            rows = np.arange(k * size, stop)
+            rows = rows if order is None else order[rows]
+            grad = (np.array([gw]) if scalar else gw, gb)
+            break
         c = coefficients(t + 1) if coefficients is not None else None
         w, sw = step(w, gw, sw, lr, c)
         if intercept:
@@ -302,7 +317,10 @@ def batch_epoch(
         if prox:
             w = penalty.prox(w, lr)
         t += 1
-    return w, b, sw, sb, t, None
+    if scalar:
+        w = np.array([w])
+        sw = tuple(np.array([s]) for s in sw)
+    return w, b, sw, sb, t, rows, grad
 
 
 def _point(scalar: bool, w, b: float, sw: tuple, sb: tuple, t: int) -> Point:

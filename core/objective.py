@@ -6,7 +6,8 @@ penalised, as glmnet does).
   (:class:`~.quadratic.Quadratic`), O(d²) an epoch whatever n is; its Hessian is constant, and the
   L2 term adds 2·λ₂ to the weights' block.
 * On a mini-batch the gradient comes from the batch's rows: ∂MSE/∂w = (−2/B)·X_Bᵀ(y_B − ŷ_B),
-  ∂MSE/∂b = (−2/B)·Σ(y_B − ŷ_B), the seed's formula on B rows.
+  ∂MSE/∂b = (−2/B)·Σ(y_B − ŷ_B), the seed's formula on B rows, summed out into the batch's own
+  statistics (Σx, Σxxᵀ, Σxy, Σy), which an epoch computes for all its batches at once.
 * The L1 term is not differentiable at 0. Methods that take the proximal step (plain gradient
   descent) step on the smooth part and then soft-threshold: w ← sign(w)·max(|w| − lr·λ₁, 0), so
   weights reach exactly zero. The others add the subgradient λ₁·sign(w) (0 at 0).
@@ -17,7 +18,9 @@ one-feature fast path and the general path share them.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -115,23 +118,76 @@ class Objective:
             gb,
         )
 
-    def batch_gradient(self, x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, subgradient):
-        """(∂J/∂w, ∂J/∂b) from the rows of one batch: the MSE part from those rows only.
+    @cached_property
+    def rows(self) -> np.ndarray:
+        """ndarray of shape (n_samples, n_features + 1): each row's features then its y, side by
+        side, so a shuffled epoch gathers each row with one random access (made on first use,
+        by mini-batch runs only)."""
+        return np.column_stack([self.features, self.y])
+
+    def batch_stats(self, x: np.ndarray, y: np.ndarray, size: int):
+        """Sufficient statistics of consecutive batches of ``size`` rows (the last may be smaller),
+        all batches at once, so a mini-batch epoch's loop works on d×d numbers only.
 
         Parameters
         ----------
-        x : ndarray of shape (B, n_features)
-            The batch's rows (training coordinates).
-        y : ndarray of shape (B,)
-        w : ndarray of shape (n_features,)
+        x : ndarray of shape (n_rows, n_features)
+            The rows in the order they are used (training coordinates).
+        y : ndarray of shape (n_rows,)
+        size : int
+
+        Returns
+        -------
+        count : ndarray of shape (n_batches,)
+            Rows in each batch.
+        sx, sxy : ndarray of shape (n_batches, n_features)
+            Σx and Σx·y over each batch's rows.
+        sxx : ndarray of shape (n_batches, n_features, n_features)
+            Σx·xᵀ.
+        sy : ndarray of shape (n_batches,)
+            Σy.
         """
-        r = y - (x @ w + b)
-        n = r.shape[0]
-        gw = (-2 / n) * (x.T @ r)
-        gb = float((-2 / n) * r.sum()) if self.fit_intercept else 0.0
-        if self.penalty.active:
-            gw = gw + self.penalty.gradient(w, subgradient)
-        return gw, gb
+        n, d = x.shape
+        full = n // size * size
+        parts = []
+        for lo, hi, k in ((0, full, size), (full, n, n - full)):
+            if hi > lo:
+                xb, yb = x[lo:hi].reshape(-1, k, d), y[lo:hi].reshape(-1, k)
+                xt = xb.transpose(0, 2, 1)
+                parts.append(
+                    (
+                        np.full(xb.shape[0], float(k)),
+                        xb.sum(axis=1),
+                        xt @ xb,
+                        (xt @ yb[:, :, None])[:, :, 0],
+                        yb.sum(axis=1),
+                    )
+                )
+        return tuple(np.concatenate(p) for p in zip(*parts))
+
+    def batch_gradient(self, scalar: bool, subgradient: bool):
+        """The function (count, sx, sxx, sxy, sy, w, b) ↦ (∂J/∂w, ∂J/∂b) on one batch from its
+        statistics (:meth:`batch_stats`): the MSE part (−2/B)·(Σxy − Σxxᵀ·w − b·Σx) and
+        (−2/B)·(Σy − Σx·w − b·B), the seed's formula summed out. Bound once per epoch, as the
+        loop calls it once per batch.
+
+        With ``scalar`` (one feature) w, sx, sxx and sxy are plain floats (the one-feature fast
+        path); otherwise w, sx, sxy are ndarrays of shape (n_features,) and sxx of shape
+        (n_features, n_features).
+        """
+        dot = operator.mul if scalar else operator.matmul
+        intercept = self.fit_intercept
+        penalty = self.penalty.gradient if self.penalty.active else None
+
+        def gradient(count, sx, sxx, sxy, sy, w, b):
+            scale = -2 / count
+            gw = scale * (sxy - dot(sxx, w) - b * sx)
+            gb = float(scale * (sy - dot(sx, w) - b * count)) if intercept else 0.0
+            if penalty is not None:
+                gw = gw + penalty(w, subgradient)
+            return gw, gb
+
+        return gradient
 
     def hessian_eigen(self) -> tuple[np.ndarray, np.ndarray]:
         """Eigenvalues (ascending) and eigenvectors (columns) of the smooth part's Hessian, from

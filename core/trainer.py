@@ -391,7 +391,7 @@ class Trainer:
             # the epoch's last step: from the state before it, on its batch's rows
             n = self._objective.n_samples
             steps = len(batching.batches(n))
-            w, b, sw, sb, t, rows = batch_epoch(
+            w, b, sw, sb, t, rows, (gw, gb) = batch_epoch(
                 self._objective,
                 opt,
                 batching,
@@ -406,8 +406,6 @@ class Trainer:
                 upto=steps - 1,
             )
             before = Point(w, b, sw, sb, t)
-            x, y = self._objective.features[rows], self._objective.y[rows]
-            gw, gb = self._objective.batch_gradient(x, y, w, b, not prox)
         c = opt.coefficients(before.t + 1) if opt.counts_steps else None
         d = before.w.shape[0]
         names = ["m"] if d == 1 else [f"w{j + 1}" for j in range(d)]

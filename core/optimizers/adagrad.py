@@ -17,10 +17,18 @@ class AdaGrad(Optimizer):
     state_names = ("G",)
     adaptive = True
 
+    def stepper(self):
+        eps = self.eps
+
+        def step(theta, g, state, lr, c):
+            (big_g,) = state
+            big_g = big_g + g * g
+            return theta - lr * g / (big_g**0.5 + eps), (big_g,)
+
+        return step
+
     def step(self, theta, g, state, lr, c):
-        (big_g,) = state
-        big_g = big_g + g * g
-        return theta - lr * g / (big_g**0.5 + self.eps), (big_g,)
+        return self.stepper()(theta, g, state, lr, c)
 
     def terms(self, symbol, theta, g, state, lr, c):
         (big_g,) = state

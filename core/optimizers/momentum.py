@@ -17,10 +17,18 @@ class Momentum(Optimizer):
     fields = ("momentum",)
     state_names = ("v",)
 
+    def stepper(self):
+        beta = self.momentum
+
+        def step(theta, g, state, lr, c):
+            (v,) = state
+            v = beta * v + g
+            return theta - lr * v, (v,)
+
+        return step
+
     def step(self, theta, g, state, lr, c):
-        (v,) = state
-        v = self.momentum * v + g
-        return theta - lr * v, (v,)
+        return self.stepper()(theta, g, state, lr, c)
 
     def terms(self, symbol, theta, g, state, lr, c):
         (v,) = state

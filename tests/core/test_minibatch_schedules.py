@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from test_optimizers import SETTINGS
 
-from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 
@@ -33,8 +33,11 @@ def rate(schedule: str, lr: float, e: int, epochs: int, decay=0.9, every=100, po
     raise AssertionError(schedule)
 
 
-def reference_sgd(name, x, y, lr, epochs, batch, seed, shuffle, schedule="constant", **s):
-    """Mini-batch training from θ = 0 with the update formulas, in plain numpy."""
+def reference_sgd(
+    name, x, y, lr, epochs, batch, seed, shuffle, schedule="constant", intercept=True, l2=0.0, **s
+):
+    """Mini-batch training from θ = 0 with the update formulas, in plain numpy (the gradient of
+    MSE + l2·‖w‖² from each batch's rows; without an intercept its gradient is 0, so b stays 0)."""
     n = y.shape[0]
     theta = np.zeros(x.shape[1] + 1)
     v = np.zeros_like(theta)
@@ -49,6 +52,8 @@ def reference_sgd(name, x, y, lr, epochs, batch, seed, shuffle, schedule="consta
             xb, yb = x[rows], y[rows]
             r = yb - (xb @ theta[:-1] + theta[-1])
             g = np.append((-2 / len(rows)) * (xb.T @ r), (-2 / len(rows)) * r.sum())
+            g[:-1] += 2 * l2 * theta[:-1]
+            g[-1] = g[-1] if intercept else 0.0
             t += 1
             if name == "gd":
                 theta = theta - eta * g
@@ -106,6 +111,33 @@ def test_schedules_match_the_definition(schedule):
     rec = session.record()
     x, y = data.features, data.y
     expected = reference_sgd("gd", x, y, 0.05, 400, 5, 0, False, schedule)
+    np.testing.assert_allclose(np.append(rec.weights, rec.intercept), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["gd", "nesterov", "adam"])
+@pytest.mark.parametrize(("intercept", "l2"), [(True, 0.0), (False, 0.0), (True, 0.05)])
+def test_mini_batches_of_several_features_match_the_definition(name, intercept, l2):
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 2, (23, 3))  # batches of 5, the last of 3
+    y = x @ [1.5, -2.0, 0.5] + 4 + rng.normal(0, 0.3, 23)
+    data = Dataset(x, y, ("a", "b", "c"), "y", source="test")
+    hp = Hyperparameters(
+        optimizer=name,
+        lr=LR[name],
+        batch_size=5,
+        seed=2,
+        m0=(0.0, 0.0, 0.0),
+        predict_x=(0.0, 0.0, 0.0),
+        fit_intercept=intercept,
+        l2=l2,
+        **SETTINGS,
+    )
+    session = Session(data, hp)
+    session.trainer.advance(200, records=False)
+    rec = session.record()
+    expected = reference_sgd(
+        name, x, y, LR[name], 200, 5, 2, True, intercept=intercept, l2=l2, **SETTINGS
+    )
     np.testing.assert_allclose(np.append(rec.weights, rec.intercept), expected, rtol=1e-12)
 
 
