@@ -18,7 +18,9 @@ Three tables:
    target: B ≥ 32 no slower.
 
 A measurement, not a test: nothing here asserts. Timings are the best of a few runs with the
-garbage collector off.
+garbage collector off, in CPU seconds of this process (``time.process_time``): on a shared machine
+wall time mostly measures the wait for a core, which swings the ratios by 2× between runs;
+``--wall`` times by the wall clock instead.
 """
 
 from __future__ import annotations
@@ -26,20 +28,30 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import os
 import platform
 import sys
 import time
 
-import numpy as np
-from report import markdown, yes
+# One thread for BLAS and OpenMP on both sides: idle worker threads spin and their CPU time would
+# count against whichever side started them.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from linreg_tui.core.dataset import Dataset, seed_dataset
-from linreg_tui.core.hyperparams import Hyperparameters
-from linreg_tui.core.optimizers import OPTIMIZERS
-from linreg_tui.core.session import Session
+import numpy as np  # noqa: E402
+from report import markdown, yes  # noqa: E402
+
+from linreg_tui.core.dataset import Dataset, seed_dataset  # noqa: E402
+from linreg_tui.core.hyperparams import Hyperparameters  # noqa: E402
+from linreg_tui.core.optimizers import OPTIMIZERS  # noqa: E402
+from linreg_tui.core.session import Session  # noqa: E402
 
 LR = {"gd": 0.01, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.5, "rmsprop": 0.01}
 LR["adam"] = 0.05
+
+
+#: The clock :func:`best` reads (``--wall``: time.perf_counter).
+clock = time.process_time
 
 
 def best(fn, repeats: int) -> float:
@@ -48,9 +60,9 @@ def best(fn, repeats: int) -> float:
         gc.collect()
         gc.disable()
         try:
-            t0 = time.perf_counter()
+            t0 = clock()
             fn()
-            times.append(time.perf_counter() - t0)
+            times.append(clock() - t0)
         finally:
             gc.enable()
     return min(times)
@@ -143,13 +155,17 @@ def synthetic(rows: int) -> Dataset:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--wall", action="store_true", help="time by the wall clock, not CPU")
     args = parser.parse_args()
+    global clock
+    if args.wall:
+        clock = time.perf_counter
     small = 50_000 if args.quick else 200_000
     big_core = 20_000 if args.quick else 100_000
     big_seed = 3
     print(
         f"{platform.processor() or platform.machine()}, Python {sys.version.split()[0]}, "
-        f"numpy {np.__version__}\n"
+        f"numpy {np.__version__}, {'wall' if args.wall else 'CPU'} time\n"
     )
 
     seed = seed_dataset()

@@ -303,8 +303,8 @@ def batch_epoch(
     penalty = objective.penalty
     gradient = objective.batch_gradient(scalar, not prox)
     rows = grad = None
-    for k, stats in enumerate(zip(count, sx, sxx, sxy, sy)):
-        gw, gb = gradient(*stats, w, b)
+    for k, (n_k, sx_k, sxx_k, sxy_k, sy_k) in enumerate(zip(count, sx, sxx, sxy, sy)):
+        gw, gb = gradient(n_k, sx_k, sxx_k, sxy_k, sy_k, w, b)
         if k == upto:
             rows = np.arange(k * size, stop)
             rows = rows if order is None else order[rows]

@@ -182,7 +182,9 @@ class Objective:
         def gradient(count, sx, sxx, sxy, sy, w, b):
             scale = -2 / count
             gw = scale * (sxy - dot(sxx, w) - b * sx)
-            gb = float(scale * (sy - dot(sx, w) - b * count)) if intercept else 0.0
+            gb = scale * (sy - dot(sx, w) - b * count) if intercept else 0.0
+            if not scalar:  # a numpy scalar from the products
+                gb = float(gb)
             if penalty is not None:
                 gw = gw + penalty(w, subgradient)
             return gw, gb
