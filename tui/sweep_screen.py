@@ -12,12 +12,11 @@ import math
 from collections.abc import Hashable
 
 import numpy as np
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 from textual_plotext.plot import Plot
 
 from linreg_tui.core.session import Session
@@ -31,6 +30,10 @@ from .numbers import num
 #: Runs in the app's sweep, and its range as multiples of the stability bound.
 POINTS = 40
 FROM_BOUND, TO_BOUND = 1e-3, 4.0
+
+
+class _Closed(Exception):
+    """The sweep view closed while its runs went on."""
 
 
 def app_sweep_spec(session: Session) -> SweepSpec:
@@ -125,8 +128,8 @@ class SweepScreen(ModalScreen[None]):
         height: auto;
         color: $text-muted;
     }
-    SweepScreen ProgressBar {
-        width: 100%;
+    SweepScreen #sweep-progress {
+        height: 1;
     }
     """
     BINDINGS = [Binding("escape,s,q", "close", "Close the sweep", id="sweep.close")]
@@ -137,6 +140,7 @@ class SweepScreen(ModalScreen[None]):
         self._spec = app_sweep_spec(session)
         self._ascii = ascii_only
         self.result: SweepResult | None = None
+        self._left = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -144,7 +148,7 @@ class SweepScreen(ModalScreen[None]):
                 f"Sweep: lr from {num(self._spec.start, 3)} to {num(self._spec.stop, 3)}, "
                 f"{self._spec.count} runs of {self._session.hp.epochs:,} epochs"
             )
-            yield ProgressBar(total=self._spec.count, show_eta=False, id="sweep-progress")
+            yield Static(progress_text(0, self._spec.count, self._ascii), id="sweep-progress")
             chart = SweepChart(id="sweep-chart")
             chart.ascii_only = self._ascii
             yield chart
@@ -152,22 +156,32 @@ class SweepScreen(ModalScreen[None]):
             yield Static("running …", id="sweep-verdict")
 
     def on_mount(self) -> None:
-        self._run()
+        # The app's worker, not the screen's: the screen may close while the runs go on.
+        self.app.run_worker(self._run, thread=True, group="sweep", exclusive=True)
 
-    @work(thread=True, exclusive=True, group="sweep")
     def _run(self) -> None:
         s = self._session
 
         def progress(done: int, total: int) -> None:
+            if self._left:
+                raise _Closed  # stop the sweep: nobody is looking any more
             self.app.call_from_thread(self._progress, done)
 
-        result = run_sweep(s.dataset, s.hp, self._spec, progress=progress, problem=s.problem)
-        self.app.call_from_thread(self._show, result)
+        try:
+            result = run_sweep(s.dataset, s.hp, self._spec, progress=progress, problem=s.problem)
+        except _Closed:
+            return
+        if not self._left:
+            self.app.call_from_thread(self._show, result)
 
     def _progress(self, done: int) -> None:
-        self.query_one(ProgressBar).update(progress=done)
+        if not self._left:
+            bar = progress_text(done, self._spec.count, self._ascii)
+            self.query_one("#sweep-progress", Static).update(bar)
 
     def _show(self, result: SweepResult) -> None:
+        if self._left:
+            return
         self.result = result
         chart = self.query_one(SweepChart)
         chart.mse_star = self._session.reference.mse
@@ -176,11 +190,18 @@ class SweepScreen(ModalScreen[None]):
         chart.refresh()
         self.query_one("#sweep-key", Static).update(chart.key())
         self.query_one("#sweep-verdict", Static).update(escape(verdict(result)))
-        self.query_one(ProgressBar).display = False
+        self.query_one("#sweep-progress", Static).display = False
 
     def action_close(self) -> None:
-        self.workers.cancel_group(self, "sweep")
+        self._left = True
         self.dismiss(None)
+
+
+def progress_text(done: int, total: int, ascii_only: bool = False, width: int = 30) -> str:
+    """ "runs 12/40 ━━━━━━━━──────" (no animation: a plain line redrawn as runs finish)."""
+    full = round(width * done / max(total, 1))
+    on, off = ("#", "-") if ascii_only else ("━", "─")
+    return f"runs {done}/{total} {on * full}{off * (width - full)}"
 
 
 def verdict(result: SweepResult) -> str:

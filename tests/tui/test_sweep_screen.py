@@ -52,3 +52,15 @@ def test_decade_ticks():
     assert decades(2e-5, 0.3) == [1e-4, 1e-3, 1e-2, 1e-1]
     assert len(decades(1e-30, 1e10)) <= 5
     assert decades(0.0, 1.0) == []
+
+
+@app_test
+async def test_closing_the_sweep_at_once_leaves_the_app_working():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, SweepScreen)
+        await pilot.press("space")
+        assert app.session.trainer.epoch == 1
