@@ -1,6 +1,11 @@
-"""What the Hessian of the MSE says about a learning rate, before any epoch runs.
+"""What the Hessian of the objective says about a learning rate, before any epoch runs.
 
-The MSE is a quadratic with constant Hessian H, so gradient descent with rate lr multiplies the
+Each method's bound comes from its optimiser (:meth:`~.optimizers.base.Optimizer.stability`): GD
+2/λmax, heavy-ball momentum 2(1+β)/λmax, Nesterov from its iteration matrix, none for the adaptive
+methods (which say so). An L2 penalty adds 2·λ₂ to the weights' curvature, so it shifts λ.
+
+For plain gradient descent the analysis is exact. The objective is a quadratic with constant
+Hessian H, so gradient descent with rate lr multiplies the
 distance to the optimum along each eigenvector of H (eigenvalue λᵢ) by (1 − lr·λᵢ) every epoch.
 Hence the largest stable rate 2/λmax, the fastest fixed rate 2/(λmin + λmax), and the exact number
 of epochs until the run converges: the excess loss after k epochs is
@@ -17,7 +22,8 @@ from enum import Enum
 
 import numpy as np
 
-from .quadratic import Quadratic
+from .optimizers import Optimizer
+from .optimizers.gd import GradientDescent
 
 #: With tol = 0, "converged" means the excess loss fell to this fraction of its starting value.
 DEFAULT_REDUCTION = 1e-8
@@ -31,6 +37,8 @@ class Verdict(str, Enum):
     GOOD = "good"
     OSCILLATING = "oscillating"
     WILL_DIVERGE = "will diverge"
+    STABLE = "stable"  # below the method's bound (momentum, Nesterov)
+    NO_BOUND = "no fixed bound"  # adaptive methods
 
 
 @dataclass(frozen=True)
@@ -41,10 +49,10 @@ class Analysis:
     ----------
     eigenvalues : ndarray of shape (p,)
         Of the Hessian, ascending.
-    lr_max : float
-        2/λmax: above it gradient descent diverges.
-    lr_best : float
-        2/(λmin + λmax): the fixed rate that converges fastest.
+    lr_max : float or None
+        The method's largest stable rate (GD: 2/λmax); None when no fixed bound applies.
+    lr_best : float or None
+        The fixed rate that converges fastest (GD: 2/(λmin + λmax); momentum: Polyak's).
     condition : float
         λmax/λmin (inf when λmin ≤ 0).
     rate : float
@@ -54,43 +62,76 @@ class Analysis:
         the trainer stops). With tol = 0, DEFAULT_REDUCTION of the starting excess loss:
         converged is the first epoch whose excess loss MSE − MSE* is at most that.
     epochs_needed : int or None
-        Epochs until converged in that sense; None if never.
+        Epochs until converged in that sense; None if never, or not known for the method.
     verdict : Verdict
     summary : str
         One line: the verdict and why.
+    method : str
+        The optimiser's name.
+    bound : str
+        How its bound reads (``"2/λmax"``; ``"none"`` for adaptive methods).
+    note : str
+        A sentence on the method's bound.
+    best_other : dict
+        Other optimal settings that go with ``lr_best`` (momentum's β).
     """
 
     eigenvalues: np.ndarray
-    lr_max: float
-    lr_best: float
+    lr_max: float | None
+    lr_best: float | None
     condition: float
     rate: float
     target: float
     epochs_needed: int | None
     verdict: Verdict
     summary: str
+    method: str = "gd"
+    bound: str = "2/λmax"
+    note: str = ""
+    best_other: dict | None = None
 
 
 def analyse(
-    q: Quadratic, w0: np.ndarray, b0: float, lr: float, tol: float, budget: int
+    eigen: tuple[np.ndarray, np.ndarray],
+    delta0: np.ndarray,
+    lr: float,
+    tol: float,
+    budget: int,
+    optimizer: Optimizer | None = None,
+    exact: bool = True,
 ) -> Analysis:
-    """Analyse gradient descent from (w0, b0) (training coordinates) at rate ``lr``."""
-    lam, vectors = q.hessian_eigen()
+    """Analyse a method at rate ``lr`` on a quadratic objective.
+
+    Parameters
+    ----------
+    eigen : (ndarray of shape (p,), ndarray of shape (p, p))
+        Eigenvalues (ascending) and eigenvectors (columns) of the Hessian of the (smooth part of
+        the) objective, training coordinates, intercept last
+        (:meth:`~.objective.Objective.hessian_eigen`).
+    delta0 : ndarray of shape (p,)
+        The start minus the optimum (training coordinates, intercept last).
+    optimizer : Optimizer, default gradient descent
+    exact : bool
+        The objective is exactly this quadratic (False with an L1 penalty: then only the bound on
+        the smooth part is given).
+    """
+    optimizer = optimizer or GradientDescent()
+    lam, vectors = eigen
     lam_max = float(lam[-1])
     lam_min = float(lam[0])
-    lr_max = 2.0 / lam_max
-    lr_best = 2.0 / (lam_min + lam_max)
     condition = lam_max / lam_min if lam_min > 0 else math.inf
+    stability = optimizer.stability(lam_min, lam_max)
+    if not (isinstance(optimizer, GradientDescent) and exact):
+        return _other_method(optimizer, stability, lam, condition, lr)
+    lr_max = stability.lr_max
+    lr_best = stability.lr_best
     # A huge rate on a steep problem (lr 1e300, λ 1e11) overflows lr·λ: the factor is then inf,
     # which every use below reads correctly as "diverges", so numpy need not warn.
     with np.errstate(over="ignore"):
         factors = np.abs(1.0 - lr * lam)
     rate = float(factors.max())
 
-    delta = np.asarray(w0, dtype=np.float64) - q.w_star
-    if q.fit_intercept:
-        delta = np.append(delta, b0 - q.b_star)
-    coords = vectors.T @ delta
+    coords = vectors.T @ np.asarray(delta0, dtype=np.float64)
     terms = 0.5 * lam * coords * coords
     excess0 = float(terms.sum())
     if tol > 0:
@@ -101,7 +142,73 @@ def analyse(
         needed = _epochs_needed(_excess(terms, factors), target, strict=False, first=0)
 
     verdict, summary = _verdict(lr, lr_max, lr_best, lam, needed, budget, target, tol)
-    return Analysis(lam, lr_max, lr_best, condition, rate, target, needed, verdict, summary)
+    return Analysis(
+        lam,
+        lr_max,
+        lr_best,
+        condition,
+        rate,
+        target,
+        needed,
+        verdict,
+        summary,
+        optimizer.name,
+        stability.bound,
+        stability.note,
+        stability.best_other,
+    )
+
+
+def _other_method(
+    optimizer: Optimizer, stability, lam: np.ndarray, condition: float, lr: float
+) -> Analysis:
+    """Momentum and Nesterov: the exact bound and the asymptotic rate from the iteration matrix;
+    adaptive methods: no fixed bound (said plainly)."""
+    lr_max = stability.lr_max
+    common = dict(
+        eigenvalues=lam,
+        lr_max=lr_max,
+        lr_best=stability.lr_best,
+        condition=condition,
+        target=math.nan,
+        epochs_needed=None,
+        method=optimizer.name,
+        bound=stability.bound,
+        note=stability.note,
+        best_other=stability.best_other,
+    )
+    if lr_max is None:
+        return Analysis(
+            rate=math.nan,
+            verdict=Verdict.NO_BOUND,
+            summary=f"no fixed bound: {stability.note}",
+            **common,
+        )
+    radii = [optimizer.iteration_radius(lr, float(v)) for v in lam]
+    rate = max(r for r in radii if r is not None) if radii else math.nan
+    if lr > lr_max:
+        return Analysis(
+            rate=rate,
+            verdict=Verdict.WILL_DIVERGE,
+            summary=(
+                f"will diverge: lr {lr:.6g} is above the largest stable rate {lr_max:.6g} "
+                f"({stability.bound})"
+            ),
+            **common,
+        )
+    if rate < 1:
+        shrink = f"the error shrinks about ×{rate:.6g} an epoch"
+        if rate > 0:
+            epochs = math.ceil(math.log(DEFAULT_REDUCTION) / (2 * math.log(rate)))
+            shrink += f" (~{epochs:,} epochs to cut the excess loss to 1e-8)"
+    else:
+        shrink = "the slowest direction does not shrink"
+    return Analysis(
+        rate=rate,
+        verdict=Verdict.STABLE,
+        summary=f"stable: lr {lr:.6g} is below {lr_max:.6g} ({stability.bound}); {shrink}",
+        **common,
+    )
 
 
 def _excess(terms: np.ndarray, factors: np.ndarray) -> Callable[[int], float]:

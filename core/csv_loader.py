@@ -1,51 +1,83 @@
 """Reading a CSV file into a :class:`~.dataset.Dataset`, refusing bad data with a precise message.
 
 What real CSVs look like is accepted: a header row, comma, semicolon or tab separators (detected
-from the header), a UTF-8 byte-order mark, CRLF line endings, quoted numbers, blank lines. What
-cannot be fitted is refused with a :class:`~.errors.DataError` naming the file, row and column.
+from the header, or named by an Excel ``sep=;`` first line), a UTF-8 byte-order mark, CRLF or CR
+line endings, quoted numbers, blank lines, gzip compression (``.csv.gz``), and ``-`` for standard
+input. What cannot be fitted is refused with a :class:`~.errors.DataError` naming the file, row and
+column.
 
-A large, clean file takes numpy's C parser; anything it stumbles on is parsed again cell by cell
-with :mod:`csv`, which is slower but can say exactly where the problem is.
+Two parsers, one set of rules. The file streams once through pyarrow's multithreaded C++ CSV
+reader (only the chosen columns are converted; the bytes are checked for NUL and UTF-8 as they go
+by); if anything there is not a plain finite number, the file is read again line by line with
+:mod:`csv`, which is slower but says exactly where the first problem is. A number is what both
+agree on: ASCII digits, an optional sign, point and exponent (not Python's ``1_0`` nor other
+scripts' digits).
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
+import gzip
 import io
 import math
 import os
 import re
-from collections.abc import Sequence
+import sys
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 
+from .columns import select_columns
 from .dataset import Dataset
-from .errors import DataError, listing
+from .errors import DataError, few, shown
 
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 #: A quoted cell of the header (a doubled "" inside one only splits the match in two).
 _QUOTED = re.compile(r'"[^"]*"')
+#: What a number cell may hold (after the spaces around it): the grammar pyarrow's parser takes.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_NON_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)\Z", re.IGNORECASE)
+#: Excel's first line naming the delimiter.
+_EXCEL_SEP = re.compile(r'"?sep=(.)"?\Z', re.IGNORECASE)
+#: The header line may be this long at most: refusing a longer one keeps memory bounded.
+HEADER_LIMIT = 16 << 20
+#: Bytes per read, and per block handed to the parser.
+CHUNK = 4 << 20
+#: The name used in messages for ``-``.
+STDIN_NAME = "standard input"
+
+#: progress(bytes_read, total_bytes or None, rows_read)
+Progress = Callable[[int, "int | None", int], None]
 
 
 def load_csv(
     path: str | os.PathLike[str],
-    x: Sequence[str] | None = None,
+    x: str | Sequence[str] | None = None,
     y: str | None = None,
     degree: int = 1,
+    progress: Progress | None = None,
 ) -> Dataset:
     """Load ``path`` and pick its x and y columns.
 
     Parameters
     ----------
     path : str or path-like
-        A CSV file with a header row.
-    x : sequence of str, optional
-        x columns, each a header name or a 1-based column number. Default: the first column.
+        A CSV file with a header row (gzip-compressed or not), or ``"-"`` for standard input.
+    x : str or sequence of str, optional
+        x columns, each a header name or a 1-based column number; one string is split at commas
+        (see :func:`~.columns.split_x_spec`). Default: the first column.
     y : str, optional
         The y column, a header name or a 1-based column number. Default: the last column.
     degree : int
         Polynomial degree (needs exactly one x column when > 1).
+    progress : callable, optional
+        Called now and then with (bytes read, total bytes or None, rows read).
 
     Returns
     -------
@@ -56,44 +88,25 @@ def load_csv(
     DataError
         With a message naming the file, and the row and column where that applies.
     """
-    name = os.fspath(path)
-    text = _read_text(name).replace("\r\n", "\n").replace("\r", "\n")
-    # Drop the blank lines at the end, but not the whitespace that ends the last row: in a
-    # tab-separated file a final tab is the row's empty last cell.
-    last_row_end = text.find("\n", len(text.rstrip()))
-    if last_row_end != -1:
-        text = text[:last_row_end]
-    if not text.strip():
-        raise DataError(f"{name}: the file is empty")
-    header_line, _, body = text.partition("\n")
-    if not header_line.strip():
-        raise DataError(
-            f"{name}: line 1 is blank; the header row naming the columns must come first"
-        )
-    delimiter = _detect_delimiter(name, header_line)
-    header = [
-        cell.strip()
-        for cell in next(csv.reader([header_line], delimiter=delimiter, skipinitialspace=True))
-    ]
-    _check_header(name, header, delimiter)
-    if not body.strip():
-        raise DataError(f"{name}: the file has a header ({', '.join(header)}) but no data rows")
-
-    x_cols = [_column_index(name, header, spec, "x") for spec in (x or ["1"])]
-    y_col = _column_index(name, header, y if y is not None else str(len(header)), "y")
-    _check_selection(name, header, x_cols, y_col)
-
+    source = open_source(path)
+    layout = read_layout(source)
+    x_cols, y_col = select_columns(source.name, layout.header, x, y)
     wanted = [*x_cols, y_col]
-    values = _parse_fast(body, delimiter, len(header), wanted)
+    values = _parse_fast(source, layout, wanted, progress)
     if values is None:
-        values = _parse_slow(name, body.split("\n"), delimiter, header, wanted)
+        values = _parse_slow(source, layout, wanted)
+    if values.shape[0] == 0:
+        raise DataError(
+            f"{source.name}: the file has a header ({few(layout.header)}) but no data rows"
+        )
+    header = layout.header
     raw_x, y_values = values[:, :-1], values[:, -1]
     for j, col in enumerate(x_cols):
         column = raw_x[:, j]
         if column.size > 1 and np.all(column == column[0]):
             raise DataError(
-                f"{name}: column {header[col]!r} is constant (every row is {_g(column[0])}), "
-                "so it cannot explain y; choose another x column"
+                f"{source.name}: column {shown(header[col])} is constant (every row is "
+                f"{_g(column[0])}), so it cannot explain y; choose another x column"
             )
     return Dataset(
         raw_x=raw_x,
@@ -101,7 +114,7 @@ def load_csv(
         x_names=tuple(header[c] for c in x_cols),
         y_name=header[y_col],
         degree=degree,
-        source=name,
+        source=source.name,
     )
 
 
@@ -109,27 +122,323 @@ def _g(value: float) -> str:
     return format(float(value), ".15g")
 
 
-def _read_text(name: str) -> str:
+# -- where the bytes come from ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A byte stream that can be opened again from the start (the slow path re-reads).
+
+    Attributes
+    ----------
+    name : str
+        For messages: the path, or "standard input".
+    size : int or None
+        Total bytes on disk (compressed size for gzip), for progress.
+    compressed : bool
+    """
+
+    name: str
+    size: int | None
+    compressed: bool
+    _path: str | None = None
+    _data: bytes | None = None
+
+    def open(self) -> tuple[BinaryIO, Callable[[], int]]:
+        """The decompressed stream and a function giving the bytes consumed from the source."""
+        if self._data is not None:
+            raw: BinaryIO = io.BytesIO(self._data)
+        else:
+            raw = open(self._path, "rb")  # noqa: SIM115 (closed by the caller with the stream)
+        if self.compressed:
+            return gzip.GzipFile(fileobj=raw, mode="rb"), raw.tell
+        return raw, raw.tell
+
+
+def open_source(path: str | os.PathLike[str]) -> Source:
+    """Check that ``path`` can be read and say how (plain, gzip, standard input).
+
+    Raises
+    ------
+    DataError
+        No such file, a directory, no permission.
+    """
+    name = os.fspath(path)
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        return Source(STDIN_NAME, len(data), data[:2] == b"\x1f\x8b", _data=data)
     if os.path.isdir(name):
         raise DataError(f"{name}: is a directory, not a CSV file")
     try:
         with open(name, "rb") as handle:
-            data = handle.read()
+            magic = handle.read(2)
+            size = os.fstat(handle.fileno()).st_size
     except FileNotFoundError:
         raise DataError(f"{name}: no such file") from None
     except PermissionError:
         raise DataError(f"{name}: cannot be read (permission denied)") from None
     except OSError as exc:
         raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    if b"\x00" in data:
-        raise DataError(f"{name}: looks like a binary file (it contains NUL bytes), not CSV text")
+    return Source(name, size, magic == b"\x1f\x8b", _path=name)
+
+
+def read_error(name: str, exc: Exception) -> DataError:
+    """A DataError for an I/O failure while reading (a corrupt gzip stream, a vanished disk)."""
+    if isinstance(exc, (gzip.BadGzipFile, EOFError)):
+        return DataError(f"{name}: the gzip data is damaged or cut short ({exc})")
+    if isinstance(exc, OSError):
+        return DataError(f"{name}: cannot be read ({exc.strerror or exc})")
+    return DataError(f"{name}: cannot be read ({exc})")
+
+
+class CheckedReader(io.RawIOBase):
+    """Bytes of a stream, checked as they pass: no NUL byte (binary files), valid UTF-8.
+
+    A problem is raised as :class:`DataError` naming the byte offset, and kept in :attr:`error`
+    (pyarrow, which reads through this object, wraps what its reads raise).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        stream: BinaryIO,
+        start: int,
+        prefix: bytes,
+        consumed: Callable[[], int],
+    ):
+        super().__init__()
+        self.name = name
+        self._stream = stream
+        self._prefix = prefix
+        self.offset = start  # decompressed bytes checked so far
+        self._consumed = consumed
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.error: DataError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    @property
+    def consumed(self) -> int:
+        return self._consumed()
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._prefix:
+            k = min(len(view), len(self._prefix))
+            view[:k] = self._prefix[:k]
+            self._prefix = self._prefix[k:]
+        else:
+            try:
+                k = self._stream.readinto(view)
+            except Exception as exc:  # a damaged gzip member, an I/O error
+                self.error = read_error(self.name, exc)
+                raise self.error from None
+            if not k:
+                try:
+                    self._decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    self.error = DataError(
+                        f"{self.name}: is not UTF-8 text (the file ends inside a character); "
+                        "save it as UTF-8 CSV"
+                    )
+                    raise self.error from None
+                return 0
+        self._check(bytes(view[:k]))
+        return k
+
+    def _check(self, chunk: bytes) -> None:
+        base = self.offset
+        self.offset += len(chunk)
+        nul = chunk.find(b"\x00")
+        if nul != -1:
+            self.error = DataError(
+                f"{self.name}: looks like a binary file (it contains NUL bytes, the first at "
+                f"offset {base + nul:,}), not CSV text"
+            )
+            raise self.error
+        pending = self._decoder.getstate()[0]
+        if not pending and chunk.isascii():
+            return
+        try:
+            self._decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            at = base - len(pending) + exc.start
+            bad = (pending + chunk)[exc.start]
+            self.error = not_utf8(self.name, bad, at)
+            raise self.error from None
+
+
+def not_utf8(name: str, byte: int, offset: int) -> DataError:
+    return DataError(
+        f"{name}: is not UTF-8 text (byte 0x{byte:02x} at offset {offset:,}); save it as UTF-8 CSV"
+    )
+
+
+# -- the header ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the first lines say about a CSV file.
+
+    Attributes
+    ----------
+    delimiter : str
+    header : list of str
+        Column names.
+    header_line : int
+        1-based physical line of the header (2 after an Excel ``sep=`` line).
+    """
+
+    delimiter: str
+    header: list[str]
+    header_line: int
+
+
+def _read_line(stream: BinaryIO, name: str, line: int) -> tuple[bytes, bytes]:
+    """One physical line (without its end) and the bytes read past it. Bounded by HEADER_LIMIT."""
+    parts: list[bytes] = []
+    size = 0
+    tail = b""  # a "\r" that ended the previous read: a "\n" may follow
+    while True:
+        try:
+            chunk = stream.read(1 << 16)
+        except Exception as exc:
+            raise read_error(name, exc) from None
+        if not chunk:
+            got = b"".join(parts)
+            return (got[:-1] if got.endswith(b"\r") else got), b""
+        end = _line_end(tail + chunk)
+        if end is not None:
+            got = b"".join(parts)[: size - len(tail)] + (tail + chunk)
+            stop = size - len(tail) + end[0]
+            after = size - len(tail) + end[1]
+            return got[:stop], got[after:]
+        parts.append(chunk)
+        size += len(chunk)
+        tail = chunk[-1:] if chunk.endswith(b"\r") else b""
+        if size > HEADER_LIMIT:
+            raise DataError(
+                f"{name}: line {line} is longer than {HEADER_LIMIT >> 20} MiB without a line "
+                "break; that is no CSV header (is this the right file?)"
+            )
+
+
+def _line_end(data: bytes) -> tuple[int, int] | None:
+    """(end of the line's text, start of the next line) for the first line end in ``data``."""
+    n, r = data.find(b"\n"), data.find(b"\r")
+    if n == -1 and r == -1:
+        return None
+    if r != -1 and (n == -1 or r < n):
+        if r + 1 == len(data):
+            return None  # "\r" last: a "\n" may follow in the next read
+        return r, r + 2 if data[r + 1 : r + 2] == b"\n" else r + 1
+    return n, n + 1
+
+
+def _decode_line(name: str, raw: bytes, offset: int) -> str:
+    if b"\x00" in raw:
+        _refuse_nul(name, raw, offset)
     try:
-        return data.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        raise not_utf8(name, raw[exc.start], offset + exc.start) from None
+
+
+def _refuse_nul(name: str, raw: bytes, offset: int) -> None:
+    # UTF-16 has a NUL in every other byte of ASCII text: say what it is and what to do.
+    head = raw[:64]
+    even, odd = head[0::2], head[1::2][: len(head[0::2])]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or any(
+        len(a) >= 2 and a.count(0) * 4 >= len(a) * 3 and b.count(0) == 0
+        for a, b in ((even, odd), (odd, even))
+    ):
         raise DataError(
-            f"{name}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 CSV"
-        ) from None
+            f"{name}: is UTF-16 text, not UTF-8; save it as UTF-8 (in Excel: CSV UTF-8)"
+        )
+    at = offset + raw.find(b"\x00")
+    raise DataError(
+        f"{name}: looks like a binary file (it contains NUL bytes, the first at offset {at:,}), "
+        "not CSV text"
+    )
+
+
+def read_layout(source: Source) -> Layout:
+    """Encoding, delimiter and header of ``source``, read from its first lines only.
+
+    Raises
+    ------
+    DataError
+        Empty, UTF-16 or binary, not UTF-8, blank first line, a single column, a header that
+        looks like data or has an unnamed column, an unbalanced quote in the header.
+    """
+    stream, _ = source.open()
+    with stream:
+        return _read_layout(source.name, stream)
+
+
+def _read_layout(name: str, stream: BinaryIO) -> Layout:
+    raw, rest = _read_line(stream, name, 1)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        _refuse_nul(name, raw, 0)
+    offset = 3 if raw.startswith(codecs.BOM_UTF8) else 0
+    text = _decode_line(name, raw[offset:], offset)
+    line_number = 1
+    delimiter = None
+    sep = _EXCEL_SEP.match(text.strip(" "))
+    if sep and sep.group(1) not in '"\r\n ':
+        # Excel's "sep=;" line names the delimiter; the header is the next line.
+        delimiter = sep.group(1)
+        offset = _position(stream) - len(rest)
+        raw, rest = _read_line(_Prefixed(rest, stream), name, 2)
+        text = _decode_line(name, raw, offset)
+        line_number = 2
+    if not text.strip():
+        if _only_whitespace(rest, stream):
+            raise DataError(f"{name}: the file is empty")
+        raise DataError(
+            f"{name}: line {line_number} is blank; the header row naming the columns must come "
+            "first"
+        )
+    if delimiter is None:
+        delimiter = _detect_delimiter(name, text)
+    if text.count('"') % 2:
+        raise DataError(
+            f'{name}: line {line_number} (the header) has an unbalanced quote: a " opens a name '
+            "that is never closed"
+        )
+    with _wide_fields():
+        header = [
+            cell.strip()
+            for cell in next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
+        ]
+    _check_header(name, header, delimiter, line_number)
+    return Layout(delimiter, header, line_number)
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read, then the rest of the stream."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO):
+        super().__init__()
+        self._prefix, self._stream = prefix, stream
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            out, self._prefix = self._prefix, b""
+            return out
+        return self._stream.read(size)
+
+
+def _only_whitespace(rest: bytes, stream: BinaryIO) -> bool:
+    chunk = rest
+    while True:
+        if chunk.strip():
+            return False
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            return True
 
 
 def _detect_delimiter(name: str, header_line: str) -> str:
@@ -139,120 +448,302 @@ def _detect_delimiter(name: str, header_line: str) -> str:
     delimiter = max(_DELIMITERS, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         raise DataError(
-            f"{name}: line 1 has a single column ({header_line.strip()[:40]!r}); a CSV needs an x "
+            f"{name}: line 1 has a single column ({shown(header_line.strip())}); a CSV needs an x "
             "and a y column separated by commas, semicolons or tabs"
         )
     return delimiter
 
 
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return bool(NUMBER.match(text) or _NON_FINITE.match(text))
 
 
-def _check_header(name: str, header: list[str], delimiter: str) -> None:
+def _check_header(name: str, header: list[str], delimiter: str, line: int) -> None:
     if all(_is_number(cell) for cell in header):
         raise DataError(
-            f"{name}: line 1 looks like data ({delimiter.join(header)[:40]!r}), not a header; "
+            f"{name}: line {line} looks like data ({shown(delimiter.join(header))}), not a header; "
             "add a first row naming the columns, e.g. x,y"
         )
     for i, cell in enumerate(header, start=1):
         if not cell:
-            raise DataError(f"{name}: line 1, column {i} has no name; every column needs a name")
-
-
-def _column_index(name: str, header: list[str], spec: str, role: str) -> int:
-    spec = spec.strip()
-    matches = [i for i, column in enumerate(header) if column == spec]
-    if len(matches) > 1:
-        places = " and ".join(str(i + 1) for i in matches[:5]) + (" …" if len(matches) > 5 else "")
-        raise DataError(
-            f"{name}: column name {spec!r} ({role}) appears more than once in the header "
-            f"(columns {places}); choose it by number instead"
-        )
-    if matches:
-        return matches[0]
-    try:
-        number = int(spec)
-    except ValueError:
-        number = None
-    if number is not None and 1 <= number <= len(header):
-        return number - 1
-    columns = listing([f"{i}:{c[:40]}" for i, c in enumerate(header, start=1)])
-    raise DataError(
-        f"{name}: unknown {role} column {spec!r}; the columns are {columns} "
-        "(give a name or a number from 1)"
-    )
-
-
-def _check_selection(name: str, header: list[str], x_cols: list[int], y_col: int) -> None:
-    seen: set[int] = set()
-    for col in x_cols:
-        if col in seen:
-            raise DataError(f"{name}: x column {header[col]!r} is chosen twice")
-        seen.add(col)
-    if y_col in seen:
-        raise DataError(f"{name}: column {header[y_col]!r} is chosen as y and as an x column")
-
-
-def _parse_fast(body: str, delimiter: str, width: int, wanted: list[int]) -> np.ndarray | None:
-    """All cells through numpy's C parser, or None if anything is not a plain finite number."""
-    try:
-        table = np.loadtxt(
-            io.StringIO(body),
-            delimiter=delimiter,
-            quotechar='"',
-            comments=None,
-            dtype=np.float64,
-            ndmin=2,
-        )
-    except ValueError:
-        return None
-    if table.shape[1] != width:
-        return None
-    values = table[:, wanted]
-    if not np.isfinite(values).all():
-        return None
-    return np.ascontiguousarray(values)
-
-
-def _parse_slow(
-    name: str, lines: list[str], delimiter: str, header: list[str], wanted: list[int]
-) -> np.ndarray:
-    """Cell by cell (``lines`` are the data lines), stopping at the first problem with its file,
-    row and column."""
-    rows: list[list[float]] = []
-    numbered = ((n, line) for n, line in enumerate(lines, start=2) if line.strip())
-    for data_row, (line_number, line) in enumerate(numbered, start=1):
-        cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
-        where = f"{name}: row {data_row} (line {line_number})"
-        if len(cells) != len(header):
             raise DataError(
-                f"{where} has {len(cells)} cell{'' if len(cells) == 1 else 's'} but the header "
-                f"has {len(header)} "
-                f"({_DELIMITER_NAMES[delimiter]}-separated)"
+                f"{name}: line {line}, column {i} has no name; every column needs a name"
             )
-        row = []
-        for col in wanted:
-            row.append(_cell_value(f"{where}, column {header[col]!r}", cells[col], delimiter))
-        rows.append(row)
-    return np.array(rows, dtype=np.float64).reshape(len(rows), len(wanted))
 
 
-def _cell_value(where: str, cell: str, delimiter: str) -> float:
+@contextlib.contextmanager
+def _wide_fields() -> Iterator[None]:
+    """Let :mod:`csv` read cells of any length (its default limit, 131,072 characters, ends in a
+    ``_csv.Error``); the length is then judged by the rules, like any other cell."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+# -- fast path: pyarrow ----------------------------------------------------------------------------
+
+
+def _skip_header(stream: BinaryIO, name: str, layout: Layout) -> tuple[bytes, int]:
+    """Read past the header (and a sep= line); returns bytes read beyond it and their offset."""
+    rest = b""
+    source: BinaryIO = stream
+    for line in range(1, layout.header_line + 1):
+        _, rest = _read_line(source, name, line)
+        source = _Prefixed(rest, stream)
+    # The offset of ``rest`` in the decompressed stream: everything read minus what is left.
+    return rest, _position(stream) - len(rest)
+
+
+def _position(stream: BinaryIO) -> int:
+    try:
+        return stream.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+class _NotPlain(Exception):
+    """The fast parser met something it does not take (the slow path will say what)."""
+
+
+def _parse_fast(
+    source: Source, layout: Layout, wanted: list[int], progress: Progress | None
+) -> np.ndarray | None:
+    """All chosen cells through pyarrow's C++ parser, or None if anything is not a plain finite
+    number (or the file's shape is irregular). Encoding problems are raised at once."""
+    columns: list[list[np.ndarray]] = [[] for _ in wanted]
+    rows = 0
+    try:
+        for block in _fast_blocks(source, layout, wanted, progress):
+            for j in range(len(wanted)):
+                columns[j].append(block[j])
+            rows += len(block[0])
+    except _NotPlain:
+        return None
+    values = np.empty((rows, len(wanted)), dtype=np.float64)
+    for j, pieces in enumerate(columns):
+        at = 0
+        for piece in pieces:
+            values[at : at + len(piece), j] = piece
+            at += len(piece)
+        pieces.clear()
+    return values
+
+
+def _fast_blocks(
+    source: Source, layout: Layout, wanted: list[int], progress: Progress | None
+) -> Iterator[list[np.ndarray]]:
+    """Blocks of the chosen columns (one array per column) through pyarrow; raises _NotPlain
+    at the first block holding anything but plain finite numbers."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    stream, consumed = source.open()
+    with stream:
+        rest, start = _skip_header(stream, source.name, layout)
+        checked = CheckedReader(source.name, stream, start, rest, consumed)
+        width = len(layout.header)
+        names = [f"c{i}" for i in range(width)]
+        chosen = [names[c] for c in wanted]
+        rows = 0
+        try:
+            reader = pacsv.open_csv(
+                pa.PythonFile(io.BufferedReader(checked, CHUNK), mode="r"),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, block_size=CHUNK, use_threads=True
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=layout.delimiter,
+                    quote_char='"',
+                    double_quote=True,
+                    newlines_in_values=False,
+                    ignore_empty_lines=True,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=chosen,
+                    column_types=dict.fromkeys(chosen, pa.float64()),
+                    null_values=[],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            for batch in reader:
+                block = [batch.column(name).to_numpy() for name in chosen]
+                if not all(np.isfinite(column).all() for column in block):
+                    raise _NotPlain
+                rows += batch.num_rows
+                if progress is not None:
+                    progress(checked.consumed, source.size, rows)
+                yield block
+        except (pa.ArrowException, OSError, ValueError):
+            if checked.error is not None:
+                raise checked.error from None
+            raise _NotPlain from None
+        if checked.error is not None:
+            raise checked.error
+
+
+def stream_blocks(
+    source: Source, layout: Layout, wanted: list[int], progress: Progress | None = None
+) -> Iterator[np.ndarray]:
+    """Every row of the chosen columns, in blocks of shape (rows, len(wanted)), in bounded memory.
+
+    pyarrow parses while it can; from the first block it does not take, the rest is read cell by
+    cell (skipping the rows already given), which names the first problem.
+    """
+    given = 0
+    try:
+        for block in _fast_blocks(source, layout, wanted, progress):
+            out = np.column_stack(block) if block else np.empty((0, len(wanted)))
+            given += out.shape[0]
+            yield out
+        return
+    except _NotPlain:
+        pass
+    yield from _slow_blocks(source, layout, wanted, skip_rows=given)
+
+
+# -- slow path: cell by cell, naming the first problem ---------------------------------------------
+
+
+def data_lines(source: Source, layout: Layout) -> Iterator[tuple[int, str]]:
+    """(physical line number, text) of every line after the header, decoded and checked."""
+    stream, _ = source.open()
+    with stream:
+        offset = 0
+        pending = b""
+        line_number = 0
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        text_buffer = ""
+        while True:
+            try:
+                chunk = stream.read(CHUNK)
+            except Exception as exc:
+                raise read_error(source.name, exc) from None
+            final = not chunk
+            if chunk:
+                nul = chunk.find(b"\x00")
+                if nul != -1:
+                    raise DataError(
+                        f"{source.name}: looks like a binary file (it contains NUL bytes, the "
+                        f"first at offset {offset + nul:,}), not CSV text"
+                    )
+            try:
+                text_buffer += decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                pending = decoder.getstate()[0]
+                raise not_utf8(
+                    source.name, (pending + chunk)[exc.start], offset - len(pending) + exc.start
+                ) from None
+            offset += len(chunk)
+            # Universal newlines: \r\n, \r and \n all end a line.
+            lines = text_buffer.splitlines(keepends=True)
+            if not final and lines and not lines[-1].endswith(("\n", "\r")):
+                text_buffer = lines.pop()
+            elif not final and lines and lines[-1].endswith("\r"):
+                text_buffer = lines.pop()  # a "\n" may follow in the next chunk
+            else:
+                text_buffer = ""
+            for line in lines:
+                line_number += 1
+                if line_number <= layout.header_line:
+                    continue
+                yield line_number, line.rstrip("\r\n")
+            if final:
+                return
+
+
+def _parse_slow(source: Source, layout: Layout, wanted: list[int]) -> np.ndarray:
+    """Cell by cell, stopping at the first problem with its file, row and column."""
+    blocks = list(_slow_blocks(source, layout, wanted))
+    if not blocks:
+        return np.empty((0, len(wanted)))
+    return np.concatenate(blocks)
+
+
+def _slow_blocks(
+    source: Source,
+    layout: Layout,
+    wanted: list[int],
+    skip_rows: int = 0,
+    block_rows: int = 1 << 16,
+) -> Iterator[np.ndarray]:
+    """Blocks of rows read cell by cell, raising at the first problem with its file, row and
+    column; the first ``skip_rows`` rows (already read by the fast parser) are only counted."""
+    name, header, delimiter = source.name, layout.header, layout.delimiter
+    columns = [array("d") for _ in wanted]
+    data_row = 0
+    with _wide_fields():
+        for line_number, line in data_lines(source, layout):
+            if not line.strip():
+                continue
+            data_row += 1
+            if data_row <= skip_rows:
+                continue
+            where = f"{name}: row {data_row} (line {line_number})"
+            if line.count('"') % 2:
+                column = _column_of_quote(line, delimiter)
+                raise DataError(
+                    f'{where} has an unbalanced quote: a " opens column {column} '
+                    f"({shown(header[column - 1]) if column <= len(header) else 'past the end'}) "
+                    "and is never closed on the line"
+                )
+            cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+            if len(cells) != len(header):
+                separated = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+                raise DataError(
+                    f"{where} has {len(cells):,} cell{'' if len(cells) == 1 else 's'} but the "
+                    f"header has {len(header):,} ({separated}-separated)"
+                )
+            for j, col in enumerate(wanted):
+                columns[j].append(
+                    cell_value(f"{where}, column {shown(header[col])}", cells[col], delimiter)
+                )
+            if len(columns[0]) >= block_rows:
+                yield _block(columns)
+    if len(columns[0]):
+        yield _block(columns)
+
+
+def _block(columns: list[array]) -> np.ndarray:
+    block = np.column_stack([np.frombuffer(c, dtype=np.float64) for c in columns])
+    for c in columns:
+        del c[:]
+    return block
+
+
+def _column_of_quote(line: str, delimiter: str) -> int:
+    """1-based column in which the unclosed quote of ``line`` opens."""
+    column, quoted, opened = 1, False, 1
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+            if quoted:
+                opened = column
+        elif char == delimiter and not quoted:
+            column += 1
+    return opened
+
+
+def cell_value(where: str, cell: str, delimiter: str) -> float:
+    """The number in one cell, or a DataError starting with ``where``."""
     text = cell.strip()
     if not text:
         raise DataError(f"{where} is blank; every cell used must hold a number")
-    try:
-        value = float(text)
-    except ValueError:
+    if not NUMBER.match(text):
+        if _NON_FINITE.match(text):
+            raise DataError(f"{where} is {shown(text)}; every cell used must be a finite number")
         hint = ""
         if "," in text and delimiter != ",":
             hint = " (use . as the decimal point)"
-        raise DataError(f"{where}: {text[:40]!r} is not a number{hint}") from None
+        elif "_" in text:
+            hint = " (digits may not be grouped with _)"
+        elif not text.isascii():
+            hint = " (only the digits 0-9 are read as numbers)"
+        raise DataError(f"{where}: {shown(text)} is not a number{hint}")
+    value = float(text)
     if not math.isfinite(value):
-        raise DataError(f"{where} is {text!r}; every cell used must be a finite number")
+        raise DataError(f"{where} is {shown(text)}; every cell used must be a finite number")
     return value

@@ -46,6 +46,9 @@ class Dataset:
     y_name: str
     degree: int = 1
     source: str = "built-in data"
+    #: For data read with --stream: the :class:`~.streaming.StreamSummary` (true row count,
+    #: uniform sample); the rows here are then its moment-equivalent rows.
+    streamed: object | None = None
     _features: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

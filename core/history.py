@@ -20,15 +20,22 @@ from .errors import DataError
 from .trainer import Records
 
 
-def history_header(feature_names: tuple[str, ...], fit_intercept: bool) -> list[str]:
-    """Column names: epoch, the parameters, mse, the gradient."""
+def history_header(
+    feature_names: tuple[str, ...],
+    fit_intercept: bool,
+    penalised: bool = False,
+    validation: bool = False,
+) -> list[str]:
+    """Column names: epoch, the parameters, mse, the gradient; then J (``loss``) with a penalty
+    and the held-out rows' MSE (``validation_mse``) with a validation split."""
     if len(feature_names) == 1:
         weights, grads = ["m"], ["grad_m"]
     else:
         weights = [f"w_{name}" for name in feature_names]
         grads = [f"grad_w_{name}" for name in feature_names]
     b, gb = (["b"], ["grad_b"]) if fit_intercept else ([], [])
-    return ["epoch", *weights, *b, "mse", *grads, *gb]
+    extra = (["loss"] if penalised else []) + (["validation_mse"] if validation else [])
+    return ["epoch", *weights, *b, "mse", *grads, *gb, *extra]
 
 
 class HistoryWriter:
@@ -50,26 +57,35 @@ class HistoryWriter:
         columns += [recs.grad_weights[:, j].tolist() for j in range(recs.grad_weights.shape[1])]
         if self._intercept:
             columns.append(recs.grad_intercept.tolist())
+        if recs.loss is not None:
+            columns.append(recs.loss.tolist())
+        if recs.val_mse is not None:
+            columns.append(recs.val_mse.tolist())
         self._writer.writerows(zip(*columns))
 
 
 def _target(path: str) -> str:
-    """The file ``path`` names: a symbolic link's target (the link itself is kept)."""
-    return os.path.realpath(path)
+    """The file to write for ``path``. A path to something that exists is used as it is: the
+    kernel follows a symbolic link, and /dev/stdout (a link to /proc/self/fd/1, which may be a
+    pipe with no name) must not be resolved by hand. A link to a regular file, or a dangling one,
+    is resolved, so that the file is written beside its target and the link kept."""
+    if os.path.islink(path) and (not os.path.exists(path) or os.path.isfile(path)):
+        return os.path.realpath(path)
+    return path
 
 
 def check_writable(path: str) -> None:
     """Refuse early a history path that cannot be written (before any training), as a shell's
     ``>`` would: a directory, a missing folder, a file or folder without write permission."""
     target = _target(path)
-    folder = os.path.dirname(target)
+    folder = os.path.dirname(os.path.abspath(target))
     if os.path.isdir(target):
         raise DataError(f"{path}: is a directory; --history needs a file name")
-    if not os.path.isdir(folder):
-        raise DataError(f"{path}: the folder {folder} does not exist")
-    if os.path.lexists(target):
+    if os.path.exists(target):
         if not os.access(target, os.W_OK):
             raise DataError(f"{path}: permission denied (the file is not writable)")
+    elif not os.path.isdir(folder):
+        raise DataError(f"{path}: the folder {folder} does not exist")
     elif not os.access(folder, os.W_OK):
         raise DataError(f"{path}: the folder {folder} is not writable")
 
@@ -100,7 +116,7 @@ def _replaceable(target: str) -> tuple[bool, int | None]:
         return True, None
     if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
         return False, None
-    return os.access(os.path.dirname(target), os.W_OK), stat.S_IMODE(st.st_mode)
+    return os.access(os.path.dirname(os.path.abspath(target)), os.W_OK), stat.S_IMODE(st.st_mode)
 
 
 @contextlib.contextmanager
@@ -121,7 +137,7 @@ def atomic_history(path: str, fit_intercept: bool) -> Iterator[HistoryWriter]:
         with os.fdopen(fd, "w", newline="") as handle:
             yield HistoryWriter(handle, fit_intercept)
         return
-    fd, tmp = _create_beside(os.path.dirname(target), mode)
+    fd, tmp = _create_beside(os.path.dirname(os.path.abspath(target)), mode)
     try:
         with os.fdopen(fd, "w", newline="") as handle:
             yield HistoryWriter(handle, fit_intercept)

@@ -1,30 +1,33 @@
-"""The gradient-descent loops: many epochs per call, each epoch's record appended to buffers.
+"""The training loop: many epochs per call, each epoch's record appended to buffers.
 
-Two loops run the same update (see :mod:`.quadratic`): one in plain Python floats for a single
-feature, where numpy's per-call cost would dominate, and one with numpy for several features. A
-loop depends only on its starting point and settings, never on how the epochs are split into
-calls, so replaying from a checkpoint gives the same numbers bit for bit.
+One loop serves every optimiser (:mod:`.optimizers`) and both representations of the weights: a
+plain float for a single feature (numpy's per-call cost would dominate there) and an ndarray for
+several. The update rules live only in the optimisers and the objective; this module only
+sequences them. A loop depends only on its starting :class:`Point` and its :class:`Plan`, never on
+how epochs are split into calls, so replaying from a checkpoint gives the same numbers bit for bit.
 
-Per epoch, the step is θ ← θ − lr·∇MSE(θ), and then the checks, in this order:
+Per epoch: the step(s) (one on the whole data, or one per mini-batch), then the checks, in order:
 
-* overflow: the new loss or gradient is not finite: the step is not taken (the last finite state
-  is kept) and the run has diverged;
-* rise: the learning rate is above the largest stable one and the loss went up
-  :data:`RISE_EPOCHS` epochs running: the step is kept and the run has diverged (below that
-  rate, exact gradient descent never raises the loss; a few epochs show the climb);
-* tol: the loss fell by less than ``tol`` (when ``tol`` > 0): the step is kept, converged.
+* overflow: the new loss or gradient is not finite: the epoch is not taken (the last finite
+  state is kept) and the run has diverged;
+* rise: the rate is above the method's stable bound and the loss went up :data:`RISE_EPOCHS`
+  epochs running: the epoch is kept and the run has diverged (below that bound, exact gradient
+  descent never raises the loss; a few epochs show the climb);
+* tol: the loss fell by less than ``tol`` (when ``tol`` > 0): the epoch is kept, converged.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
 
-from .quadratic import Quadratic
+from .objective import Objective
+from .optimizers import Optimizer
 
 _INF = math.inf
 
@@ -40,129 +43,269 @@ class Stop(Enum):
     TOL = "tol"
 
 
+@dataclass(frozen=True, eq=False)
+class Point:
+    """Everything the next epoch depends on, in training coordinates (what a checkpoint keeps).
+
+    Attributes
+    ----------
+    w : ndarray of shape (n_features,)
+    b : float
+    state_w : tuple of ndarray of shape (n_features,)
+        The optimiser's state for the weights, in its ``state_names`` order.
+    state_b : tuple of float
+        The same for the intercept.
+    t : int
+        Optimiser steps taken so far (Adam's bias correction counts them).
+    """
+
+    w: np.ndarray
+    b: float
+    state_w: tuple = ()
+    state_b: tuple = ()
+    t: int = 0
+
+    @classmethod
+    def start(cls, w: np.ndarray, b: float, optimizer: Optimizer) -> Point:
+        """A run's first point: the optimiser's state all zero."""
+        w = np.asarray(w, dtype=np.float64)
+        return cls(w, float(b), optimizer.initial(np.zeros_like(w)), optimizer.initial(0.0), 0)
+
+
 @dataclass
 class Buffers:
-    """Per-epoch outputs of a loop, in training coordinates (weights interleaved, d per epoch)."""
+    """Per-epoch outputs of a loop, in training coordinates (weights interleaved, d per epoch).
+    ``loss`` (J) is filled only when a penalty makes it differ from the MSE."""
 
     weights: array = field(default_factory=lambda: array("d"))
     intercept: array = field(default_factory=lambda: array("d"))
     mse: array = field(default_factory=lambda: array("d"))
     grad_weights: array = field(default_factory=lambda: array("d"))
     grad_intercept: array = field(default_factory=lambda: array("d"))
+    loss: array = field(default_factory=lambda: array("d"))
 
     def __len__(self) -> int:
         return len(self.mse)
 
+    def losses(self, penalised: bool) -> array:
+        return self.loss if penalised else self.mse
+
+
+@dataclass(frozen=True, eq=False)
+class Batching:
+    """How an epoch is cut into mini-batches: ``size`` rows a step, in an order that depends only
+    on (seed, epoch), so any epoch can be recomputed exactly.
+
+    Attributes
+    ----------
+    size : int
+        Rows per step (the last batch of an epoch may be smaller).
+    seed : int
+    shuffle : bool
+        A fresh permutation every epoch (``numpy.random.default_rng((seed, epoch))``), or the
+        file's order.
+    """
+
+    size: int
+    seed: int
+    shuffle: bool
+
+    def order(self, n: int, epoch: int) -> np.ndarray | None:
+        """The rows of epoch ``epoch`` (≥ 1) in the order they are used; None: the file's order."""
+        if not self.shuffle:
+            return None
+        return np.random.default_rng((self.seed, epoch)).permutation(n)
+
+    def batches(self, n: int) -> range:
+        """The start of each batch within an epoch's order."""
+        return range(0, n, self.size)
+
 
 @dataclass(frozen=True)
-class Settings:
-    """What a loop needs besides the point: the rate, and the checks to make."""
+class Plan:
+    """What a loop needs besides the point.
 
+    Attributes
+    ----------
+    optimizer : Optimizer
+    lr : float
+    tol : float
+        0: off.
+    lr_max : float or None
+        The method's stable bound; above it a rising loss counts as divergence (None: no bound).
+    rises : int
+        Epochs the loss has already risen in a row before this call.
+    checks : bool
+        False when replaying epochs already computed (their checks passed then).
+    schedule : callable or None
+        e ↦ the rate of the step making epoch e (None: ``lr`` throughout).
+    epoch : int
+        The epoch of the starting point (the first epoch made is epoch + 1).
+    batching : Batching or None
+        Mini-batches (None: each step on the whole data, from its sufficient statistics).
+    """
+
+    optimizer: Optimizer
     lr: float
     tol: float = 0.0
-    unstable: bool = False
-    rises: int = 0  # epochs the loss has already risen in a row before this call
+    lr_max: float | None = None
+    rises: int = 0
+    checks: bool = True
+    schedule: Callable[[int], float] | None = None
+    epoch: int = 0
+    batching: Batching | None = None
+
+
+def _size(g: np.ndarray) -> float:
+    return float(np.abs(g).sum())
 
 
 def run(
-    q: Quadratic, w: np.ndarray, b: float, steps: int, settings: Settings, out: Buffers
-) -> tuple[np.ndarray, float, int, Stop | None]:
-    """Take up to ``steps`` epochs from (w, b).
-
-    Parameters
-    ----------
-    q : Quadratic
-    w : ndarray of shape (n_features,)
-    b : float
-    steps : int
-    settings : Settings
-    out : Buffers
-        One record appended per epoch taken.
+    objective: Objective, point: Point, steps: int, plan: Plan, out: Buffers
+) -> tuple[Point, int, Stop | None]:
+    """Take up to ``steps`` epochs from ``point``.
 
     Returns
     -------
-    w, b : the point reached
+    point : Point
+        Where the loop ended.
     taken : int
-        Epochs taken (a step refused for overflow is not counted).
+        Epochs taken (an epoch refused for overflow is not counted).
     stop : Stop or None
         Why the loop stopped early, or None if it took every step.
     """
-    if q.n_features == 1:
-        w1, b, taken, stop = _run_scalar(q, float(w[0]), b, steps, settings, out)
-        return np.array([w1]), b, taken, stop
-    return _run_vector(q, np.asarray(w, dtype=np.float64), b, steps, settings, out)
+    opt = plan.optimizer
+    q = objective.quadratic
+    penalty = objective.penalty
+    penalised = penalty.active
+    prox = penalty.l1 > 0 and opt.proximal
+    subgradient = not prox
+    batching = plan.batching
+    scalar = objective.n_features == 1 and batching is None
+    if scalar:
+        ev = q.evaluate_scalar
+        w = float(point.w[0])
+        sw = tuple(float(s[0]) for s in point.state_w)
+        size = abs
+        put_w, put_gw = out.weights.append, out.grad_weights.append
+    else:
+        ev = q.evaluate
+        w = point.w
+        sw = point.state_w
+        size = _size
+        put_w, put_gw = out.weights.extend, out.grad_weights.extend
+    b, sb, t = point.b, point.state_b, point.t
+    put_b, put_mse, put_gb = out.intercept.append, out.mse.append, out.grad_intercept.append
+    put_loss = out.loss.append
+    step = opt.step
+    coefficients = opt.coefficients if opt.counts_steps else None
+    intercept = objective.fit_intercept
+    lr, tol = plan.lr, plan.tol
+    lr_max = plan.lr_max
+    unstable = plan.checks and lr_max is not None and lr > lr_max
+    checks = plan.checks
+    rises = plan.rises
+    schedule = plan.schedule
+    epoch = plan.epoch
 
-
-def _run_scalar(
-    q: Quadratic, w: float, b: float, steps: int, s: Settings, out: Buffers
-) -> tuple[float, float, int, Stop | None]:
-    # Plain floats: a numpy scalar op costs ~20× a float op, and d = 1 is the common case.
-    g = float(q.gram[0, 0])
-    mean = float(q.mean[0]) if q.fit_intercept else 0.0
-    ws, bs, ms = float(q.w_star[0]), q.b_star, q.mse_star
-    lr, tol, unstable, rises = s.lr, s.tol, s.unstable, s.rises
-    intercept = q.fit_intercept
-    put_w, put_b, put_mse = out.weights.append, out.intercept.append, out.mse.append
-    put_gw, put_gb = out.grad_weights.append, out.grad_intercept.append
-    # The same expressions as Quadratic.evaluate, so records agree bit for bit.
-    dw = w - ws
-    c = (b - bs) + mean * dw if intercept else 0.0
-    mse = ms + g * dw * dw + c * c
-    gw = 2 * g * dw + 2 * c * mean
-    gb = 2 * c
-    for taken in range(steps):
-        w_new = w - lr * gw
-        b_new = b - lr * gb if intercept else b
-        dw = w_new - ws
-        c = (b_new - bs) + mean * dw if intercept else 0.0
-        mse_new = ms + g * dw * dw + c * c
-        gw_new = 2 * g * dw + 2 * c * mean
-        gb_new = 2 * c
-        if not mse_new + abs(gw_new) + abs(gb_new) < _INF:
-            return w, b, taken, Stop.OVERFLOW
-        w, b = w_new, b_new
-        put_w(w)
-        put_b(b)
-        put_mse(mse_new)
-        put_gw(gw_new)
-        put_gb(gb_new)
-        if unstable and mse_new > mse:
-            rises += 1
-            if rises >= RISE_EPOCHS:
-                return w, b, taken + 1, Stop.RISE
-        else:
-            rises = 0
-        if tol and mse - mse_new < tol:
-            return w, b, taken + 1, Stop.TOL
-        mse, gw, gb = mse_new, gw_new, gb_new
-    return w, b, steps, None
-
-
-def _run_vector(
-    q: Quadratic, w: np.ndarray, b: float, steps: int, s: Settings, out: Buffers
-) -> tuple[np.ndarray, float, int, Stop | None]:
-    lr, tol, unstable, rises = s.lr, s.tol, s.unstable, s.rises
-    mse, gw, gb = q.evaluate(w, b)
+    mse, gw, gb = ev(w, b)
+    loss = mse
+    if penalised:
+        loss = mse + penalty.value(w)
+        gw = gw + penalty.gradient(w, subgradient)
     with np.errstate(all="ignore"):
         for taken in range(steps):
-            w_new = w - lr * gw
-            b_new = b - lr * gb if q.fit_intercept else b
-            mse_new, gw_new, gb_new = q.evaluate(w_new, b_new)
-            if not mse_new + float(np.abs(gw_new).sum()) + abs(gb_new) < _INF:
-                return w, b, taken, Stop.OVERFLOW
-            w, b = w_new, b_new
-            out.weights.extend(w.tolist())
-            out.intercept.append(b)
-            out.mse.append(mse_new)
-            out.grad_weights.extend(gw_new.tolist())
-            out.grad_intercept.append(gb_new)
-            if unstable and mse_new > mse:
-                rises += 1
-                if rises >= RISE_EPOCHS:
-                    return w, b, taken + 1, Stop.RISE
+            if schedule is not None:
+                lr = schedule(epoch + taken + 1)
+                unstable = checks and lr_max is not None and lr > lr_max
+            if batching is None:
+                c = coefficients(t + 1) if coefficients is not None else None
+                w_new, sw_new = step(w, gw, sw, lr, c)
+                if intercept:
+                    b_new, sb_new = step(b, gb, sb, lr, c)
+                else:
+                    b_new, sb_new = b, sb
+                if prox:
+                    w_new = penalty.prox(w_new, lr)
+                t_new = t + 1
             else:
-                rises = 0
-            if tol and mse - mse_new < tol:
-                return w, b, taken + 1, Stop.TOL
-            mse, gw, gb = mse_new, gw_new, gb_new
-    return w, b, steps, None
+                w_new, b_new, sw_new, sb_new, t_new = batch_epoch(
+                    objective, opt, batching, epoch + taken + 1, w, b, sw, sb, t, lr, prox
+                )[:5]
+            mse_new, gw_new, gb_new = ev(w_new, b_new)
+            loss_new = mse_new
+            if penalised:
+                loss_new = mse_new + penalty.value(w_new)
+                gw_new = gw_new + penalty.gradient(w_new, subgradient)
+            if not loss_new + size(gw_new) + abs(gb_new) < _INF:
+                return _point(scalar, w, b, sw, sb, t), taken, Stop.OVERFLOW
+            w, b, sw, sb, t = w_new, b_new, sw_new, sb_new, t_new
+            put_w(w)
+            put_b(b)
+            put_mse(mse_new)
+            put_gw(gw_new)
+            put_gb(gb_new)
+            if penalised:
+                put_loss(loss_new)
+            if checks:
+                if unstable and loss_new > loss:
+                    rises += 1
+                    if rises >= RISE_EPOCHS:
+                        return _point(scalar, w, b, sw, sb, t), taken + 1, Stop.RISE
+                else:
+                    rises = 0
+                if tol and loss - loss_new < tol:
+                    return _point(scalar, w, b, sw, sb, t), taken + 1, Stop.TOL
+            loss, gw, gb = loss_new, gw_new, gb_new
+    return _point(scalar, w, b, sw, sb, t), steps, None
+
+
+def batch_epoch(
+    objective: Objective,
+    opt: Optimizer,
+    batching: Batching,
+    epoch: int,
+    w: np.ndarray,
+    b: float,
+    sw: tuple,
+    sb: tuple,
+    t: int,
+    lr: float,
+    prox: bool,
+    upto: int | None = None,
+):
+    """One epoch of mini-batch steps (epoch ``epoch`` ≥ 1), each on its batch's rows.
+
+    Returns (w, b, sw, sb, t, rows): the state after the epoch, or, with ``upto`` = k, before its
+    k-th step (0-based), with ``rows`` the indices of that step's batch (None otherwise).
+    """
+    x, y = objective.features, objective.y
+    n = y.shape[0]
+    order = batching.order(n, epoch)
+    if order is not None:
+        x, y = x[order], y[order]
+    step = opt.step
+    coefficients = opt.coefficients if opt.counts_steps else None
+    intercept = objective.fit_intercept
+    penalty = objective.penalty
+    gradient = objective.batch_gradient
+    size = batching.size
+    for k, start in enumerate(batching.batches(n)):
+        if k == upto:
+            rows = np.arange(start, min(start + size, n))
+            return w, b, sw, sb, t, rows if order is None else order[rows]
+        gw, gb = gradient(x[start : start + size], y[start : start + size], w, b, not prox)
+        c = coefficients(t + 1) if coefficients is not None else None
+        w, sw = step(w, gw, sw, lr, c)
+        if intercept:
+            b, sb = step(b, gb, sb, lr, c)
+        if prox:
+            w = penalty.prox(w, lr)
+        t += 1
+    return w, b, sw, sb, t, None
+
+
+def _point(scalar: bool, w, b: float, sw: tuple, sb: tuple, t: int) -> Point:
+    if scalar:
+        return Point(np.array([w]), b, tuple(np.array([s]) for s in sw), sb, t)
+    return Point(w, b, sw, sb, t)

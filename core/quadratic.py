@@ -92,6 +92,13 @@ class Quadratic:
             fit_intercept,
         )
 
+    def __post_init__(self) -> None:
+        # The one-feature coefficients as floats, read once rather than every epoch.
+        if self.gram.shape[0] == 1:
+            object.__setattr__(self, "_g", float(self.gram[0, 0]))
+            object.__setattr__(self, "_mean1", float(self.mean[0]))
+            object.__setattr__(self, "_w1", float(self.w_star[0]))
+
     @property
     def n_features(self) -> int:
         return int(self.gram.shape[0])
@@ -106,17 +113,8 @@ class Quadratic:
         grad_b : float (0.0 without an intercept)
         """
         if self.n_features == 1:
-            g = float(self.gram[0, 0])
-            mean = float(self.mean[0])
-            dw = float(w[0]) - float(self.w_star[0])
-            if self.fit_intercept:
-                c = (b - self.b_star) + mean * dw
-                return (
-                    self.mse_star + g * dw * dw + c * c,
-                    np.array([2 * g * dw + 2 * c * mean]),
-                    2 * c,
-                )
-            return self.mse_star + g * dw * dw, np.array([2 * g * dw]), 0.0
+            mse, gw, gb = self.evaluate_scalar(float(w[0]), b)
+            return mse, np.array([gw]), gb
         dw = np.asarray(w, dtype=np.float64) - self.w_star
         rd = self.factor @ dw
         gd = self.factor.T @ rd
@@ -136,6 +134,17 @@ class Quadratic:
         m[d, :d] = self.mean
         m[d, d] = 1.0
         return m
+
+    def evaluate_scalar(self, w: float, b: float) -> tuple[float, float, float]:
+        """:meth:`evaluate` for one feature in plain floats (the one-feature fast path: a numpy
+        scalar operation costs ~20× a float one). Returns (mse, ∂MSE/∂w, ∂MSE/∂b)."""
+        g = self._g
+        dw = w - self._w1
+        if self.fit_intercept:
+            mean = self._mean1
+            c = (b - self.b_star) + mean * dw
+            return self.mse_star + g * dw * dw + c * c, 2 * g * dw + 2 * c * mean, 2 * c
+        return self.mse_star + g * dw * dw, 2 * g * dw, 0.0
 
     def hessian(self) -> np.ndarray:
         """∇²MSE, ndarray of shape (p, p) with p = n_features (+1 with an intercept; b last)."""

@@ -61,7 +61,15 @@ class Reference:
         sqrt(SSres / (n − p)); None when n = p.
     n_samples, n_params : int
     method : str
-        ``"exact"`` or ``"refined"``.
+        ``"exact"`` or ``"refined"`` (least squares and ridge), ``"coordinate descent"`` (lasso,
+        elastic net).
+    penalty : str
+        What was solved: ``"none"`` (least squares), ``"l2"`` (ridge), ``"l1"`` (lasso) or
+        ``"elastic net"`` (see :mod:`.penalised`).
+    objective : float or None
+        J = MSE + penalty at the answer (None without a penalty: J is the MSE).
+    gap : float or None
+        For lasso and elastic net, the duality gap certified at the answer (J's units).
     """
 
     weights: np.ndarray
@@ -75,6 +83,9 @@ class Reference:
     n_samples: int
     n_params: int
     method: str
+    penalty: str = "none"
+    objective: float | None = None
+    gap: float | None = None
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """ŷ for rows of features, ndarray of shape (n, n_features) → (n,)."""
@@ -116,8 +127,8 @@ def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") ->
             if n * (p + 1) ** 2 <= EXACT_FALLBACK_LIMIT:
                 return _solve_exact(dataset, fit_intercept)
             raise DataError(
-                f"{dataset.source}: the columns are too close to linear combinations of each "
-                f"other for float64 (condition number about {exc.condition:.1g}), and "
+                f"{dataset.source}: the columns are too ill-conditioned for float64 (condition "
+                f"number about {exc.condition:.1g}: nearly, not exactly, dependent), and "
                 f"{n:,} rows are too many to solve exactly; lower the degree or use fewer rows"
             ) from None
     raise ValueError(f"method must be 'auto', 'exact' or 'refined', got {method!r}")

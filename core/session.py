@@ -1,41 +1,50 @@
-"""One dataset with one set of hyperparameters: the reference answer, the analysis and a trainer,
-wired together. The command line and the app both work through a :class:`Session`.
+"""One dataset with one set of hyperparameters: the reference answer, the objective, the
+analysis and the run, wired together. The command line and the app both work through a
+:class:`Session`, and change its settings in place with :meth:`Session.apply`.
 """
 
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
 
-from . import float_range, residuals
+from . import float_range, penalised, residuals
 from . import reference as reference_mod
+from . import settings as settings_mod
+from . import validation as validation_mod
 from .analysis import Analysis, analyse
 from .dataset import Dataset
 from .errors import HyperparameterError
 from .hyperparams import Hyperparameters
+from .objective import Objective, Penalty
+from .optimizers import make
 from .quadratic import Quadratic
 from .reference import Reference
 from .scaling import Scaling
-from .trainer import Record, Trainer
-
-#: Fields whose change starts the run again from epoch 0.
-RESTART_FIELDS = frozenset({"m0", "b0", "standardize", "fit_intercept"})
-#: Fields that apply from the next step on.
-NEXT_STEP_FIELDS = frozenset({"lr", "epochs", "tol"})
+from .trainer import Record, Step, Trainer
+from .validation import Validation
 
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """What does not change while hyperparameters do (for one choice of scaling and intercept)."""
+    """What does not change while the run's other settings do (for one choice of scaling,
+    intercept and penalty)."""
 
     dataset: Dataset
     reference: Reference
     scaling: Scaling
-    quadratic: Quadratic
+    objective: Objective
     loss: residuals.ResidualLoss
+    least_squares: Reference | None = None
+    validation: Validation | None = None
+
+    @property
+    def quadratic(self) -> Quadratic:
+        return self.objective.quadratic
 
     @classmethod
     def build(
@@ -44,19 +53,34 @@ class Problem:
         standardize: bool,
         fit_intercept: bool,
         reference: Reference | None = None,
+        penalty: Penalty | None = None,
+        validation: Validation | None = None,
     ) -> Problem:
-        ref = reference or reference_mod.solve(dataset, fit_intercept)
+        penalty = penalty or Penalty()
+        ref = reference or reference_mod.solve(dataset, fit_intercept)  # least squares
         if standardize:
             scaling = Scaling.standardizing(dataset.features, fit_intercept)
         else:
             scaling = Scaling.none(dataset.n_features)
         w_star, b_star = scaling.to_training(ref.weights, ref.intercept)
+        features = scaling.features(dataset.features)
         with np.errstate(all="ignore"):  # out-of-range values are refused just below, by name
-            q = Quadratic.from_features(
-                scaling.features(dataset.features), w_star, b_star, ref.mse, fit_intercept
-            )
+            q = Quadratic.from_features(features, w_star, b_star, ref.mse, fit_intercept)
         float_range.check_curvature(dataset, scaling, q, standardize)
-        return cls(dataset, ref, scaling, q, residuals.ResidualLoss(dataset.features, dataset.y))
+        shown = (
+            penalised.solve(dataset, fit_intercept, penalty, scaling.scale)
+            if penalty.active
+            else ref
+        )
+        return cls(
+            dataset,
+            shown,
+            scaling,
+            Objective(q, penalty, features, dataset.y),
+            residuals.ResidualLoss(dataset.features, dataset.y),
+            ref,
+            validation,
+        )
 
 
 class Session:
@@ -76,22 +100,27 @@ class Session:
     """
 
     def __init__(self, dataset: Dataset, hp: Hyperparameters, _problem: Problem | None = None):
-        self.hp = hp
-        self._analysis_cache: tuple[tuple[float, float, int], Analysis] | None = None
-        self._mse_cache: tuple[tuple[bytes, float], float] | None = None
+        hp = self._settle(hp)
         self._check_against_data(dataset, hp)
-        self.problem = _problem or Problem.build(dataset, hp.standardize, hp.fit_intercept)
+        self.loaded = dataset  # all rows; the problem's dataset is the training rows
+        self.hp = hp
+        self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
+        self._eigen: tuple[float, float] | None = None
+        self._mse_cache: tuple[tuple[bytes, float], float] | None = None
+        self.problem = _problem or self._build(hp)
+        self.trainer = self._new_trainer(hp)
+
+    def _new_trainer(self, hp: Hyperparameters) -> Trainer:
         w0, b0 = self._start(hp)
         self._check_start(hp, w0, b0)
-        self.trainer = Trainer(
-            self.problem.quadratic,
+        return Trainer(
+            self.problem.objective,
             self.problem.scaling,
             w0,
             b0,
-            hp.lr,
-            hp.epochs,
-            hp.tol,
-            self.lr_max,
+            hp,
+            self.bound_of,
+            self.problem.validation,
         )
 
     # -- what the session knows ----------------------------------------------------------------
@@ -105,20 +134,51 @@ class Session:
         return self.problem.reference
 
     @property
-    def lr_max(self) -> float:
-        return self._analysis_for(self.hp.lr, self.hp.tol, self.hp.epochs).lr_max
+    def lr_max(self) -> float | None:
+        """The current method's largest stable rate (None: no fixed bound)."""
+        return self.analysis.lr_max
 
     @property
     def analysis(self) -> Analysis:
         """The learning-rate analysis for the current settings, from the starting point."""
-        return self._analysis_for(self.hp.lr, self.hp.tol, self.hp.epochs)
+        return self._analysis_for(self.hp)
 
-    def _analysis_for(self, lr: float, tol: float, budget: int) -> Analysis:
-        key = (lr, tol, budget)
+    def bound_of(self, hp: Hyperparameters) -> tuple[float | None, str]:
+        """(largest stable rate or None, its formula) of the method ``hp`` names."""
+        lam_min, lam_max = self._extreme_eigenvalues()
+        stability = make(hp).stability(lam_min, lam_max)
+        return stability.lr_max, stability.bound
+
+    def _extreme_eigenvalues(self) -> tuple[float, float]:
+        if self._eigen is None:
+            lam = self.problem.objective.hessian_eigen()[0]
+            self._eigen = (float(lam[0]), float(lam[-1]))
+        return self._eigen
+
+    def _analysis_for(self, hp: Hyperparameters) -> Analysis:
         cache = self._analysis_cache
-        if cache is None or cache[0] != key:
-            w0, b0 = self._start(self.hp)
-            cache = (key, analyse(self.problem.quadratic, w0, b0, lr, tol, budget))
+        if cache is None or cache[0] != hp:
+            w0, b0 = self._start(hp)
+            q = self.problem.quadratic
+            if self.problem.objective.penalty.active:  # the penalised optimum
+                w_star, b_star = self.problem.scaling.to_training(
+                    self.reference.weights, self.reference.intercept
+                )
+            else:
+                w_star, b_star = q.w_star, q.b_star
+            delta = np.asarray(w0, dtype=np.float64) - w_star
+            if q.fit_intercept:
+                delta = np.append(delta, b0 - b_star)
+            result = analyse(
+                self.problem.objective.hessian_eigen(),
+                delta,
+                hp.lr,
+                hp.tol,
+                hp.epochs,
+                make(hp),
+                exact=self.problem.objective.penalty.l1 == 0,
+            )
+            cache = (hp, result)
             self._analysis_cache = cache
         return cache[1]
 
@@ -148,6 +208,10 @@ class Session:
     @staticmethod
     def _check_against_data(dataset: Dataset, hp: Hyperparameters) -> None:
         d = dataset.n_features
+        if dataset.streamed is not None and hp.batch_size is not None:
+            from .streaming import NO_MINI_BATCH
+
+            raise HyperparameterError(f"batch size {hp.batch_size}: {NO_MINI_BATCH}")
         if len(hp.m0) not in (1, d):
             raise HyperparameterError(
                 f"m0: give one value for every weight or one per weight ({d}: "
@@ -171,6 +235,10 @@ class Session:
         if self._mse_cache is None or self._mse_cache[0] != key:
             self._mse_cache = (key, self.problem.loss.mse(rec.weights, rec.intercept))
         return replace(rec, mse=self._mse_cache[1])
+
+    def step(self, epoch: int | None = None) -> Step:
+        """The update that produced ``epoch`` (default: the current one), explained."""
+        return self.trainer.step(epoch)
 
     def prediction(self, record: Record | None = None) -> float:
         """ŷ at predict-x from a record's parameters (default: the current epoch): computed
@@ -213,33 +281,74 @@ class Session:
 
     # -- changing settings ---------------------------------------------------------------------
 
-    def with_hyperparameters(self, hp: Hyperparameters) -> Session:
-        """Apply new settings. lr, epochs and tol apply from the current epoch on (the same session
-        is returned); any other change starts a new run at epoch 0 (a new session)."""
-        changed = {f for f in hp.__dataclass_fields__ if getattr(hp, f) != getattr(self.hp, f)}
-        if changed & RESTART_FIELDS:
-            same_problem = (hp.standardize, hp.fit_intercept) == (
-                self.hp.standardize,
-                self.hp.fit_intercept,
-            )
-            problem = (
-                self.problem
-                if same_problem
-                else Problem.build(
-                    self.dataset,
-                    hp.standardize,
-                    hp.fit_intercept,
-                    self.reference if hp.fit_intercept == self.hp.fit_intercept else None,
-                )
-            )
-            return Session(self.dataset, hp, problem)
+    def apply(self, hp: Hyperparameters) -> bool:
+        """Apply new settings, in place. Settings declared to restart the run (see
+        :mod:`.settings`) start a new run at epoch 0; the others apply from the current epoch on.
+
+        Returns
+        -------
+        bool
+            True if the run restarted.
+
+        Raises
+        ------
+        HyperparameterError
+            The settings do not fit the data (nothing is changed then).
+        """
+        hp = self._settle(hp)
         self._check_against_data(self.dataset, hp)
+        changed = settings_mod.changed(self.hp, hp)
+        if not settings_mod.restarts(changed):
+            self.hp = hp
+            self.trainer.apply(hp)
+            return False
+        old = self.hp
+        kept = (self.problem, self._eigen, self._analysis_cache, self._mse_cache)
+        try:
+            if self._problem_key(hp) != self._problem_key(old):
+                same_ls = (hp.fit_intercept, hp.validation, hp.seed) == (
+                    old.fit_intercept,
+                    old.validation,
+                    old.seed,
+                )
+                self.problem = self._build(hp, self.problem.least_squares if same_ls else None)
+                self._eigen = None
+            self._analysis_cache = None
+            self.trainer = self._new_trainer(hp)
+        except Exception:  # leave everything as it was (a refused start, data out of range)
+            self.problem, self._eigen, self._analysis_cache, self._mse_cache = kept
+            raise
         self.hp = hp
-        self.trainer.set_budget(hp.epochs)
-        self.trainer.set_tol(hp.tol)
-        self.trainer.set_lr(hp.lr)
+        return True
+
+    def _build(self, hp: Hyperparameters, least_squares: Reference | None = None) -> Problem:
+        data, held = self.loaded, None
+        if hp.validation > 0:
+            p = data.n_features + int(hp.fit_intercept)
+            data, held = validation_mod.split(data, hp.validation, hp.seed, p)
+        return Problem.build(
+            data, hp.standardize, hp.fit_intercept, least_squares, Penalty(hp.l1, hp.l2), held
+        )
+
+    @staticmethod
+    def _settle(hp: Hyperparameters) -> Hyperparameters:
+        """Draw a seed when the settings need one and have none, so the run is reproducible (and
+        stepping back exact) and the seed can be shown."""
+        if hp.seed is None and (hp.batch_size is not None or hp.validation > 0):
+            return replace(hp, seed=secrets.randbelow(2**31))
+        return hp
+
+    @staticmethod
+    def _problem_key(hp: Hyperparameters) -> tuple:
+        """The settings the problem (scaling, reference, objective) depends on."""
+        split = (hp.validation, hp.seed) if hp.validation > 0 else None
+        return (hp.standardize, hp.fit_intercept, hp.l1, hp.l2, split)
+
+    def with_hyperparameters(self, hp: Hyperparameters) -> Session:
+        """:meth:`apply`, returning the session (the same one) for chaining."""
+        self.apply(hp)
         return self
 
     def replace(self, **changes) -> Session:
-        """Shorthand: ``session.replace(lr=0.05)``."""
+        """Shorthand: ``session.replace(lr=0.05)`` (in place; returns the session)."""
         return self.with_hyperparameters(replace(self.hp, **changes))

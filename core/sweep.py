@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import hyperparams as hpmod
-from .analysis import analyse
 from .dataset import Dataset
 from .errors import HyperparameterError
 from .hyperparams import Hyperparameters
@@ -153,9 +152,7 @@ def run_sweep(
     outcomes = run_many(dataset, settings, problem, processes, progress)
     bound = fastest = None
     if spec.name == "lr":
-        session = Session(dataset, base, problem)
-        w0, b0 = session._start(base)
-        a = analyse(problem.quadratic, w0, b0, base.lr, base.tol, base.epochs)
+        a = Session(dataset, base, problem).analysis
         bound, fastest = a.lr_max, a.lr_best
     here = float(getattr(base, field))
     nearest = int(np.argmin(np.abs(np.log(values) - math.log(here)))) if here > 0 else 0

@@ -22,6 +22,7 @@ from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from linreg_tui.core import settings
 from linreg_tui.core.dataset import seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
@@ -105,6 +106,14 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         Binding("2", "pane('fit')", "Fit chart", show=False, id="pane-fit"),
         Binding("3", "pane('log')", "Iteration log", show=False, id="pane-log"),
         Binding("4", "pane('data')", "Data table", show=False, id="pane-data"),
+        Binding(
+            "g",
+            "settings_page",
+            "Settings page",
+            tooltip="next page of settings (run, method, …)",
+            show=False,
+            id="settings-page",
+        ),
         Binding("5", "pane('landscape')", "Loss landscape", show=False, id="pane-landscape"),
         *LANDSCAPE_BINDINGS,
         *PIN_BINDINGS,
@@ -274,17 +283,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(IterationLog).add(rec, note)
         self._logged_epoch = rec.epoch
 
-    def _explain(self, before: Record, after: Record) -> None:
+    def _explain(self, epoch: int) -> None:
+        """The arithmetic of the step that made ``epoch``, with the settings that made it."""
         s = self.session
         self.query_one(IterationLog).explain(
-            arithmetic(
-                before,
-                after,
-                s.hp.lr,
-                s.dataset.feature_names,
-                s.hp.fit_intercept,
-                s.hp.standardize,
-            )
+            arithmetic(s.step(epoch), s.dataset.feature_names, s.hp.standardize)
         )
 
     # -- keys -----------------------------------------------------------------------------------
@@ -297,12 +300,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         if t.status is not Status.READY:
             self._why_not_forward()
             return
-        before = self.session.record()
         recs = t.advance(epochs)
         for i in range(len(recs)):
             self._log(recs[i])
         if len(recs):
-            self._explain(recs[-2] if len(recs) > 1 else before, recs[-1])
+            self._explain(int(recs.epochs[-1]))
         if t.status is not Status.READY:
             self._announce_stop()
         self.refresh_views()
@@ -369,6 +371,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         )
         if target and self.focused not in target:
             target.first().focus()
+
+    def action_settings_page(self) -> None:
+        self.query_one(SettingsPanel).next_page()
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)
@@ -489,27 +494,27 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
     @on(SettingsPanel.Changed)
     def apply_setting(self, message: SettingsPanel.Changed) -> None:
         panel = self.query_one(SettingsPanel)
-        old = self.session
+        s = self.session
+        old = s.hp
         try:
-            hp = dataclasses.replace(old.hp, **{message.name: message.value})
-            if message.name in ("m0", "b0", "standardize"):
+            hp = dataclasses.replace(old, **{message.name: message.value})
+            if settings.restarts({message.name}):
                 self.stepper.pause()
-            new = old.with_hyperparameters(hp)
+            restarted = s.apply(hp)
         except (HyperparameterError, DataError) as exc:
-            panel.load(old.hp)
-            panel.refuse(f"{exc}; kept {shown(message.name, old.hp)}")
+            panel.load(old)
+            panel.refuse(f"{exc}; kept {shown(message.name, old)}")
             return
-        self.session = new
-        panel.load(new.hp)
-        label = message.name.replace("_x", "")
-        if new is not old:
+        panel.load(s.hp)
+        label = settings.BY_NAME[message.name].label
+        if restarted:
             self.workers.cancel_group(self, "stepper")
             self._start_log()
             self.query_one(IterationLog).explain(
                 f"{label} → {shown(message.name, hp)}: restarted at epoch 0"
             )
         else:
-            self._log(new.record(), f"{label} → {shown(message.name, hp)}")
+            self._log(s.record(), f"{label} → {shown(message.name, hp)}")
         self.refresh_views()
 
     @on(DescendantFocus)

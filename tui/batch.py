@@ -6,7 +6,6 @@ module only lays them out.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +13,8 @@ from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.sweep import SweepResult, SweepSpec, disagreements, run_sweep
 from linreg_tui.core.variants import Outcome, apply, labels, run_many
+
+from . import strict_json
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
@@ -57,8 +58,8 @@ def compare(
     outcomes = run_many(session.dataset, settings, session.problem, progress=_progress())
     names = labels(settings)
     if as_json:
-        return json.dumps(
-            {"runs": [_outcome_json(o, n) for o, n in zip(outcomes, names)]}, indent=2
+        return strict_json.dumps(
+            {"runs": [_outcome_json(o, n) for o, n in zip(outcomes, names)]}
         ), outcomes
     rows = [
         [str(k), n, f"{o.epochs_run:,}", f"{o.mse:.6g}", o.status.value]
@@ -92,7 +93,7 @@ def sweep(session: Session, spec: SweepSpec, as_json: bool) -> tuple[str, SweepR
                 for v, o in zip(result.values.tolist(), result.outcomes)
             ],
         }
-        return json.dumps(out, indent=2), result
+        return strict_json.dumps(out), result
     rows = []
     for k, (v, o) in enumerate(zip(result.values.tolist(), result.outcomes)):
         side = ""

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rich.text import Text
-from textual.app import RenderResult
 from textual.geometry import Region
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
+_DIM = "\x1b[2m"
 #: Smallest chart (columns, rows) plotext is asked to draw; smaller shows a note instead.
 SMALLEST = (16, 5)
 
@@ -25,6 +26,7 @@ MARKS = {
     "ls-point": ("○", "+"),
     "predict": ("◆", "#"),
     "hline-key": ("──", "--"),
+    "validation": ("•", "v"),  # the held-out rows' MSE
 }
 
 
@@ -63,8 +65,8 @@ class Chart(PlotextPlot, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._built_for: Hashable = None
-        self._rows: list[str] = []
-        self._text: Text | None = None
+        self._rows: list[str] = []  # plotext's rows, with its colour codes
+        self._strips: list[Strip | None] = []  # made from the rows when first drawn
 
     #: Draw with ASCII marks only (set by the app on a terminal that is not UTF-8).
     ascii_only = False
@@ -83,7 +85,7 @@ class Chart(PlotextPlot, can_focus=True):
         """Repaint the rows that changed, if the picture changed."""
         if not self.is_mounted:
             return
-        old = self._rows
+        old, old_strips = self._rows, self._strips
         if not self._build():
             return
         new = self._rows
@@ -92,7 +94,9 @@ class Chart(PlotextPlot, can_focus=True):
             self.refresh()
             return
         for y, (a, b) in enumerate(zip(old, new)):
-            if a != b:
+            if a == b:
+                self._strips[y] = old_strips[y]  # the row on screen stands
+            else:
                 self.refresh(Region(0, y, width, 1))
 
     def _build(self) -> bool:
@@ -101,15 +105,16 @@ class Chart(PlotextPlot, can_focus=True):
         if key == self._built_for:
             return False
         self._built_for = key
-        self._rows, self._text = self._plot_rows()
+        self._rows = self._plot_rows()
+        self._strips = [None] * len(self._rows)
         return True
 
-    def _plot_rows(self) -> tuple[list[str], Text]:
+    def _plot_rows(self) -> list[str]:
         # While a terminal is being resized a pane can be a few cells for a moment; plotext's
         # tick arithmetic fails on such sizes (log of a non-positive span), and a chart must
         # never take the app down with it.
         if self.size.width < SMALLEST[0] or self.size.height < SMALLEST[1]:
-            return ["(too small to draw)"], Text("(too small to draw)", style="dim")
+            return [_DIM + "(too small to draw)"]
         # plotext's build rescales the figure's data in place (a log scale takes the log of the
         # stored values), so the data is drawn afresh for every build.
         plt = self.plt
@@ -125,10 +130,25 @@ class Chart(PlotextPlot, can_focus=True):
         try:
             ansi = plt.build()
         except (ArithmeticError, ValueError):
-            note = "(cannot draw this chart at this size)"
-            return [note], Text(note, style="dim")
-        return ansi.split("\n"), Text.from_ansi(ansi)
+            return [_DIM + "(cannot draw this chart at this size)"]
+        return ansi.split("\n")
 
-    def render(self) -> RenderResult:
+    def render(self) -> Text:
+        """The whole chart as one Text (Textual draws it line by line, :meth:`render_line`)."""
         self._build()
-        return self._text or Text()
+        return Text("\n").join(Text.from_ansi(row, no_wrap=True, end="") for row in self._rows)
+
+    def render_line(self, y: int) -> Strip:
+        # Line by line (Textual's line API): a repaint of a few changed rows makes strips for
+        # those rows only, not a render of the whole chart.
+        self._build()
+        width = self.size.width
+        if y >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips[y]
+        if strip is None:
+            text = Text.from_ansi(self._rows[y], no_wrap=True, end="")
+            segments = list(text.render(self.app.console))
+            strip = Strip(segments).crop_extend(0, width, self.rich_style)
+            self._strips[y] = strip
+        return strip

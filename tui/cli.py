@@ -19,17 +19,20 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
-from linreg_tui.core.csv_loader import load_csv
+from linreg_tui.core import settings
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.loading import load_data
+from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
+from linreg_tui.core.streaming import load_streamed
 from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
 
-from . import signals
+from . import signals, strict_json
 from .numbers import plain
 
 PROG = "linreg-tui"
@@ -78,11 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         "to the end, ctrl+r restarts, ? lists every key, q quits. Exit status: 0 finished, "
         "1 diverged, 2 bad input or usage.",
     )
-    p.add_argument("data", nargs="?", metavar="DATA.csv", help="CSV file with a header row")
+    p.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA.csv",
+        help="CSV file with a header row (also .csv.gz, Parquet, or - for standard input)",
+    )
     p.add_argument(
         "--x",
         metavar="COL[,COL…]",
-        help="x column(s), by name or 1-based number (default: the first column)",
+        help="x column(s), by name or 1-based number (default: the first column); a name "
+        "holding a comma may be put in double quotes: --x '\"weight, kg\",age'",
     )
     p.add_argument("--y", metavar="COL", help="y column, by name or number (default: the last)")
     p.add_argument(
@@ -91,36 +100,31 @@ def build_parser() -> argparse.ArgumentParser:
         default="1",
         help="fit a polynomial of degree D in the single x column (default 1)",
     )
-    p.add_argument("--no-intercept", action="store_true", help="fit y = m·x (no b)")
-    p.add_argument("--lr", default="0.01", help="learning rate (default 0.01)")
-    p.add_argument("--epochs", default="1000", help="epoch budget (default 1000)")
-    p.add_argument(
-        "--m0",
-        default="0",
-        help="initial weight: one value for all, or one per weight, comma-separated",
-    )
-    p.add_argument("--b0", default="0", help="initial intercept (default 0)")
-    p.add_argument(
-        "--tol",
-        default="0",
-        help="stop when an epoch lowers the MSE by less than this (default 0: off)",
-    )
-    p.add_argument(
-        "--predict",
-        default=None,
-        metavar="X[,X…]",
-        help="x value(s) to predict at, one per x column (default 6)",
-    )
-    p.add_argument(
-        "--standardize",
-        action="store_true",
-        help="train on standardised x; everything is reported in the data's units",
-    )
+    settings.add_arguments(p)  # one option per declared setting (core/settings.py)
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
     p.add_argument(
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument(
+        "--engine",
+        choices=("memory", "dask"),
+        default="memory",
+        help="memory (default), or dask: DATA may be a glob of files or a Parquet folder, reduced "
+        "with Dask (optional extra: pip install 'linreg-tui[dask]'); headless",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: Dask's local scheduler)",
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="read the data in one pass in blocks, keeping only its sums (for files larger than "
+        "memory; full-batch gradient descent only)",
+    )
     p.add_argument(
         "--compare",
         action="append",
@@ -155,6 +159,7 @@ class Options:
     ascii: bool = False
     compare: tuple[dict, ...] = ()
     sweep: SweepSpec | None = None
+    from_stdin: bool = False
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -172,20 +177,16 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         else:
             dataset = seed_dataset()
     else:
-        x_cols = args.x.split(",") if args.x else None
-        dataset = load_csv(args.data, x=x_cols, y=args.y, degree=degree)
+        # The --x text goes whole to the loader, which knows the header: a column whose name
+        # holds a comma can then still be chosen by name.
+        if args.engine == "dask":
+            dataset = _load_with_dask(args, degree)
+        else:
+            load = load_streamed if args.stream else load_data
+            with LoadProgress(args.data) as progress:
+                dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
     columns = dataset.raw_x.shape[1]
-    predict = hpmod.parse_numbers("predict", args.predict) if args.predict else (6.0,) * columns
-    hp = Hyperparameters(
-        lr=hpmod.parse_lr(args.lr),
-        epochs=hpmod.parse_epochs(args.epochs),
-        tol=hpmod.parse_tol(args.tol),
-        m0=hpmod.parse_numbers("m0", args.m0),
-        b0=hpmod.parse_number("b0", args.b0),
-        predict_x=predict,
-        standardize=args.standardize,
-        fit_intercept=not args.no_intercept,
-    )
+    hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
     if args.history:
         check_writable(args.history)
     compare = tuple(parse_spec(text) for text in args.compare or ())
@@ -195,9 +196,38 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     if (compare or sweep) and args.history:
         raise UsageError("--history writes one run; it does not go with --compare or --sweep")
     headless = args.headless or args.json or bool(compare) or sweep is not None
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler is the address of a Dask cluster; it needs --engine dask")
+    if args.engine == "dask" and not headless:
+        raise UsageError("--engine dask runs headless; add --headless or --json")
+    if args.stream and not headless:
+        raise UsageError(
+            "--stream runs headless for now (the app cannot yet show a streamed sample); "
+            "add --headless or --json"
+        )
+    if args.stream and args.data is None:
+        raise UsageError("--stream reads a DATA file; none was given")
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
-    return Options(dataset, hp, args.history, headless, args.json, args.ascii, compare, sweep)
+    return Options(
+        dataset,
+        hp,
+        args.history,
+        headless,
+        args.json,
+        args.ascii,
+        compare,
+        sweep,
+        from_stdin=args.data == "-",
+    )
+
+
+def _load_with_dask(args: argparse.Namespace, degree: int) -> Dataset:
+    from linreg_tui.core.dask_engine import INSTALL_HINT, dask_available, load_dask
+
+    if not dask_available():
+        raise UsageError(INSTALL_HINT)
+    return load_dask(args.data, x=args.x, y=args.y, degree=degree, scheduler=args.scheduler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,6 +256,8 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     if not opts.headless:
+        if opts.from_stdin and sys.stdout.isatty():
+            _keys_from_terminal()
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
@@ -262,6 +294,17 @@ def _main(argv: Sequence[str] | None) -> int:
     return 1 if session.trainer.status is Status.DIVERGED else 0
 
 
+def _keys_from_terminal() -> None:
+    """The data came on standard input (``linreg-tui - < data.csv``): read the keys from the
+    controlling terminal instead, as ``less`` and ``vim -`` do."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        return  # no controlling terminal: the check below says the app needs one
+    os.dup2(fd, sys.stdin.fileno())
+    os.close(fd)
+
+
 def _batch(session: Session, opts: Options) -> int:
     """--compare or --sweep: several runs, one report. Exit 0 (a diverged run is a result)."""
     from . import batch
@@ -290,7 +333,12 @@ def train_headless(session: Session, history: str | None) -> None:
     if history is None:
         _run(session, None)
         return
-    header = history_header(session.dataset.feature_names, session.hp.fit_intercept)
+    header = history_header(
+        session.dataset.feature_names,
+        session.hp.fit_intercept,
+        session.problem.objective.penalty.active,
+        session.problem.validation is not None,
+    )
     with atomic_history(history, session.hp.fit_intercept) as writer:
         writer.header(header)
         writer.records(Records.single(session.record(0)))
@@ -335,6 +383,52 @@ def _progress_bar(total: int):
     return bar, task
 
 
+class LoadProgress:
+    """A progress bar on stderr (a terminal only) for a load that takes over half a second:
+    bytes read of the file, rows, MB/s. Callable as the loader's ``progress``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.started = time.perf_counter()
+        self._bar = None
+
+    def __enter__(self) -> LoadProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar:
+            self._bar[0].stop()
+
+    def __call__(self, done: int, total: int | None, rows: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        if self._bar is None and elapsed > PROGRESS_AFTER_S:
+            self._bar = _load_bar(self.name, total)
+        if self._bar:
+            rate = done / elapsed / 1e6 if elapsed > 0 else 0.0
+            self._bar[0].update(
+                self._bar[1], completed=done, rows=f"{rows:,} rows, {rate:,.0f} MB/s"
+            )
+
+
+def _load_bar(name: str, total: int | None):
+    if not sys.stderr.isatty():
+        return False
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("reading {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(name, total=total, rows="")
+    bar.start()
+    return bar, task
+
+
 def _x_label(session: Session) -> str:
     names = session.dataset.x_names
     values = [plain(v) for v in session.hp.predict_x]
@@ -367,14 +461,36 @@ def render_text(session: Session) -> str:
         ref_weights = ", ".join(f"{n} {w!r}" for n, w in zip(names, ref.weights.tolist()))
     ref_b = f", intercept {ref.intercept!r}" if session.hp.fit_intercept else ""
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
-    lines.append(f"Least squares ({ref.method}): {ref_weights}{ref_b}; MSE {ref.mse!r}, R² {r2}")
-    lines.append(
-        f"Least-squares prediction for {_x_label(session)}: {_text(session.reference_prediction())}"
-    )
+    what = _REFERENCE_NAMES[ref.penalty]
+    gap = f", duality gap {ref.gap:.3g}" if ref.gap is not None else ""
+    j = f", J {ref.objective!r}" if ref.objective is not None else ""
+    lines.append(f"{what} ({ref.method}{gap}): {ref_weights}{ref_b}; MSE {ref.mse!r}{j}, R² {r2}")
+    predicted = _text(session.reference_prediction())
+    adjective = what.replace("Least squares", "Least-squares")
+    lines.append(f"{adjective} prediction for {_x_label(session)}: {predicted}")
     a = session.analysis
-    limit = "" if "largest stable" in a.summary else f" (largest stable rate {a.lr_max:.6g})"
-    lines.append(f"Learning rate {session.hp.lr:.6g}: {a.summary}{limit}")
+    limit = (
+        ""
+        if a.lr_max is None or "largest stable" in a.summary or f"{a.lr_max:.6g}" in a.summary
+        else f" (largest stable rate {a.lr_max:.6g})"
+    )
+    method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
+    lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
+
+
+#: How the reference answer is named, by the penalty it solved.
+_REFERENCE_NAMES = {
+    "none": "Least squares",
+    "l2": "Ridge",
+    "l1": "Lasso",
+    "elastic net": "Elastic net",
+}
+
+
+def _schedule(hp) -> dict:
+    """The schedule's name and the settings it reads."""
+    return {"name": hp.schedule, **{f: getattr(hp, f) for f in SCHEDULE_FIELDS[hp.schedule]}}
 
 
 def render_json(session: Session) -> str:
@@ -399,7 +515,22 @@ def render_json(session: Session) -> str:
         status=t.status.value,
         message=t.message,
         lr=session.hp.lr,
+        optimizer={"name": session.hp.optimizer, **session.trainer.optimizer.settings()},
+        schedule=_schedule(session.hp),
+        batch_size=session.hp.batch_size,
+        seed=session.hp.seed,
+        shuffle=session.hp.shuffle,
+        penalty={
+            "name": session.problem.objective.penalty.name,
+            "l1": session.hp.l1,
+            "l2": session.hp.l2,
+        },
+        objective=rec.objective,
+        validation=session.hp.validation,
+        validation_rows=(session.problem.validation.n_samples if session.problem.validation else 0),
+        validation_mse=rec.val_mse,
         lr_max=a.lr_max,
+        lr_bound=a.bound,
         lr_best=a.lr_best,
         condition_number=a.condition if a.condition != float("inf") else None,
         verdict=a.verdict.value,
@@ -414,38 +545,22 @@ def render_json(session: Session) -> str:
             "r2": ref.r2,
             "prediction": session.reference_prediction(),
             "method": ref.method,
+            "penalty": ref.penalty,
+            "objective": ref.objective,
+            "duality_gap": ref.gap,
         },
     )
     nulls: dict[str, str] = {}
-    out = _strict(out, "", nulls)
+    out = strict_json.strict(out, nulls)
     if nulls:
         out["nulls"] = nulls
         out["message"] += "; " + "; ".join(f"{k} is null: {why}" for k, why in nulls.items())
     return json.dumps(out, indent=2, allow_nan=False)
 
 
-def _strict(value, path: str, nulls: dict[str, str]):
-    """``value`` with every inf or NaN float replaced by None (strict JSON has neither), the
-    reason recorded in ``nulls`` under the value's path."""
-    if isinstance(value, dict):
-        return {k: _strict(v, f"{path}.{k}" if path else k, nulls) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strict(v, f"{path}[{i}]", nulls) for i, v in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
-        nulls[path] = _why_not_finite(value)
-        return None
-    return value
-
-
-def _why_not_finite(value: float) -> str:
-    if math.isnan(value):
-        return "undefined (not a number)"
-    return f"{'above' if value > 0 else 'below'} {'' if value > 0 else '-'}1.8e308, beyond float64"
-
-
 def _text(value: float) -> str:
     """A number for the text report: repr (round-trips) when finite, else words."""
-    return repr(value) if math.isfinite(value) else _why_not_finite(value)
+    return repr(value) if math.isfinite(value) else strict_json.why_not_finite(value)
 
 
 if __name__ == "__main__":

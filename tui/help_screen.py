@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from linreg_tui.core import settings as declared
+
 from .markup import escape
 
 ABOUT = (
@@ -26,10 +28,19 @@ ABOUT = (
     "bands, darker and emptier nearer the optimum ✚, with the path so far and the current point "
     "●; x changes the axes, h shows the Hessian's long and short axes, z/Z zoom, c/o centre on "
     "the current point or the optimum, v fits the view again).\n\n"
-    "[b]Settings[/b]: lr, epochs, tol and predict apply from the next step; m0, b0 and "
-    "standardise (marked ↺) restart at epoch 0. Enter applies a field, Escape leaves it. "
-    "Ctrl+P opens the command palette.\n"
+    "[b]Settings[/b] (g shows the next page): Enter applies a field, Escape leaves it. Those "
+    "marked ↺ restart at epoch 0; the others apply from the next step. Each is also a "
+    "command-line option:\n"
 )
+
+
+def settings_help() -> str:
+    """One line per setting, from the core's declarations: flag, label, what it does."""
+    rows = []
+    for s in declared.SETTINGS:
+        mark = " ↺" if s.restarts else ""
+        rows.append(f"  [b]{escape(f'{s.flag:<15}')}[/b] {escape(s.help)}{mark}")
+    return "\n".join(rows) + "\nCtrl+P opens the command palette.\n"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -72,6 +83,7 @@ class HelpScreen(ModalScreen[None]):
             + "\n".join(rows)
             + "\n\n"
             + ABOUT
+            + settings_help()
             + "\n[dim]Press ? or Escape to close; arrows scroll.[/]"
         )
         with VerticalScroll() as scroll:

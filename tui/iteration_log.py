@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from linreg_tui.core.trainer import Record
+from linreg_tui.core.trainer import Record, Step
 
 from .numbers import fit, num
 from .virtual_table import VirtualTable
@@ -65,30 +65,48 @@ class LogTable(VirtualTable):
         return [f"{rec.epoch:,}", *(fit(v, width) for v in values)]
 
 
-def arithmetic(
-    before: Record,
-    after: Record,
-    lr: float,
-    names: tuple[str, ...],
-    intercept: bool,
-    standardized: bool,
-) -> str:
-    """θ ← θ − lr × ∂θ = θ', with the numbers of one step filled in."""
+def arithmetic(step: Step, names: tuple[str, ...], standardized: bool) -> str:
+    """The update that made ``step.after``, with its own settings and numbers filled in: for
+    gradient descent ``m ← 0.264 − 0.01 × (-20.112) = 0.46512``, for Adam the moments, their bias
+    corrections and the step."""
+    before, after = step.before, step.after
+    opt = step.optimizer
+    extra = ", ".join(f"{k} {num(v)}" for k, v in opt.settings().items())
+    hp = step.settings
+    rate = f"lr {num(step.lr)}"
+    if hp.schedule != "constant":
+        rate += f" ({hp.schedule} schedule from {num(hp.lr)})"
+    title = f"{opt.title}, {rate}" + (f", {extra}" if extra else "")
+    if opt.counts_steps:
+        title += f", t = {step.t:,}"
+    head = f"epoch {before.epoch:,} → {after.epoch:,} ({title}):"
+    if step.rows is not None:
+        shown_rows = ", ".join(str(r + 1) for r in step.rows[:8].tolist())
+        more = ", …" if step.rows.shape[0] > 8 else ""
+        order = f"shuffled, seed {hp.seed}" if hp.shuffle else "in file order"
+        head += (
+            f"\n  {step.steps:,} steps of {hp.batch_size:,} rows ({order}); "
+            f"the last, on rows {shown_rows}{more}:"
+        )
     if standardized:
         return (
-            f"epoch {before.epoch:,} → {after.epoch:,}: the step ran on standardised x "
-            "(z = (x − mean)/sd); the numbers above are converted back to the data's units"
+            f"{head} the step ran on standardised x (z = (x − mean)/sd); "
+            "the numbers above are converted back to the data's units"
         )
-    lines = [f"epoch {before.epoch:,} → {after.epoch:,}:"]
-    symbols = ["m"] if len(names) == 1 else [f"w:{n}" for n in names]
-    for sym, w0, g, w1 in zip(
-        symbols, before.weights.tolist(), before.grad_weights.tolist(), after.weights.tolist()
-    ):
-        lines.append(f"  {sym} ← {num(w0)} − {num(lr)} × ({num(g)}) = {num(w1)}")
-    if intercept:
+    lines = [head]
+    rename = {"m": "m", "b": "b"}
+    if len(names) > 1:
+        rename.update({f"w{j + 1}": f"w:{n}" for j, n in enumerate(names)})
+    for name, terms in step.terms:
+        shown_name = rename.get(name, name)
+        for term in terms:
+            symbol = term.symbol.replace(name, shown_name) if term.symbol != name else shown_name
+            formula = term.formula.format(*(num(v) for v in term.values))
+            lines.append(f"  {symbol} ← {formula} = {num(term.result)}")
+    if step.proximal:
         lines.append(
-            f"  b ← {num(before.intercept)} − {num(lr)} × ({num(before.grad_intercept)}) "
-            f"= {num(after.intercept)}"
+            f"  then the proximal step: each weight moves {num(step.threshold)} (lr·λ₁) toward 0, "
+            "stopping at 0"
         )
     return "\n".join(lines)
 
@@ -102,7 +120,8 @@ class IterationLog(Vertical):
     }
     IterationLog #log-arithmetic {
         height: auto;
-        max-height: 5;
+        max-height: 50%;
+        overflow-y: auto;
         color: $text-accent;
     }
     """

@@ -25,6 +25,8 @@ class LossChart(Chart):
         super().__init__(id=id, classes=classes)
         self._thin = GrowingEnvelope()
         self._env = Envelope(np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
+        self._val_thin = GrowingEnvelope()
+        self._val_env: Envelope | None = None
         self._optimum: float | None = None
         self._log_scale = False
         self._pins: Sequence[Overlay] = ()
@@ -37,14 +39,21 @@ class LossChart(Chart):
 
     def show_frame(self, frame: Frame, pins: Sequence[Overlay] = ()) -> None:
         s = frame.session
-        self.show(s.trainer.loss_trace, s.reference.mse, frame.log_scale, pins)
+        optimum = s.reference.mse if s.reference.objective is None else s.reference.objective
+        self.show(s.trainer.loss_trace, optimum, frame.log_scale, pins, s.trainer.validation_trace)
 
     def show(
-        self, trace: np.ndarray, optimum: float, log_scale: bool, pins: Sequence[Overlay] = ()
+        self,
+        trace: np.ndarray,
+        optimum: float,
+        log_scale: bool,
+        pins: Sequence[Overlay] = (),
+        validation: np.ndarray | None = None,
     ) -> None:
-        """Plot ``trace`` (MSE at epochs 0..k) with the optimum's MSE as a line, and the pinned
-        runs' curves over it."""
+        """Plot ``trace`` (the loss at epochs 0..k) with the optimum's as a line, the held-out
+        rows' MSE beside it (with a validation split) and the pinned runs' curves over it."""
         self._env = self._thin(trace, self.buckets())
+        self._val_env = None if validation is None else self._val_thin(validation, self.buckets())
         self._optimum = optimum
         self._log_scale = log_scale
         self._pins = tuple(pins)
@@ -69,6 +78,7 @@ class LossChart(Chart):
             env.low.tobytes(),
             env.high.tobytes(),
             self._optimum,
+            None if self._val_env is None else self._val_env.high.tobytes(),
             self._log_scale,
             tuple((Same(p.run), p.label, p.colour, p.mark) for p in self._pins),
         )
@@ -82,20 +92,30 @@ class LossChart(Chart):
             else f"  [green]{self.mark('hline-key')}[/] least-squares MSE {num(self._optimum)}"
         )
         runs = "".join(f"  [{p.colour}]{p.mark}[/] {escape(p.label)}" for p in self._pins)
-        return f"[cyan]{self.mark('line-key')}[/] MSE by epoch{optimum}{runs}  ({scale} scale: l)"
+        held = (
+            "" if self._val_env is None else f"  [magenta]{self.mark('validation')}[/] validation"
+        )
+        return (
+            f"[cyan]{self.mark('line-key')}[/] MSE by epoch{held}{optimum}{runs}  "
+            f"({scale} scale: l)"
+        )
 
     def draw(self, plt: Plot) -> None:
         env = self._env
         low, high = env.low, env.high
         optimum = self._optimum
         pins = [(p, self._pin_envelope(p)) for p in self._pins]
+        val = self._val_env
         if self._log_scale:
             # The floor from the thinned points, not the whole history (a copy of 80 MB at 10M).
-            both = np.concatenate([low, high, *(e.low for _, e in pins)])
+            extra = [] if val is None else [val.low]
+            both = np.concatenate([low, high, *(e.low for _, e in pins), *extra])
             positive = both[both > 0]
             floor = float(positive.min()) if positive.size else 1.0
             low, high = np.maximum(low, floor), np.maximum(high, floor)
             pins = [(p, replace(e, low=np.maximum(e.low, floor))) for p, e in pins]
+            if val is not None:
+                val = replace(val, high=np.maximum(val.high, floor))
             plt.yscale("log")
             if optimum is not None and optimum <= 0:
                 optimum = None  # an exact fit: log scale has no place for 0
@@ -106,6 +126,10 @@ class LossChart(Chart):
             plt.plot(x, high.tolist(), marker=self.mark("line"), color="cyan")
             if not np.array_equal(low, high):
                 plt.plot(x, low.tolist(), marker=self.mark("line"), color="cyan")
+        if val is not None:
+            plt.plot(
+                val.x.tolist(), val.high.tolist(), marker=self.mark("validation"), color="magenta"
+            )
         for p, e in pins:
             # The low envelope: where a pinned run went, without doubling its marks.
             plt.plot(e.x.tolist(), e.low.tolist(), marker=p.mark, color=p.colour)

@@ -202,16 +202,34 @@ class FramePacer:
 
 
 class _CountingFile:
-    """The terminal file, counting what the writer thread has written."""
+    """The terminal file, counting what the writer thread has written.
+
+    Once the terminal has gone (a hung-up SSH session or a closed tmux pane: writes fail with
+    EIO), what is still to be written is dropped. Otherwise Textual's writer thread dies on the
+    error, its queue fills, and the app hangs for ever in its own goodbye (seen as leftover
+    processes spinning on a deleted pty).
+    """
 
     def __init__(self, file: Any) -> None:
         self._file = file
         self.written = 0
+        self.gone = False
 
     def write(self, text: str) -> int:
-        n = self._file.write(text)
+        if not self.gone:
+            try:
+                self._file.write(text)
+            except OSError:
+                self.gone = True
         self.written += len(text)
-        return n
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._file.flush()
+            except OSError:
+                self.gone = True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)

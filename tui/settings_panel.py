@@ -1,8 +1,10 @@
-"""The hyperparameter inputs: checked as typed, applied on Enter or on leaving the field.
+"""The settings form, generated from the core's declarations (:mod:`linreg_tui.core.settings`):
+one field per declared setting, on the page and row it names, shown only where it applies (β only
+for momentum and Nesterov). ``g`` shows the next page.
 
-Each input is checked by the core's own parser (so the reason shown is the core's message). An
+Each input is checked by the setting's own parser (so the reason shown is the core's message). An
 invalid value is marked, its reason shown, and never applied; leaving the field with an invalid
-value puts the applied one back.
+value puts the applied one back. Yes/no settings are :class:`~.toggle.Toggle` boxes.
 """
 
 from __future__ import annotations
@@ -12,20 +14,33 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from linreg_tui.core import hyperparams as hpmod
+from linreg_tui.core import settings as declared
 from linreg_tui.core.hyperparams import Hyperparameters
 
 from .markup import escape
-from .numbers import plain
 from .toggle import Toggle
 
-NOTE = "Enter applies · [b]lr epochs tol predict[/b]: next step · [b]↺[/b]: restart at epoch 0"
+#: The panel's settings, by page.
+FIELDS = tuple(s for s in declared.SETTINGS if s.panel)
+_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def note(page: str) -> str:
+    """The hint under the fields: how to apply, what restarts, and the pages."""
+    pages = " ".join(
+        f"[reverse]{title}[/]" if name == page else title for name, title in declared.PAGES.items()
+    )
+    return f"Enter applies · [b]↺[/b] restarts at epoch 0 · [b]g[/b] settings: {pages}"
+
+
+NOTE = note("run")
 
 
 class CoreParser(Validator):
@@ -43,46 +58,34 @@ class CoreParser(Validator):
         return self.success()
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    parse: Callable[[str], object]
-    restarts: bool
-    width: int
-
-
-FIELDS = (
-    Field("lr", "lr", hpmod.parse_lr, False, 10),
-    Field("epochs", "epochs", hpmod.parse_epochs, False, 11),
-    Field("tol", "tol", hpmod.parse_tol, False, 8),
-    Field("predict_x", "predict", lambda t: hpmod.parse_numbers("predict", t), False, 9),
-    Field("m0", "m0", lambda t: hpmod.parse_numbers("m0", t), True, 10),
-    Field("b0", "b0", lambda t: hpmod.parse_number("b0", t), True, 10),
-)
-_BY_NAME = {f.name: f for f in FIELDS}
-
-
 def shown(name: str, hp: Hyperparameters) -> str:
     """The text an input shows for the applied value (round-trips exactly)."""
-    value = getattr(hp, name)
-    if isinstance(value, tuple):
-        return ",".join(plain(v) for v in value)
-    if isinstance(value, int):
-        return str(value)
-    return plain(value)
+    return declared.BY_NAME[name].show(getattr(hp, name))
 
 
 class SettingsPanel(Widget):
-    """The hyperparameter form."""
+    """The hyperparameter form, one page at a time."""
 
     DEFAULT_CSS = """
     SettingsPanel {
         height: auto;
         padding: 0 1;
     }
+    SettingsPanel .settings-page {
+        height: auto;
+    }
+    SettingsPanel .settings-page.-hidden {
+        display: none;
+    }
     SettingsPanel Horizontal {
         height: 1;
+    }
+    SettingsPanel .field {
+        width: auto;
+        height: 1;
+    }
+    SettingsPanel .field.-hidden {
+        display: none;
     }
     SettingsPanel Label {
         padding: 0 1 0 1;
@@ -109,48 +112,77 @@ class SettingsPanel(Widget):
     def __init__(self, hp: Hyperparameters, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._hp = hp
+        self.page = next(iter(declared.PAGES))
 
     def compose(self) -> ComposeResult:
-        rows = (FIELDS[:4], FIELDS[4:])
-        for i, row in enumerate(rows):
-            with Horizontal():
-                for f in row:
-                    yield Label(f.label + ("↺" if f.restarts else ""))
-                    inp = Input(
-                        shown(f.name, self._hp),
-                        id=f"set-{f.name}",
-                        compact=True,
-                        validators=[CoreParser(f.parse)],
-                        validate_on=["changed", "submitted", "blur"],
-                        select_on_focus=True,
-                    )
-                    inp.styles.width = f.width
-                    yield inp
-                if i == 1:
-                    yield Toggle("standardise↺", self._hp.standardize, id="set-standardize")
-        yield Static(NOTE, id="settings-note")
+        for page in declared.PAGES:
+            fields = [f for f in FIELDS if f.page == page]
+            rows = sorted({f.row for f in fields})
+            classes = "settings-page" + ("" if page == self.page else " -hidden")
+            with Vertical(id=f"settings-page-{page}", classes=classes):
+                for row in rows:
+                    with Horizontal():
+                        for f in fields:
+                            if f.row == row:
+                                yield self._field(f)
+        yield Static(note(self.page), id="settings-note")
+
+    def _field(self, f: declared.Setting) -> Widget:
+        hidden = "" if f.applies(self._hp) else " -hidden"
+        marker = "↺" if f.restarts else ""
+        if f.switch:
+            box = Toggle(f.label + marker, getattr(self._hp, f.name), id=f"set-{f.name}")
+            box.add_class("field")
+            box.set_class(bool(hidden), "-hidden")
+            return box
+        inp = Input(
+            shown(f.name, self._hp),
+            id=f"set-{f.name}",
+            compact=True,
+            validators=[CoreParser(f.parse)],
+            validate_on=["changed", "submitted", "blur"],
+            select_on_focus=True,
+            suggester=SuggestFromList(f.choices) if f.choices else None,
+            tooltip=f.help,
+        )
+        inp.styles.width = f.width
+        return Horizontal(Label(f.label + marker), inp, classes="field" + hidden)
 
     # -- what the app calls ----------------------------------------------------------------------
 
     def load(self, hp: Hyperparameters) -> None:
-        """Show ``hp`` (the applied settings) in every field."""
+        """Show ``hp`` (the applied settings) in every field, and only the fields that apply."""
         self._hp = hp
         for f in FIELDS:
-            inp = self.query_one(f"#set-{f.name}", Input)
-            if inp.value != shown(f.name, hp):
-                with inp.prevent(Input.Changed):
-                    inp.value = shown(f.name, hp)
-            inp.remove_class("-invalid")
-        box = self.query_one("#set-standardize", Toggle)
-        if box.value != hp.standardize:
-            with box.prevent(Toggle.Changed):
-                box.value = hp.standardize
-        self.say(NOTE)
+            widget = self.query_one(f"#set-{f.name}")
+            holder = widget if f.switch else widget.parent
+            holder.set_class(not f.applies(hp), "-hidden")
+            if isinstance(widget, Toggle):
+                if widget.value != getattr(hp, f.name):
+                    with widget.prevent(Toggle.Changed):
+                        widget.value = getattr(hp, f.name)
+                continue
+            if widget.value != shown(f.name, hp):
+                with widget.prevent(Input.Changed):
+                    widget.value = shown(f.name, hp)
+            widget.remove_class("-invalid")
+        self.say(note(self.page))
+
+    def next_page(self) -> None:
+        """Show the next page of settings."""
+        pages = list(declared.PAGES)
+        self.show_page(pages[(pages.index(self.page) + 1) % len(pages)])
+
+    def show_page(self, page: str) -> None:
+        self.page = page
+        for name in declared.PAGES:
+            self.query_one(f"#settings-page-{name}").set_class(name != page, "-hidden")
+        self.say(note(page))
 
     def say(self, markup: str, error: bool = False) -> None:
-        note = self.query_one("#settings-note", Static)
-        note.update(markup)
-        note.set_class(error, "-error")
+        text = self.query_one("#settings-note", Static)
+        text.update(markup)
+        text.set_class(error, "-error")
 
     def refuse(self, reason: str) -> None:
         """The app could not apply a value the parser accepted (e.g. the wrong count for the
@@ -165,7 +197,7 @@ class SettingsPanel(Widget):
         if result is not None and not result.is_valid:
             self.say(f"✗ {escape(result.failure_descriptions[0])} (not applied)", error=True)
         else:
-            self.say(NOTE)
+            self.say(note(self.page))
 
     @on(Input.Submitted)
     def apply_on_enter(self, event: Input.Submitted) -> None:
@@ -185,9 +217,10 @@ class SettingsPanel(Widget):
             why = reason.failure_descriptions[0] if reason and not reason.is_valid else ""
             self.say(f"✗ {escape(why)}; kept {escape(kept)}", error=True)
 
-    @on(Toggle.Changed, "#set-standardize")
-    def apply_standardize(self, event: Toggle.Changed) -> None:
-        self.post_message(self.Changed("standardize", event.value))
+    @on(Toggle.Changed)
+    def apply_switch(self, event: Toggle.Changed) -> None:
+        name = event.control.id.removeprefix("set-")
+        self.post_message(self.Changed(name, event.value))
 
     def _apply(self, inp: Input) -> bool:
         """Post the parsed value if valid and changed; False if invalid."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
+import termios
 from collections.abc import Iterator
 
 #: The signals that end a run, in the order they are handled.
@@ -56,3 +58,21 @@ def exit_status(signum: int) -> int:
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
     return 128 + signum
+
+
+def terminal_gone() -> bool:
+    """True when the controlling terminal has hung up (its SSH connection or window closed):
+    then there is nothing to restore, and writing to it would only block or fail."""
+    try:
+        termios.tcgetattr(sys.__stdout__.fileno())
+    except (termios.error, OSError, ValueError, AttributeError):
+        return True
+    return False
+
+
+def end_now(signum: int) -> None:
+    """End the process at once by ``signum`` (130 for SIGINT), without cleaning up the screen."""
+    if signum != signal.SIGINT:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+    os._exit(130 if signum == signal.SIGINT else 128 + signum)

@@ -26,6 +26,8 @@ _VERDICT_STYLE = {
     Verdict.GOOD: "green",
     Verdict.OSCILLATING: "yellow",
     Verdict.WILL_DIVERGE: "bold red",
+    Verdict.STABLE: "green",
+    Verdict.NO_BOUND: "yellow",
 }
 
 
@@ -54,14 +56,21 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
         f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
         f"(LS {num(session.reference_prediction())})"
     )
-    if a.epochs_needed is None:
-        needed = "never converges"
+    line3 = f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
+    if a.lr_max is None:
+        line3 += f"{escape(hp.optimizer)}: adaptive, no fixed stable rate"
+    elif a.method == "gd":
+        if a.epochs_needed is None:
+            needed = "never converges"
+        else:
+            needed = f"~{count(a.epochs_needed)} epoch{'' if a.epochs_needed == 1 else 's'} needed"
+        line3 += f"stable < {num(a.lr_max, 4)} · best {num(a.lr_best, 4)} · {needed}"
     else:
-        needed = f"~{count(a.epochs_needed)} epoch{'' if a.epochs_needed == 1 else 's'} needed"
-    line3 = (
-        f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
-        f"stable < {num(a.lr_max, 4)} · best {num(a.lr_best, 4)} · {needed}"
-    )
+        line3 += f"{escape(hp.optimizer)}: stable < {num(a.lr_max, 4)} ({escape(a.bound)})"
+        if a.lr_best is not None:
+            line3 += f" · best {num(a.lr_best, 4)}"
+        for name, value in (a.best_other or {}).items():
+            line3 += f" with {name} {num(value, 4)}"
     if status in (Status.DIVERGED, Status.CONVERGED) and not running:
         line4 = f"[{_STATUS_STYLE[status]}]{escape(t.brief)}[/]"
     else:

@@ -268,6 +268,21 @@ BAD_CASES: dict[str, tuple[list[str], list[str]]] = {
     "predict-text": (["--predict", "six"], ["predict:", "'six'"]),
     "b0-without-intercept": (["--no-intercept", "--b0", "1"], ["b0:", "no intercept"]),
     "unknown-option": (["--speed", "3"], ["--speed"]),
+    "optimizer-unknown": (["--optimizer", "sgd"], ["optimizer:", "'sgd'", "adam"]),
+    "momentum-one": (["--momentum", "1"], ["momentum:", "below 1"]),
+    "rho-negative": (["--rho", "-0.1"], ["rho:", "from 0"]),
+    "beta1-text": (["--beta1", "high"], ["beta1:", "'high'"]),
+    "beta2-nan": (["--beta2", "nan"], ["beta2:", "finite"]),
+    "eps-zero": (["--eps", "0"], ["eps:", "> 0"]),
+    "batch-zero": (["--batch-size", "0"], ["batch-size:", "≥ 1"]),
+    "batch-fraction": (["--batch-size", "2.5"], ["batch-size:", "'2.5'"]),
+    "seed-negative": (["--seed", "-1"], ["seed:", "≥ 0"]),
+    "schedule-unknown": (["--schedule", "linear"], ["schedule:", "'linear'", "cosine"]),
+    "decay-zero": (["--decay", "0"], ["decay:", "above 0"]),
+    "step-every-zero": (["--step-every", "0"], ["step-every:", "≥ 1"]),
+    "power-t-negative": (["--power-t", "-1"], ["power-t:", "≥ 0"]),
+    "l2-negative": (["--l2", "-0.1"], ["l2:", "≥ 0"]),
+    "l1-text": (["--l1", "lots"], ["l1:", "'lots'"]),
     "history-without-headless": (["--history", "h.csv"], ["--history", "--headless"]),
     "history-missing-folder": (
         ["--headless", "--history", "missing/h.csv"],
@@ -495,3 +510,39 @@ def test_the_app_without_a_terminal_says_so_instead_of_drawing_into_a_pipe():
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "needs a terminal" in lines[0] and "--headless" in lines[0]
     assert result.stdout == ""  # no escape codes written into the pipe
+
+
+def test_json_names_the_optimizer_and_its_settings():
+    out = strict_json(run("--json", "--optimizer", "adam", "--lr", "0.05", "--beta1", "0.8").stdout)
+    assert out["optimizer"] == {"name": "adam", "beta1": 0.8, "beta2": 0.999, "eps": 1e-8}
+    assert out["lr_max"] is None and out["verdict"] == "no fixed bound"
+    gd = strict_json(run("--json").stdout)
+    assert gd["optimizer"] == {"name": "gd"}
+    assert gd["slope"] == 0.6176946148762643 and gd["lr_bound"] == "2/λmax"
+    heavy = strict_json(run("--json", "--optimizer", "momentum", "--momentum", "0").stdout)
+    assert heavy["slope"] == 0.6176946148762643  # β = 0 is gd, bit for bit
+
+
+def test_json_carries_the_penalty_and_the_reference_says_which_it_solved():
+    out = strict_json(run("--json", "--l2", "0.5").stdout)
+    assert out["penalty"] == {"name": "l2", "l1": 0.0, "l2": 0.5}
+    assert out["reference"]["penalty"] == "l2" and out["reference"]["weights"] == [0.48]
+    assert out["reference"]["objective"] == 0.5088 + 0.5 * 0.48**2
+    lasso = strict_json(run("--json", "--l1", "0.5").stdout)
+    assert lasso["reference"]["penalty"] == "l1"
+    assert lasso["reference"]["duality_gap"] <= 1e-12
+    batches = strict_json(run("--json", "--batch-size", "2", "--seed", "3").stdout)
+    assert (batches["batch_size"], batches["seed"], batches["shuffle"]) == (2, 3, True)
+    assert batches["schedule"] == {"name": "constant"}
+
+
+def test_json_and_history_carry_the_validation_mse(tmp_path):
+    path = tmp_path / "h.csv"
+    data = str(Path(__file__).resolve().parents[2] / "sample_data" / "noisy_line.csv")
+    result = run(data, "--json", "--validation", "0.3", "--seed", "1", "--history", str(path))
+    out = strict_json(result.stdout)
+    assert out["validation"] == 0.3 and out["validation_rows"] == 30 and out["seed"] == 1
+    assert out["validation_mse"] > 0
+    lines = path.read_text().splitlines()
+    assert lines[0].split(",")[-1] == "validation_mse"
+    assert float(lines[-1].split(",")[-1]) == out["validation_mse"]

@@ -227,9 +227,12 @@ def test_binary_file_with_nul_bytes(tmp_path):
     assert "binary" in message
 
 
-def test_utf16_text_counts_as_binary(tmp_path):
-    message = refusal(write(tmp_path, "utf16.csv", "x,y\n1,2\n2,3\n".encode("utf-16")))
-    assert "binary" in message
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_named_with_what_to_do(tmp_path, codec):
+    # With or without a byte-order mark, UTF-16 is not "binary": it is text in another encoding.
+    text = "x,y\n1,2\n2,3\n".encode(codec)
+    message = refusal(write(tmp_path, "utf16.csv", text))
+    assert "UTF-16" in message and "save it as UTF-8" in message
 
 
 def test_non_utf8_text(tmp_path):

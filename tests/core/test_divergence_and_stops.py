@@ -7,6 +7,7 @@ learning rate is 2/(12 + √136) ≈ 0.0845241. The expected epochs come from th
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import warnings
@@ -304,9 +305,10 @@ def test_lowering_lr_after_divergence_resumes_from_the_kept_state():
 def test_restart_fields_start_a_new_run():
     session = seed_session()
     session.trainer.advance(100, records=False)
-    fresh = session.replace(b0=1.0)
-    assert fresh is not session
+    assert session.apply(dataclasses.replace(session.hp, b0=1.0)) is True  # restarted, in place
+    fresh = session
     assert fresh.trainer.epoch == 0
+    assert fresh.trainer.frontier == 0
     rec = fresh.record()
     assert rec.intercept == 1.0
     # MSE at m = 0, b = 1: mean((y − 1)²) = (1 + 9 + 16 + 9 + 16)/5 = 10.2.

@@ -199,3 +199,30 @@ def test_large_offset_keeps_its_digits_in_every_path():
         (session.reference_prediction(), session.reference.weights[0], session.reference.intercept),
     ]:
         assert abs(got - truth) <= 8 * 2**-52 * (abs(m) * 1e9 + abs(b)) + 1e-9 * abs(m) * 1e9
+
+
+def test_every_json_output_is_strict():
+    # The one writer every --json output goes through (the run, --compare, --sweep).
+    from linreg_tui.tui.strict_json import dumps
+
+    out = strict_json(dumps({"a": math.inf, "b": [1.0, -math.inf, {"c": math.nan}], "d": 2.5}))
+    assert out["a"] is None and out["b"][1] is None and out["b"][2]["c"] is None
+    assert out["d"] == 2.5
+    assert set(out["nulls"]) == {"a", "b[1]", "b[2].c"}
+    assert "float64" in out["nulls"]["a"] and "not a number" in out["nulls"]["b[2].c"]
+
+
+def test_too_ill_conditioned_and_too_big_to_solve_exactly_says_so(monkeypatch):
+    # The same distinct points, with the exact fallback out of reach: the message says float64
+    # cannot solve it, never that a column is a linear combination of the others.
+    from linreg_tui.core import reference
+
+    monkeypatch.setattr(reference, "EXACT_FALLBACK_LIMIT", 0)
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.random(1400))
+    dataset = Dataset(x[:, None], np.sin(3 * x), ("x",), "y", 25)
+    with pytest.raises(DataError) as refused:
+        solve(dataset, method="refined")
+    message = str(refused.value)
+    assert "for float64" in message and "linear combination" not in message
+    assert "\n" not in message

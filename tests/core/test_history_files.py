@@ -197,3 +197,13 @@ def test_a_signal_while_loading_is_one_line(tmp_path, signum):
     assert "Traceback" not in err
     assert len(err.splitlines()) == 1, err
     assert proc.returncode == (130 if signum == signal.SIGINT else -signum)
+
+
+def test_dev_stdout_into_a_pipe_gets_the_history():
+    # /dev/stdout is a link to /proc/self/fd/1, here a pipe with no name: written, not resolved.
+    result = run("--headless", "--epochs", "2", "--history", "/dev/stdout")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "epoch,m,b,mse,grad_m,grad_b"
+    assert [line.split(",")[0] for line in lines[1:4]] == ["0", "1", "2"]
+    assert lines[4].startswith("Slope: ")

@@ -428,6 +428,7 @@ KEY_LABELS = {
     "2": "2",
     "3": "3",
     "4": "4",
+    "g": "g",
     "5": "5",
     "x": "x",
     "h": "h",
@@ -807,3 +808,78 @@ async def test_the_status_panel_shows_the_derived_numbers_of_epoch_1():
         assert stable
         assert float(stable[1]) == pytest.approx(2 / (12 + 136**0.5), rel=5e-4)
         assert float(stable[2]) == pytest.approx(1 / 12, rel=5e-4)
+
+
+# -- each record carries the settings that produced it ---------------------------------------------
+
+
+@app_test
+async def test_the_log_after_stepping_back_across_a_change_of_lr_shows_the_rate_the_step_used():
+    """Issue 6: 10 epochs at 0.01, lr 0.05, 10 more, back 15, space: the step from epoch 5 to 6
+    ran at 0.01 (it replays the first segment), and the log must say so, with its arithmetic."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")
+        await type_into(pilot, "lr", "0.05")
+        await pilot.press("right_square_bracket")
+        assert app.session.trainer.epoch == 20
+        await pilot.press("left_square_bracket", *["backspace"] * 5)
+        assert app.session.trainer.epoch == 5
+        await pilot.press("space")
+        assert app.session.trainer.epoch == 6
+        text = await arithmetic_text(pilot)
+        assert "epoch 5 → 6 (gradient descent, lr 0.01)" in text, text
+        assert "0.05" not in text, text
+        # the arithmetic itself: m ← m5 − 0.01 × (∂m5) = m6, with the seed's formulas
+        m, b = 0.0, 0.0
+        for _ in range(5):
+            dm, db = seed_gradient(m, b)
+            m, b = m - 0.01 * dm, b - 0.01 * db
+        dm, db = seed_gradient(m, b)
+        for sym, before, grad, after in (
+            ("m", m, dm, m - 0.01 * dm),
+            ("b", b, db, b - 0.01 * db),
+        ):
+            found = re.search(rf"^\s*{sym} ← (\S+) − (\S+) × \((\S+)\) = (\S+)$", text, re.M)
+            assert found, text
+            m0, lr, g, m1 = (float(v) for v in found.groups())
+            assert lr == 0.01
+            assert m0 == pytest.approx(before, rel=1e-5)
+            assert g == pytest.approx(grad, rel=1e-5)
+            assert m1 == pytest.approx(after, rel=1e-5)
+            assert m0 - lr * g == pytest.approx(m1, rel=1e-5)
+        # forward again past the change: the step from 10 to 11 used 0.05
+        await pilot.press(*["space"] * 5)
+        assert "epoch 10 → 11 (gradient descent, lr 0.05)" in await arithmetic_text(pilot)
+
+
+@app_test
+async def test_the_settings_panel_has_a_field_per_declared_setting_and_g_shows_the_next_page():
+    from linreg_tui.core import settings
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for s in settings.SETTINGS:
+            if s.panel:
+                assert app.query(f"#set-{s.name}"), s.name
+        assert app.query_one("#set-optimizer").region.height == 0  # on the "method" page
+        await pilot.press("g")
+        assert app.query_one("#set-optimizer").region.height == 1
+        assert app.query_one("#set-lr").region.height == 0
+        assert app.query_one("#set-momentum").parent.has_class("-hidden")  # gd has no β
+        await pilot.press("space", "space")
+        await type_into(pilot, "optimizer", "momentum")
+        assert app.session.hp.optimizer == "momentum"
+        assert app.session.trainer.epoch == 0  # restarted
+        assert not app.query_one("#set-momentum").parent.has_class("-hidden")
+        assert app.query_one("#set-beta1").parent.has_class("-hidden")
+        await type_into(pilot, "momentum", "0.5")
+        assert app.session.hp.momentum == 0.5
+        await pilot.press("space")
+        text = await arithmetic_text(pilot)
+        assert "heavy-ball momentum, lr 0.01, momentum 0.5" in text, text
+        assert "v(m) ← 0.5 × (0) + (-26.4) = -26.4" in text, text
+        await type_into(pilot, "optimizer", "rocket", then=None)
+        assert "optimizer: must be one of" in note_text(app)
+        await pilot.press("escape")
+        assert app.session.hp.optimizer == "momentum"

@@ -133,3 +133,28 @@ def test_ctrl_z_suspends_and_fg_redraws(server):
     session.wait_for(lambda s: "$" in s and "q Quit" not in s, "the prompt after quitting")
     session.send("echo status=$?", "Enter")
     session.wait_for_text("status=0")
+
+
+def test_a_closed_terminal_ends_the_app(server):
+    # What a dropped SSH connection does: the terminal hangs up (SIGHUP, and reads and writes on
+    # it fail). The app must end, not wait forever to restore a terminal that is gone.
+    session = server.start("gone", [str(LINREG_TUI)], ENV_256, 100, 30)
+    session.wait_for_text(*FIRST_FRAME)
+    session.send("r")
+    pid = app_pid(server, "gone")
+    server.kill()
+    stat = Path(f"/proc/{pid}/stat")
+
+    def ended() -> bool:
+        try:
+            text = stat.read_text()
+        except OSError:
+            return True  # gone (reaped)
+        return text[text.rindex(")") + 2] == "Z"  # a zombie has ended
+
+    end = time.monotonic() + DEADLINE_S
+    while not ended():
+        if time.monotonic() > end:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError("the app was still running after its terminal closed")
+        time.sleep(POLL_S)

@@ -9,9 +9,12 @@ and a line ``[exited with status N]``, and the status is also written to a file.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -100,8 +103,70 @@ class Tmux:
         return Session(self, name, status)
 
     def kill(self) -> None:
-        """Stop the server and everything in it."""
+        """Stop the server and everything in it, and check that everything did stop.
+
+        Killing the server hangs up each pane's terminal. A program that outlives that (stuck
+        writing to a terminal that is gone, say) would be a process left behind on a user's
+        server after every dropped SSH session: it is killed here, and the test fails.
+        """
+        panes = self.run("list-panes", "-a", "-F", "#{pane_pid}", check=False).split()
+        started = _descendants({int(p) for p in panes if p.isdigit()})
         self.run("kill-server", check=False)
+        end = time.monotonic() + DEADLINE_S
+        left = started
+        while left and time.monotonic() < end:
+            time.sleep(POLL_S)
+            left = {pid for pid in left if _alive(pid)}
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        assert not left, (
+            f"processes outlived their terminal by {DEADLINE_S:.0f} s (killed now): "
+            + ", ".join(_command(pid) for pid in sorted(left))
+        )
+
+
+def _children() -> dict[int, list[int]]:
+    """Every process's children, from /proc."""
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def _descendants(roots: set[int]) -> set[int]:
+    """``roots`` and every process below them."""
+    tree = _children()
+    found, todo = set(), list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(tree.get(pid, []))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped by its parent, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _command(pid: int) -> str:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return str(pid)
+    return f"{pid} ({' '.join(a.decode(errors='replace') for a in argv if a)})"
 
 
 class Session:

@@ -1,0 +1,49 @@
+"""Heavy-ball momentum: v ← β·v + g, θ ← θ − lr·v."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .base import Optimizer, Stability, Term, spectral_radius_2x2
+
+
+@dataclass(frozen=True)
+class Momentum(Optimizer):
+    momentum: float = 0.9
+
+    name = "momentum"
+    title = "heavy-ball momentum"
+    fields = ("momentum",)
+    state_names = ("v",)
+
+    def step(self, theta, g, state, lr, c):
+        (v,) = state
+        v = self.momentum * v + g
+        return theta - lr * v, (v,)
+
+    def terms(self, symbol, theta, g, state, lr, c):
+        (v,) = state
+        v_new = self.momentum * v + g
+        return [
+            Term(f"v({symbol})", "{0} × ({1}) + ({2})", (self.momentum, v, g), v_new),
+            Term(symbol, "{0} − {1} × ({2})", (theta, lr, v_new), theta - lr * v_new),
+        ]
+
+    def stability(self, lam_min, lam_max):
+        beta = self.momentum
+        # Polyak's optimum for this quadratic: both rate and β chosen together.
+        root_max, root_min = math.sqrt(lam_max), math.sqrt(max(lam_min, 0.0))
+        best_beta = ((root_max - root_min) / (root_max + root_min)) ** 2
+        return Stability(
+            2.0 * (1.0 + beta) / lam_max,
+            4.0 / (root_max + root_min) ** 2,
+            "2(1+β)/λmax",
+            f"heavy-ball momentum with β = {beta:g} is stable for lr < 2(1+β)/λmax; Polyak's "
+            "optimum is lr = 4/(√λmax+√λmin)² with β = ((√κ−1)/(√κ+1))²",
+            {"momentum": best_beta},
+        )
+
+    def iteration_radius(self, lr, lam):
+        # e' = e − lr·(β·v + λ·e) = (1 + β − lr·λ)·e − β·e_prev
+        return spectral_radius_2x2(1.0 + self.momentum - lr * lam, self.momentum)

@@ -1,0 +1,215 @@
+"""--stream: one pass in blocks keeps n, the means and the centred co-moments, and a uniform sample.
+
+Expected values come from exact rational arithmetic on the same floats (fractions), and from the
+in-memory loader and reference, never from the streaming code itself.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_cli import COMMAND, ENV
+
+from linreg_tui.core import reference
+from linreg_tui.core.errors import DataError
+from linreg_tui.core.loading import load_data
+from linreg_tui.core.streaming import Moments, Reservoir, equivalent_rows, load_streamed
+
+
+def exact_moments(rows: np.ndarray) -> tuple[list[Fraction], list[list[Fraction]]]:
+    values = [[Fraction(v) for v in row] for row in rows.tolist()]
+    n = len(values)
+    k = len(values[0])
+    mean = [sum(r[j] for r in values) / n for j in range(k)]
+    co = [
+        [sum((r[i] - mean[i]) * (r[j] - mean[j]) for r in values) for j in range(k)]
+        for i in range(k)
+    ]
+    return mean, co
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None)
+@given(
+    n=st.integers(2, 60),
+    k=st.integers(1, 3),
+    offset=st.sampled_from([0.0, 1e3, 1e9, -1e12]),
+    splits=st.lists(st.integers(1, 59), max_size=5),
+    seed=st.integers(0, 1000),
+)
+def test_merged_blocks_give_the_exact_moments(n, k, offset, splits, seed):
+    rng = np.random.default_rng(seed)
+    rows = offset + rng.normal(size=(n, k)) * rng.choice([1e-3, 1.0, 1e3], size=k)
+    cuts = sorted({s for s in splits if s < n})
+    moments = Moments(k)
+    for block in np.split(rows, cuts):
+        moments.add(block)
+    mean, co = exact_moments(rows)
+    assert moments.n == n
+    # The mean to a few ulps of the largest value (a mean near 0 has no relative digits to keep).
+    err_mean = np.abs(moments.mean - [float(m) for m in mean])
+    assert np.all(err_mean <= 4e-16 * np.abs(rows).max(axis=0))
+    scale = np.sqrt(np.outer(np.diag(moments.comoment), np.diag(moments.comoment)))
+    # Each co-moment to a few ulps of the spread, however large the offset (1e9 + small).
+    err = np.abs(moments.comoment - np.array([[float(c) for c in r] for r in co]))
+    assert np.all(err <= 1e-13 * scale + 1e-300)
+
+
+def test_two_reductions_merge_like_one():
+    rng = np.random.default_rng(1)
+    rows = 5 + rng.normal(size=(1000, 3))
+    whole, a, b = Moments(3), Moments(3), Moments(3)
+    whole.add(rows)
+    a.add(rows[:300])
+    b.add(rows[300:])
+    merged = a.merge(b)
+    assert merged.n == 1000
+    np.testing.assert_allclose(merged.mean, whole.mean, rtol=1e-14)
+    np.testing.assert_allclose(merged.comoment, whole.comoment, rtol=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_the_equivalent_rows_have_the_datas_means_and_second_moments(k):
+    rng = np.random.default_rng(k)
+    rows = 100 + rng.normal(size=(5000, k)) @ rng.normal(size=(k, k))
+    moments = Moments(k)
+    moments.add(rows)
+    eq = equivalent_rows(moments)
+    assert eq.shape == (k + 1, k)
+    np.testing.assert_allclose(eq.mean(axis=0), rows.mean(axis=0), rtol=1e-13)
+    centred = eq - eq.mean(axis=0)
+    np.testing.assert_allclose(
+        centred.T @ centred / (k + 1), np.cov(rows.T, bias=True).reshape(k, k), rtol=1e-10
+    )
+
+
+def test_the_reservoir_keeps_everything_when_small_and_a_uniform_sample_when_large():
+    small = Reservoir(100, 1)
+    small.add(np.arange(60.0)[:, None])
+    np.testing.assert_array_equal(small.sample[:, 0], np.arange(60.0))
+    big = Reservoir(2000, 1, seed=3)
+    n = 200_000
+    for start in range(0, n, 7_777):
+        big.add(np.arange(start, min(n, start + 7_777), dtype=float)[:, None])
+    picked = big.sample[:, 0]
+    assert len(picked) == 2000 and len(set(picked.tolist())) == 2000
+    assert picked.min() >= 0 and picked.max() < n
+    # Uniform over the stream: the mean index is (n-1)/2 within 5 standard errors.
+    se = n / np.sqrt(12 * 2000)
+    assert abs(picked.mean() - (n - 1) / 2) < 5 * se
+    # Every quarter of the stream is represented about equally (within 5 sigma of 500).
+    counts = np.histogram(picked, bins=4, range=(0, n))[0]
+    assert np.all(np.abs(counts - 500) < 5 * np.sqrt(2000 * 0.25 * 0.75))
+
+
+def write_table(path, n, seed=0, offset=0.0, bad_at=None):
+    rng = np.random.default_rng(seed)
+    x1 = (offset + rng.uniform(0, 10, n)).tolist()
+    x2 = rng.normal(size=n).tolist()
+    y = (3 * np.array(x1) - 2 * np.array(x2) + 1 + rng.normal(size=n)).tolist()
+    with open(path, "w") as handle:
+        handle.write("a,b,note,y\n")
+        for i in range(n):
+            cell = "oops" if i == bad_at else repr(y[i])
+            handle.write(f"{x1[i]!r},{x2[i]!r},n{i % 7},{cell}\n")
+
+
+def test_streamed_data_gives_the_in_memory_least_squares_answer(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 300_000, offset=1e6)
+    full = reference.solve(load_data(str(path), x="a,b", y="y"))
+    streamed = load_streamed(str(path), x="a,b", y="y")
+    assert streamed.streamed.n_samples == 300_000
+    assert streamed.streamed.sample.shape == (100_000, 3)
+    ref = reference.solve(streamed)
+    np.testing.assert_allclose(ref.weights, full.weights, rtol=1e-9)
+    # The intercept is ȳ − w·x̄ with x̄ ≈ 1e6: its digits are counted against w·x̄, which cancels.
+    scale = abs(full.weights @ streamed.streamed.moments.mean[:2])
+    assert abs(ref.intercept - full.intercept) <= 1e-11 * scale
+    np.testing.assert_allclose(ref.mse, full.mse, rtol=1e-9)
+    np.testing.assert_allclose(ref.r2, full.r2, rtol=1e-10)
+
+
+@pytest.mark.parametrize("bad_at", [3, 150_000])
+def test_a_bad_cell_is_named_as_the_in_memory_loader_names_it(tmp_path, bad_at):
+    # 150,000 rows is past pyarrow's first blocks: the stream has merged blocks before it.
+    path = tmp_path / "bad.csv"
+    write_table(path, 160_000, bad_at=bad_at)
+    messages = []
+    for load in (load_data, load_streamed):
+        with pytest.raises(DataError) as info:
+            load(str(path), x="a,b", y="y")
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert f"row {bad_at + 1} (line {bad_at + 2}), column 'y': 'oops'" in messages[0]
+
+
+def test_headless_stream_prints_the_in_memory_run(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 20_000, seed=4)
+    outs = []
+    for extra in ([], ["--stream"]):
+        result = subprocess.run(
+            [
+                *COMMAND,
+                str(path),
+                "--x",
+                "a,b",
+                "--json",
+                "--lr",
+                "0.005",
+                "--epochs",
+                "3000",
+                *extra,
+            ],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 0, result.stderr
+        outs.append(json.loads(result.stdout))
+    memory, streamed = outs
+    np.testing.assert_allclose(streamed["weights"], memory["weights"], rtol=1e-9)
+    np.testing.assert_allclose(streamed["mse"], memory["mse"], rtol=1e-9)
+    np.testing.assert_allclose(
+        streamed["reference"]["weights"], memory["reference"]["weights"], rtol=1e-9
+    )
+
+
+def test_stream_needs_headless_and_refuses_a_degree(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 100)
+    for args, words in (([], "headless"), (["--headless", "--degree", "2"], "--degree 2")):
+        result = subprocess.run(
+            [*COMMAND, str(path), "--stream", *args],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 2
+        assert words in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_mini_batches_are_refused_on_streamed_data_with_the_reason(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 1000)
+    result = subprocess.run(
+        [*COMMAND, str(path), "--stream", "--headless", "--batch-size", "32"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "mini-batch" in result.stderr and "--stream" in result.stderr
+    assert result.stderr.count("\n") == 1
