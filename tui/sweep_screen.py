@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from dataclasses import replace
 
 import numpy as np
 from textual.app import ComposeResult
@@ -37,8 +38,11 @@ class _Closed(Exception):
 
 
 def app_sweep_spec(session: Session) -> SweepSpec:
-    """40 log-spaced rates from 1/1000 of the bound to 4 times it."""
+    """40 log-spaced rates from 1/1000 of the method's bound to 4 times it (for a method with no
+    fixed bound, around plain gradient descent's 2/λmax)."""
     bound = session.lr_max
+    if bound is None:
+        bound = session.bound_of(replace(session.hp, optimizer="gd"))[0]
     return SweepSpec("lr", bound * FROM_BOUND, bound * TO_BOUND, POINTS)
 
 
@@ -61,6 +65,7 @@ class SweepChart(Chart):
         super().__init__(id=id)
         self.result: SweepResult | None = None
         self.mse_star: float = 0.0
+        self.formula = "2/λmax"
 
     def picture_key(self) -> Hashable:
         return Same(self.result)
@@ -104,8 +109,13 @@ class SweepChart(Chart):
         m = self.mark
         return (
             f"[cyan]{m('line-key')}[/] final MSE − MSE* by lr  [red]x[/] diverged  "
-            f"[red]|[/] 2/λmax {num(r.bound, 4)}  [green]|[/] fastest {num(r.fastest, 4)}  "
-            f"[yellow]{m('predict')}[/] nearest now (lr {num(r.values[r.nearest], 4)})"
+            + (
+                f"[red]|[/] {self.formula} {num(r.bound, 4)}  "
+                if r.bound is not None
+                else "no fixed stability bound  "
+            )
+            + (f"[green]|[/] fastest {num(r.fastest, 4)}  " if r.fastest is not None else "")
+            + f"[yellow]{m('predict')}[/] nearest now (lr {num(r.values[r.nearest], 4)})"
         )
 
 
@@ -185,6 +195,7 @@ class SweepScreen(ModalScreen[None]):
         self.result = result
         chart = self.query_one(SweepChart)
         chart.mse_star = self._session.reference.mse
+        chart.formula = self._session.bound_of(self._session.hp)[1]
         chart.result = result
         chart.replot()
         chart.refresh()
@@ -206,11 +217,14 @@ def progress_text(done: int, total: int, ascii_only: bool = False, width: int = 
 
 def verdict(result: SweepResult) -> str:
     """One line: how many diverged, and whether that is exactly the runs above the bound."""
+    if result.bound is None:
+        diverged = sum(o.status is Status.DIVERGED for o in result.outcomes)
+        return f"{diverged} of {len(result.outcomes)} diverged; this method has no fixed bound"
     diverged = sum(o.status is Status.DIVERGED for o in result.outcomes)
     above = int(np.sum(result.values > result.bound)) if result.bound is not None else 0
     bad = disagreements(result)
     agree = (
-        "exactly the runs above 2/λmax, as the analysis says"
+        "exactly the runs above the stability bound, as the analysis says"
         if not bad
         else f"{len(bad)} run(s) disagree with the bound"
     )
