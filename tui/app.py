@@ -15,6 +15,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Container, Vertical
+from textual.content import Content
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.events import CursorPosition, DescendantFocus, Resize
@@ -23,15 +24,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from linreg_tui.core import settings
-from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
-from . import signals
+from . import export, lesson, signals
 from .chart import Chart
+from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart
 from .frame import Frame
@@ -94,6 +96,22 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         Binding(
             "l", "log_scale", "Log", tooltip="log / linear scale of the loss chart", id="log-scale"
         ),
+        Binding(
+            "i",
+            "screenshot",
+            "Screenshot",
+            tooltip="save an SVG image of the screen (a screenshot)",
+            show=False,
+            id="screenshot",
+        ),
+        Binding(
+            "ctrl+s",
+            "save_scenario",
+            "Save scenario",
+            tooltip="save the data and every setting as a scenario",
+            show=False,
+            id="save-scenario",
+        ),
         Binding("question_mark", "help", "Help", tooltip="this help", id="help"),
         Binding("q", "quit", "Quit", tooltip="quit", id="quit"),
         Binding("right_square_bracket", "step(10)", "10 epochs forward", show=False, id="step10"),
@@ -122,10 +140,26 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
     ]
 
     def __init__(
-        self, session: Session, ascii_only: bool = False, handle_signals: bool = False
+        self,
+        session: Session,
+        served: bool = False,
+        ascii_only: bool = False,
+        handle_signals: bool = False,
+        note: str = "",
+        hide: tuple[str, ...] = (),
+        data_path: str | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        #: In a browser (--serve): files go to the visitor as downloads, never to a named path.
+        self.served = served
+        #: A lesson scenario's note (shown under the status) and the settings it hides.
+        self.note = note
+        self.hide = hide
+        #: The CSV file the data was loaded from, and the data's source as loaded (ctrl+s names
+        #: the file only while the data is unchanged).
+        self.data_path = data_path
+        self.loaded_source = session.dataset.source
         #: Quit (restoring the terminal) on SIGINT, SIGTERM and SIGHUP; the command line sets it,
         #: tests leave the test runner's handlers alone.
         self.handle_signals = handle_signals
@@ -140,7 +174,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._own_filters.append(AsciiOnly())
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
         #: Paces a run's frames by what the terminal drains (see :mod:`.pacing`).
-        self.pacer = FramePacer(busy=lambda: self.stepper.busy)
+        self.pacer = FramePacer(
+            busy=lambda: self.stepper.busy,
+            flat_out=lambda: self.stepper.running and self.stepper.speed is None,
+        )
+        self.data_editor = DataEditor(self)
         self.log_scale = False
         self.current_pane = "loss"
         self._logged_epoch = -1
@@ -165,6 +203,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusPanel(id="status")
+        if self.note:
+            yield Static(Content(self.note), id="lesson-note")
         yield SettingsPanel(self.session.hp, id="settings")
         with Container(id="panes", classes="-tabbed"):
             with Vertical(id="pane-loss", classes="pane -current"):
@@ -202,6 +242,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(LandscapeView).on_caption = lambda text: self._show_text(
             "#landscape-key", text
         )
+        lesson.hide_settings(self.query_one(SettingsPanel), self.hide)
         self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
 
@@ -274,7 +315,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         """Update a one-line Static, unless it shows ``text`` already."""
         if self._texts.get(selector) != text:
             self._texts[selector] = text
-            self.query_one(selector, Static).update(text)
+            # one line whatever it says (nowrap): no layout of the screen needed
+            self.query_one(selector, Static).update(text, layout=False)
 
     def _start_log(self) -> None:
         s = self.session
@@ -381,15 +423,48 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.screen.set_focus(None)
 
     def action_help(self) -> None:
-        bindings = [b for b in self.BINDINGS if isinstance(b, Binding)]
+        # The app's keys, then the Data pane's editing keys (those with a tooltip).
+        keys = [*self.BINDINGS, *(b for b in DataView.BINDINGS if b.tooltip)]
+        bindings = [b for b in keys if isinstance(b, Binding)]
         self.push_screen(HelpScreen(bindings, self.pacer.stats().describe()))
 
+    def edit_data(self, what: str) -> None:
+        """A Data pane key: ``cell``, ``add``, ``delete``, ``undo``, ``generate``, ``write``."""
+        self.data_editor.run(what)
+
+    def replace_data(self, dataset: Dataset, hp: Hyperparameters, what: str) -> bool:
+        """New data: a new session (reference, analysis, charts) restarted at epoch 0.
+        Raises DataError or HyperparameterError, leaving everything as it was."""
+        new = Session(dataset, hp)
+        self.stepper.pause()
+        self.workers.cancel_group(self, "stepper")
+        self.session = new
+        # Pinned runs were fitted to the old data: their paths and losses mean nothing here.
+        dropped = " Pinned runs dropped (other data)." if self.pinned else ""
+        self.pinned.clear()
+        self.query_one(SettingsPanel).load(hp)
+        self._start_log()
+        self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
+        self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
+        self.refresh_views()
+        return True
+
+    def action_save_scenario(self) -> None:
+        lesson.save(self)
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        export.hand_out(
+            self, "screen", "svg", "image/svg+xml", self.export_screenshot(), self.served
+        )
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Screenshot" saves into ~/Downloads; the s key's command replaces it.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
         for b in self.BINDINGS:
             if isinstance(b, Binding) and b.action not in ("quit", "leave_field"):
                 help_text = f"{b.tooltip or b.description} (key: {key_names(b)})"
                 yield SystemCommand(b.description, help_text, _runner(self, b.action))
+        yield from export.system_commands(self, lambda: self.session, self.served)
 
     def _can_go_forward(self) -> bool:
         if self.session.trainer.status is Status.READY:
@@ -468,7 +543,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.refresh(repaint=True, layout=True)
 
     def _quit_on_signal(self, signum: int) -> None:
-        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal."""
+        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal; if the
+        terminal itself has gone (a closed SSH connection), end at once: there is nothing to
+        restore, and Textual's shutdown would wait forever on writes to it."""
+        if signals.terminal_gone():
+            signals.end_now(signum)
         self.exit_signal = signum
         self.stepper.pause()
         self.run_worker(self.action_quit(), exclusive=True, group="quit")
@@ -542,11 +621,20 @@ def _runner(app: App, action: str):
 
 
 def make_app(
-    session: Session | None = None, ascii_only: bool = False, handle_signals: bool = False
+    session: Session | None = None,
+    served: bool = False,
+    ascii_only: bool = False,
+    handle_signals: bool = False,
+    **scenario,
 ) -> LinregApp:
-    """The app on a session (default: the seed's five points with the seed's settings);
-    ``ascii_only``: draw with ASCII characters only; ``handle_signals``: quit, restoring the
-    terminal, on SIGINT, SIGTERM and SIGHUP."""
+    """The app on a session (default: the seed's five points with the seed's settings).
+    ``served``: running in a browser through ``--serve``; ``ascii_only``: draw with ASCII
+    characters only; ``handle_signals``: quit, restoring the terminal, on SIGINT, SIGTERM and
+    SIGHUP; ``scenario``: ``note``, ``hide`` and ``data_path`` of a scenario file."""
     return LinregApp(
-        session or Session(seed_dataset(), Hyperparameters()), ascii_only, handle_signals
+        session or Session(seed_dataset(), Hyperparameters()),
+        served=served,
+        ascii_only=ascii_only,
+        handle_signals=handle_signals,
+        **scenario,
     )

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from linreg_tui.core import hyperparams as hpmod
-from linreg_tui.core import settings
+from linreg_tui.core import scenario as scenario_mod
+from linreg_tui.core import settings, svg_report
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
+from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.loading import load_data
@@ -32,6 +34,8 @@ from linreg_tui.core.sweep import SweepSpec, parse_sweep
 from linreg_tui.core.trainer import Records, Status
 from linreg_tui.core.variants import parse_spec
 
+from . import resume as resume_mod
+from . import serve as serve_mod
 from . import signals, strict_json
 from .numbers import plain
 
@@ -85,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         "data",
         nargs="?",
         metavar="DATA.csv",
-        help="CSV file with a header row (also .csv.gz, Parquet, or - for standard input)",
+        help="CSV file with a header row (also .csv.gz, Parquet, or - for standard input), or a "
+        "scenario file (.toml) made by --save-scenario",
     )
     p.add_argument(
         "--x",
@@ -103,9 +108,42 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_arguments(p)  # one option per declared setting (core/settings.py)
     p.add_argument("--history", metavar="FILE", help="write every epoch to a CSV file (headless)")
     p.add_argument(
+        "--save-scenario",
+        metavar="FILE",
+        help="write the data and every setting to a scenario file (TOML) that reopens this run: "
+        f"{PROG} FILE",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="start from the settings last used with this data file, and remember them on quit "
+        "(kept in the user's config folder)",
+    )
+    p.add_argument(
+        "--svg",
+        metavar="FILE",
+        help="with --headless: write the loss and fit charts of the run as an SVG picture",
+    )
+    p.add_argument(
         "--headless", action="store_true", help="train without a screen and print the result"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object (implies --headless)")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the app to web browsers (each tab its own session), on 127.0.0.1 unless "
+        "--host is given",
+    )
+    p.add_argument("--port", default="8000", help="port for --serve (default 8000)")
+    p.add_argument(
+        "--host",
+        default=None,
+        help="address for --serve to listen on (default 127.0.0.1); anyone who can reach it "
+        "can use the app: there is no authentication",
+    )
+    # Set by --serve for the app it starts per browser tab: no terminal is needed, and nothing
+    # reads or writes a file a visitor could name.
+    p.add_argument("--served", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
         "--engine",
         choices=("memory", "dask"),
@@ -157,19 +195,43 @@ class Options:
     hp: Hyperparameters
     history: str | None
     headless: bool
+    svg: str | None
     json: bool
+    serve: serve_mod.ServeOptions | None = None
+    served: bool = False
+    save_scenario: str | None = None
+    #: The data file's key for --resume (None: not asked).
+    resume: str | None = None
+    note: str = ""
+    hide: tuple[str, ...] = ()
+    #: The CSV file the data came from, if any (for scenarios).
+    data_path: str | None = None
     ascii: bool = False
     compare: tuple[str, ...] = ()
     sweep: SweepSpec | None = None
     from_stdin: bool = False
 
 
-def parse_options(argv: Sequence[str] | None) -> Options:
+def parse_options(argv: Sequence[str] | None, progress=None) -> Options:
     """Parse and check arguments, load the data. Raises UsageError, DataError or
-    HyperparameterError with a one-line message."""
-    args = build_parser().parse_args(argv)
+    HyperparameterError with a one-line message. ``progress``: the loader's progress callback
+    (default: a bar on stderr for a long load)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    given = _given(argv)
     degree = hpmod.parse_degree(args.degree)
-    if args.data is None:
+    scenario = None
+    data_path = None if args.data == "-" else args.data  # standard input is no file to name
+    if args.data is not None and scenario_mod.is_scenario(args.data):
+        if given & {"x", "y", "degree"}:
+            raise UsageError(
+                "--x, --y and --degree choose a CSV file's columns; a scenario fixes its data "
+                "(its [data] table)"
+            )
+        scenario = scenario_mod.read(args.data)
+        dataset = scenario.dataset
+        data_path = scenario.data_path
+    elif args.data is None:
         if args.x or args.y:
             raise UsageError("--x and --y choose columns of a DATA.csv file; none was given")
         if degree != 1:
@@ -185,10 +247,23 @@ def parse_options(argv: Sequence[str] | None) -> Options:
             dataset = _load_with_dask(args, degree)
         else:
             load = load_streamed if args.stream else load_data
-            with LoadProgress(args.data) as progress:
-                dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
+            with LoadProgress(args.data) as bar:
+                dataset = load(
+                    args.data, x=args.x, y=args.y, degree=degree, progress=progress or bar
+                )
     columns = dataset.raw_x.shape[1]
-    hp = settings.from_arguments(args, Hyperparameters(predict_x=(6.0,) * columns))
+    # What the settings start from, lowest first: the defaults (predicting at 6 in every x
+    # column), the scenario, the settings remembered for this data (--resume); the options
+    # given on the command line override them all.
+    base = scenario.hp if scenario else Hyperparameters(predict_x=(6.0,) * columns)
+    resume_key = resume_mod.key(args.data) if args.resume else None
+    if resume_key is not None:
+        if args.serve or args.served:
+            raise UsageError("--resume is for one person's app; it cannot be used with --serve")
+        base = resume_mod.recall(resume_key, base) or base
+    hp = settings.from_arguments(args, base)
+    if args.save_scenario:
+        check_folder(args.save_scenario)
     if args.history:
         check_writable(args.history)
     compare = tuple(args.compare or ())
@@ -213,17 +288,108 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         raise UsageError("--stream reads a DATA file; none was given")
     if args.history and not headless:
         raise UsageError("--history needs --headless (or --json)")
+    if args.svg:
+        if not headless:
+            raise UsageError("--svg needs --headless (or --json)")
+        check_folder(args.svg)
+    serve = None
+    if args.serve:
+        if args.data == "-":
+            raise UsageError("--serve starts an app per browser tab; it cannot read standard input")
+        if headless:
+            raise UsageError("--serve serves the app; it cannot be combined with --headless/--json")
+        try:
+            port = serve_mod.parse_port(args.port)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        serve = serve_mod.ServeOptions(
+            host=args.host or serve_mod.LOOPBACK,
+            port=port,
+            host_given=args.host is not None,
+            app_args=serve_mod.app_arguments(parser, args),
+        )
+    elif args.host is not None or args.port != "8000":
+        raise UsageError("--host and --port are for --serve")
+    if (compare or sweep) and (args.serve or args.save_scenario or args.svg):
+        raise UsageError(
+            "--compare and --sweep print a report; they do not go with --serve, "
+            "--save-scenario or --svg"
+        )
     return Options(
-        dataset,
-        hp,
-        args.history,
-        headless,
-        args.json,
-        args.ascii,
-        compare,
-        sweep,
+        dataset=dataset,
+        hp=hp,
+        history=args.history,
+        headless=headless,
+        json=args.json,
+        ascii=args.ascii,
+        compare=compare,
+        sweep=sweep,
+        svg=args.svg,
+        serve=serve,
+        served=args.served,
+        save_scenario=args.save_scenario,
+        resume=resume_key,
+        note=scenario.note if scenario else "",
+        hide=scenario.hide if scenario else (),
+        data_path=data_path,
         from_stdin=args.data == "-",
     )
+
+
+def _open_at_once(argv: Sequence[str] | None):
+    """The app on a large file: show the loading screen at once and load behind it.
+
+    Returns None when this does not apply (headless, small or no file, no terminal, ...: the
+    ordinary path runs), an exit status when the load ended without a session (2: bad input,
+    130: the user quit), else ``(options, session)``.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError:
+        return None  # the ordinary path reports it
+    batch = args.headless or args.json or args.compare or args.sweep or args.serve or args.served
+    other = args.save_scenario or args.svg or args.history or args.stream
+    if batch or other or args.engine != "memory" or args.data in (None, "-"):
+        return None
+    from .loading import OPEN_AT_ONCE_BYTES  # Textual loads only on the way to the app
+
+    try:
+        if os.path.getsize(args.data) < OPEN_AT_ONCE_BYTES or scenario_mod.is_scenario(args.data):
+            return None
+    except OSError:
+        return None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None
+    from linreg_tui.tui.terminal import unusable_terminal
+
+    if unusable_terminal(os.environ, sys.stdout.fileno()):
+        return None
+    from .loading import LoadingApp
+
+    def build(progress, stage):
+        opts = parse_options(argv, progress=progress)
+        stage("solving least squares")
+        return opts, Session(opts.dataset, opts.hp)
+
+    app = LoadingApp(args.data, build, (UsageError, DataError, HyperparameterError))
+    outcome = app.run()
+    if app.return_code == 130:
+        print(f"{PROG}: interrupted while loading {args.data}", file=sys.stderr)
+        return 130
+    if outcome is None:
+        return app.return_code or 1
+    if outcome.error is not None:
+        print(f"{PROG}: error: {one_line(outcome.error)}", file=sys.stderr)
+        return 2
+    return outcome.result
+
+
+def _given(argv: Sequence[str] | None) -> set[str]:
+    """The destinations of the options written on the command line (not left at a default)."""
+    quiet = build_parser()
+    for action in quiet._actions:  # argparse has no public list of its actions
+        action.default = argparse.SUPPRESS
+    return set(vars(quiet.parse_args(argv)))
 
 
 def _load_with_dask(args: argparse.Namespace, degree: int) -> Dataset:
@@ -253,16 +419,32 @@ def _say(line: str) -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    try:
-        opts = parse_options(argv)
-        session = Session(opts.dataset, opts.hp)
-    except (UsageError, DataError, HyperparameterError) as exc:
-        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
-        return 2
+    opened = _open_at_once(argv)
+    if isinstance(opened, int):
+        return opened
+    if opened is not None:
+        opts, session = opened
+    else:
+        try:
+            opts = parse_options(argv)
+            session = Session(opts.dataset, opts.hp)
+        except (UsageError, DataError, HyperparameterError) as exc:
+            print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
+            return 2
+    if opts.save_scenario:
+        try:
+            save_scenario(opts, session)
+        except DataError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
+        if not opts.headless and opts.serve is None:
+            return 0
+    if opts.serve is not None:
+        return serve_mod.serve(opts.serve)
     if not opts.headless:
         if opts.from_stdin and sys.stdout.isatty():
             _keys_from_terminal()
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not opts.served and not (sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 f"{PROG}: error: the app needs a terminal (stdin and stdout are not one); "
                 "use --headless or --json in scripts and pipes",
@@ -271,15 +453,24 @@ def _main(argv: Sequence[str] | None) -> int:
             return 2
         from linreg_tui.tui.terminal import unusable_terminal, wants_ascii
 
-        if why := unusable_terminal(os.environ, sys.stdout.fileno()):
+        # Served, the "terminal" is the visitor's browser (xterm.js, UTF-8), not this process's.
+        if not opts.served and (why := unusable_terminal(os.environ, sys.stdout.fileno())):
             print(f"{PROG}: error: {why}; use --headless or --json", file=sys.stderr)
             return 2
         from linreg_tui.tui.app import make_app  # Textual loads only for the app
 
         app = make_app(
-            session, ascii_only=opts.ascii or wants_ascii(os.environ), handle_signals=True
+            session,
+            served=opts.served,
+            ascii_only=opts.ascii or (not opts.served and wants_ascii(os.environ)),
+            handle_signals=True,
+            note=opts.note,
+            hide=opts.hide,
+            data_path=opts.data_path,
         )
         app.run()
+        if opts.resume is not None:
+            resume_mod.remember(opts.resume, app.session.hp)
         if app.exit_signal is not None:
             return signals.exit_status(app.exit_signal)
         return app.return_code or 0  # Textual sets 1 if the app failed
@@ -290,12 +481,33 @@ def _main(argv: Sequence[str] | None) -> int:
     except OSError as exc:
         print(f"{PROG}: error: {opts.history}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    if opts.svg:
+        try:
+            write_text(opts.svg, svg_report.render(session), overwrite=True)
+        except DataError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 2
     try:
         print(render_json(session) if opts.json else render_text(session))
         sys.stdout.flush()
     except BrokenPipeError:  # `linreg-tui --headless | head -1`: the reader left; say nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if session.trainer.status is Status.DIVERGED else 0
+
+
+def save_scenario(opts: Options, session: Session) -> None:
+    """Write --save-scenario's file (atomically; the name was given, so it is replaced)."""
+    path = opts.save_scenario
+    text = scenario_mod.dumps(
+        session.dataset,
+        session.hp,
+        opts.data_path,
+        note=opts.note,
+        hide=opts.hide,
+        folder=os.path.dirname(os.path.abspath(path)),
+    )
+    write_text(path, text, overwrite=True)
+    print(f"{PROG}: wrote {path}", file=sys.stderr)
 
 
 def _keys_from_terminal() -> None:

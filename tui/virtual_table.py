@@ -17,6 +17,8 @@ MIN_COLUMN = 8
 MAX_COLUMN = 11
 
 _HEADER = Style(bold=True, underline=True)
+_CURSOR_ROW = Style(bold=True)
+_CURSOR_CELL = Style(reverse=True, bold=True)
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -47,6 +49,11 @@ class VirtualTable(ScrollView, can_focus=True):
     def row_note(self, index: int) -> str:
         """Text after the last column (if there is room)."""
         return ""
+
+    def cursor(self) -> tuple[int, int] | None:
+        """(row, column) of the highlighted cell, if the table has a cursor. A subclass whose
+        cursor moves calls ``refresh()`` (line texts do not show it)."""
+        return None
 
     def column_width(self) -> int:
         n = max(1, len(self.columns()))
@@ -94,9 +101,20 @@ class VirtualTable(ScrollView, can_focus=True):
             text += " " + note
         return text
 
+    def _cursor_strip(self, index: int, column: int) -> Strip:
+        width = self.column_width()
+        parts = []
+        for i, cell in enumerate(self.row_cells(index, width - 1)):
+            style = _CURSOR_CELL if i == column else _CURSOR_ROW
+            parts += [Segment(cell[: width - 1].rjust(width - 1), style), Segment(" ")]
+        return Strip(parts)
+
     def render_line(self, y: int) -> Strip:
-        scroll_x = self.scroll_offset.x
+        scroll_x, scroll_y = self.scroll_offset
         view = self.scrollable_content_region.width or self.size.width
+        cursor = self.cursor()
+        if cursor is not None and y > 0 and cursor[0] == scroll_y + y - 1 < self.row_count():
+            return self._cursor_strip(*cursor).crop_extend(scroll_x, scroll_x + view, None)
         text = self._line_text(y)
         if text is None:
             return Strip.blank(view)

@@ -179,7 +179,8 @@ def check_size(app: LinregApp, width: int, height: int) -> None:
 
 
 @app_test
-async def test_random_keys_and_sizes_keep_the_app_consistent() -> None:
+async def test_random_keys_and_sizes_keep_the_app_consistent(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # s, w and ctrl+s write files: not into the repository
     rng = random.Random(1234)
     app = make_app()
     keys_sent = 0
@@ -231,7 +232,10 @@ RUN_KEYS = [
 
 
 @app_test
-async def test_pausing_stepping_and_going_back_during_a_ten_million_epoch_run() -> None:
+async def test_pausing_stepping_and_going_back_during_a_ten_million_epoch_run(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     rng = random.Random(1234)
     budget = 10_000_000
     app = make_app(Session(seed_dataset(), Hyperparameters(lr=0.01, epochs=budget)))

@@ -1,0 +1,206 @@
+"""The Data pane's editing keys, by pilot: the cursor, enter/a/d/u/g/w, what the status and log
+say, and that a refused value changes nothing. Expected least-squares lines are closed-form
+(exact fractions), as in tests/core/test_editing.py."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from test_keys import SIZE, app_test
+from textual.widgets import Input
+
+from linreg_tui.tui.app import make_app
+from linreg_tui.tui.data_editing import ConfirmDialog, GenerateDialog, ValuesDialog
+from linreg_tui.tui.status_panel import StatusPanel
+
+
+def exact_line(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """Slope and intercept of y = m·x + b by the closed form, in exact arithmetic."""
+    n = len(xs)
+    fx, fy = [Fraction(v) for v in xs], [Fraction(v) for v in ys]
+    mx, my = sum(fx) / n, sum(fy) / n
+    m = sum((a - mx) * (b - my) for a, b in zip(fx, fy)) / sum((a - mx) ** 2 for a in fx)
+    return float(m), float(my - m * mx)
+
+
+def status(app) -> str:
+    return str(app.query_one(StatusPanel).render())
+
+
+def log_note(app) -> str:
+    return str(app.query_one("#log-arithmetic").render())
+
+
+async def type_into(pilot, text: str) -> None:
+    inp = pilot.app.focused
+    assert isinstance(inp, Input)
+    inp.value = ""
+    await pilot.press(*text)
+
+
+@app_test
+async def test_enter_edits_the_cell_under_the_cursor_and_the_run_restarts():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "4", "down", "right", "enter")
+        assert isinstance(app.screen, ValuesDialog)
+        await type_into(pilot, "6")
+        await pilot.press("enter")
+        await pilot.pause()
+        m, b = exact_line([1, 2, 3, 4, 5], [2, 6, 5, 4, 5])
+        assert (app.session.reference.weights[0], app.session.reference.intercept) == (m, b)
+        assert app.session.trainer.epoch == 0
+        assert "epoch 0/1,000" in status(app) and "(LS 0.4)" in status(app)
+        assert "row 2 y: 4 → 6" in log_note(app) and "restarted at epoch 0" in log_note(app)
+        assert any("Restarted at epoch 0" in n.message for n in app._notifications)
+
+
+@app_test
+async def test_a_bad_value_is_refused_in_the_dialog_and_nothing_changes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "4", "enter")
+        await type_into(pilot, "4,5")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ValuesDialog)
+        why = str(app.screen.query_one(".why").render())
+        assert "row 1, column 'x': '4,5' is not a number" in why
+        await pilot.press("escape")
+        assert app.session.trainer.epoch == 1  # the run was not touched
+        assert app.session.dataset.raw_x[0, 0] == 1.0
+
+
+@app_test
+async def test_a_adds_d_deletes_u_undoes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "end", "a")  # after the last row, starting as its copy
+        assert isinstance(app.screen, ValuesDialog)
+        await type_into(pilot, "6")
+        await pilot.press("tab")
+        await type_into(pilot, "9")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 6
+        assert app.session.dataset.raw_x[5, 0] == 6 and app.session.dataset.y[5] == 9
+        m, b = exact_line([1, 2, 3, 4, 5, 6], [2, 4, 5, 4, 5, 9])
+        assert app.session.reference.weights[0] == m and app.session.reference.intercept == b
+        await pilot.press("home", "d")
+        await pilot.pause()
+        assert app.session.dataset.y.tolist() == [4, 5, 4, 5, 9]
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.dataset.y.tolist() == [2, 4, 5, 4, 5, 9]
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.dataset.y.tolist() == [2, 4, 5, 4, 5]
+        assert (app.session.reference.weights[0], app.session.reference.intercept) == (0.6, 2.2)
+        await pilot.press("u")
+        assert any("Nothing to undo" in n.message for n in app._notifications)
+
+
+@app_test
+async def test_deleting_below_two_rows_is_refused_and_the_data_kept():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "d", "d", "d")
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 2
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 2
+        assert any("cannot fit 2 parameters" in n.message for n in app._notifications)
+
+
+@app_test
+async def test_g_makes_generated_data_with_its_seed_shown():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "n")
+        assert isinstance(app.screen, GenerateDialog)
+        await pilot.press("tab")
+        await type_into(pilot, "123")
+        await pilot.press("shift+tab", "down", "down", "enter")  # badly scaled columns
+        await pilot.pause()
+        ds = app.session.dataset
+        assert ds.x_names == ("rooms", "area") and ds.n_samples == 50
+        assert "seed 123" in ds.source and "seed 123" in status(app)
+        assert len(app.session.hp.predict_x) == 2  # adapted to the two x columns
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.dataset.x_names == ("x",)
+        assert app.session.hp.predict_x == (6.0,) or len(app.session.hp.predict_x) == 1
+
+
+@app_test
+async def test_w_writes_a_csv_and_asks_before_replacing_a_file(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.csv").write_text("keep me\n")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "w")
+        assert isinstance(app.screen, ValuesDialog)
+        await type_into(pilot, "mine.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert (tmp_path / "mine.csv").read_text() == "keep me\n"
+        await pilot.press("w")
+        await type_into(pilot, "mine.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert (
+            tmp_path / "mine.csv"
+        ).read_text() == "x,y\n1.0,2.0\n2.0,4.0\n3.0,5.0\n4.0,4.0\n5.0,5.0\n"
+        assert any("mine.csv (5 rows)" in n.message for n in app._notifications)
+        assert sorted(os.listdir(tmp_path)) == ["mine.csv"]
+
+
+@app_test
+async def test_served_w_sends_a_download_and_writes_nothing(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(served=True)
+    sent = []
+    monkeypatch.setattr(app, "deliver_text", lambda f, **kw: sent.append(f.read()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "w")
+        await pilot.pause()
+    assert os.listdir(tmp_path) == []
+    assert sent and sent[0].startswith("x,y\n1.0,2.0\n")
+
+
+@app_test
+async def test_the_cursor_moves_and_the_table_scrolls_with_it():
+    x = np.arange(1.0, 201.0)
+    from linreg_tui.core.dataset import Dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    ds = Dataset(x[:, None], 2 * x + (x % 3), ("x",), "y")
+    app = make_app(Session(ds, Hyperparameters(lr=1e-5)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "end")
+        view = app.query_one("DataView")
+        assert view.row == 199 and view.scroll_offset.y > 150
+        await pilot.press("home", "right", "right", "right")
+        assert (view.row, view.column) == (0, 1)  # x or y only
+        assert view.scroll_offset.y == 0
+
+
+@app_test
+async def test_help_lists_the_data_panes_editing_keys():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        for key, what in [("enter", "edit the cell"), ("a", "add a row"), ("u", "undo")]:
+            assert any(line.split()[:1] == [key] and what in line for line in text.splitlines()), (
+                text
+            )
