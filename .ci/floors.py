@@ -25,7 +25,8 @@ def floors(requirements: list[str]) -> list[str]:
         found = FLOOR.match(requirement)
         if found is None:
             sys.exit(f"floors: {requirement!r} has no >= floor; give it one")
-        pins.append(f"{found.group(1)}=={found.group(2)}")
+        marker = requirement.split(";", 1)[1].strip() if ";" in requirement else ""
+        pins.append(f"{found.group(1)}=={found.group(2)}" + (f"; {marker}" if marker else ""))
     return pins
 
 

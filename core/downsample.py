@@ -30,20 +30,44 @@ class Envelope:
     high: np.ndarray
 
 
-def envelope(values: np.ndarray, buckets: int) -> Envelope:
+def bucket_width(span: int, buckets: int) -> int:
+    """Values a bucket holds when ``buckets`` buckets cover ``span`` values."""
+    return max(1, -(-int(span) // max(1, int(buckets))))
+
+
+def envelope(values: np.ndarray, buckets: int, span: int | None = None) -> Envelope:
     """Thin ``values`` to at most ``buckets`` + 1 points (O(n), one pass in numpy).
 
     Parameters
     ----------
     values : ndarray of shape (n,), n ≥ 1
     buckets : int
+    span : int, optional
+        The extent (≥ n − 1) the buckets are cut for: buckets of a fixed width, span/buckets,
+        from 0, so a series that grows within the span keeps its buckets (a chart whose x axis
+        runs to ``span`` then changes only at its end). Default: cut for n − 1.
     """
     n = values.shape[0]
     buckets = max(1, int(buckets))
+    if span is not None:
+        return _fixed_width(values, bucket_width(max(span, n - 1), buckets))
     if n <= buckets + 1:
-        x = np.arange(n)
-        return Envelope(x, values, values)
-    starts = np.unique(np.linspace(0, n - 1, buckets + 1).astype(np.int64)[:-1])
+        return Envelope(np.arange(n), values, values)
+    else:
+        starts = np.unique(np.linspace(0, n - 1, buckets + 1).astype(np.int64)[:-1])
+    low = np.minimum.reduceat(values[:-1], starts)
+    high = np.maximum.reduceat(values[:-1], starts)
+    last = values[-1:]
+    return Envelope(
+        np.append(starts, n - 1), np.concatenate([low, last]), np.concatenate([high, last])
+    )
+
+
+def _fixed_width(values: np.ndarray, width: int) -> Envelope:
+    n = values.shape[0]
+    if width == 1 or n <= 2:
+        return Envelope(np.arange(n), values, values)
+    starts = np.arange(0, n - 1, width)
     low = np.minimum.reduceat(values[:-1], starts)
     high = np.maximum.reduceat(values[:-1], starts)
     last = values[-1:]
@@ -74,16 +98,28 @@ class GrowingEnvelope:
         self._high = np.empty(0)
         self._ends = np.empty(0)  # each block's last value: a rewrite changes it (almost surely)
 
-    def __call__(self, values: np.ndarray, buckets: int) -> Envelope:
-        """The envelope of ``values`` (shape (n,), n ≥ 1) in at most ``buckets`` + 1 points."""
+    def __call__(self, values: np.ndarray, buckets: int, span: int | None = None) -> Envelope:
+        """The envelope of ``values`` (shape (n,), n ≥ 1) in at most ``buckets`` + 1 points;
+        ``span`` as for :func:`envelope` (bucket edges on block edges)."""
         n = values.shape[0]
         buckets = max(1, int(buckets))
         b = self.block
         complete = (n - 1) // b  # blocks wholly before the last value, which is kept exactly
-        if complete < 2 * buckets:
+        blocks = 0
+        if span is not None:
+            # buckets of whole blocks once they are wider than one, whichever way they are made
+            # below, so their edges do not move when the series grows into the block path
+            width = bucket_width(max(span, n - 1), buckets)
+            blocks = -(-width // b) if width > b else 0
+            if complete < 2 * buckets or not blocks:
+                return _fixed_width(values, blocks * b or width)
+        elif complete < 2 * buckets:
             return envelope(values, buckets)
         self._fold(values, complete)
-        starts = np.unique(np.linspace(0, complete, buckets + 1).astype(np.int64)[:-1])
+        if blocks:
+            starts = np.arange(0, complete, blocks)
+        else:
+            starts = np.unique(np.linspace(0, complete, buckets + 1).astype(np.int64)[:-1])
         low = np.minimum.reduceat(self._low, starts)
         high = np.maximum.reduceat(self._high, starts)
         tail = values[complete * b : n - 1]

@@ -29,8 +29,13 @@ from .float_range import out_of_range, to_float
 #: refined float solver runs. At this size the exact solve takes well under a second.
 EXACT_LIMIT = 1_000_000
 #: When the refined solver finds the problem too ill-conditioned for float64, the exact one still
-#: runs up to this size (a degree-25 polynomial on 1,400 points, n·(p+1)² ≈ 1e6, takes 1.5 s).
-EXACT_FALLBACK_LIMIT = 2_000_000
+#: runs up to this size (Filip replicated to 100,000 rows, n·(p+1)² = 1.4e7, takes about 4 s;
+#: a degree-25 polynomial on 1,400 points, about 1e6, 1.5 s).
+EXACT_FALLBACK_LIMIT = 20_000_000
+#: Above this condition number of the centred, scaled design, the exact solver runs whenever the
+#: size allows it (EXACT_FALLBACK_LIMIT): refinement in longdouble keeps about 19 − 2·log10(cond)
+#: digits of the normal equations, which with large residuals (Wampler5: cond 3.4e3) is under 10.
+EXACT_PREFERRED_CONDITION = 1e3
 
 
 class _IllConditioned(Exception):
@@ -119,8 +124,11 @@ def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") ->
     if method == "exact":
         return _solve_exact(dataset, fit_intercept)
     if method == "refined":
+        exact_possible = n * (p + 1) ** 2 <= EXACT_FALLBACK_LIMIT
         try:
-            return _solve_refined(dataset, fit_intercept)
+            return _solve_refined(
+                dataset, fit_intercept, EXACT_PREFERRED_CONDITION if exact_possible else None
+            )
         except _IllConditioned as exc:
             # Float64 cannot tell these columns apart; exact arithmetic can (distinct points are
             # never collinear for a polynomial), when the size allows.
@@ -285,7 +293,25 @@ def _sqrt_fraction(value: Fraction) -> float:
 # refined float solver
 
 
-def _solve_refined(dataset: Dataset, fit_intercept: bool) -> Reference:
+def _features_ext(dataset: Dataset) -> np.ndarray:
+    """The features in extended precision, ndarray of shape (n_features, n_samples): polynomial
+    powers formed in longdouble from x."""
+    ext = np.longdouble
+    if dataset.degree == 1:
+        return np.ascontiguousarray(dataset.features.T).astype(ext)
+    base = dataset.raw_x[:, 0].astype(ext)
+    powers = [base]
+    for _ in range(dataset.degree - 1):
+        powers.append(powers[-1] * base)
+    return np.stack(powers)
+
+
+def _solve_refined(
+    dataset: Dataset, fit_intercept: bool, exact_above: float | None = None
+) -> Reference:
+    """QR and refinement against the data; raises _IllConditioned when the scaled design's
+    condition number is beyond what refinement can handle, or above ``exact_above`` (then the
+    caller solves exactly, which it can afford)."""
     x = dataset.features
     y = dataset.y
     n, d = x.shape
@@ -306,23 +332,48 @@ def _solve_refined(dataset: Dataset, fit_intercept: bool) -> Reference:
     design = scaled / np.ldexp(scale, -power)
     if fit_intercept:
         design = np.column_stack([design, np.ones(n)])
-    q, r = np.linalg.qr(design)
+    r = np.linalg.qr(design, mode="r")
     diag = np.abs(np.diag(r))
     if diag.min() <= diag.max() * 1e-13:
         raise _IllConditioned(float(np.linalg.cond(r)))
-    xc_ext = x.astype(ext) - x_mean.astype(ext)
+    # Refinement against the data (corrected semi-normal equations): the gradient Dᵀr of the
+    # scaled design D is formed in extended precision from extended-precision features (exact
+    # powers of x up to longdouble rounding, not the float64 powers), and each correction solves
+    # RᵀR·δ = Dᵀr with the float64 factor. The fixed point satisfies the normal equations to
+    # extended precision, so the answer keeps its digits however large the residuals are; each
+    # step shrinks the error by about cond(D)²·eps, which needs cond(D) well below 1/√eps.
+    # Of the design with every column (the ones column too) scaled to norm 1: unscaled, the ones
+    # column alone (norm √n) would make a million well-spread rows look ill-conditioned.
+    condition = float(np.linalg.cond(r / np.linalg.norm(r, axis=0)))
+    if condition**2 * np.finfo(np.float64).eps > 0.01 or (
+        exact_above is not None and condition > exact_above
+    ):
+        raise _IllConditioned(condition)
+    # Features by rows of a (d, n) array: sums then run along contiguous memory, where numpy
+    # adds pairwise (error growing like log n, not n, over 100,000 rows).
+    features_ext = _features_ext(dataset)
+    mean_ext = features_ext.mean(axis=1) if fit_intercept else np.zeros(d, dtype=ext)
+    design_ext = (features_ext - mean_ext[:, None]) / scale.astype(ext)[:, None]
+    del features_ext
+    x_mean = mean_ext
     theta = np.zeros(design.shape[1], dtype=ext)
     y_ext = y.astype(ext)
     residual = y_ext
-    for _ in range(4):
-        step = np.linalg.solve(r, q.T @ residual.astype(np.float64))
+    for _ in range(10):
+        gradient = (design_ext * residual).sum(axis=1)
+        if fit_intercept:
+            gradient = np.append(gradient, residual.sum())
+        g = gradient.astype(np.float64)
+        step = np.linalg.solve(r, np.linalg.solve(r.T, g))
         theta = theta + step.astype(ext)
-        fitted = xc_ext @ (theta[:d] / scale.astype(ext))
+        fitted = theta[:d] @ design_ext
         if fit_intercept:
             fitted = fitted + theta[d]
         residual = y_ext - fitted
+        if np.all(np.abs(step) <= 1e-19 * np.maximum(np.abs(theta.astype(np.float64)), 1e-300)):
+            break
     weights = theta[:d] / scale.astype(ext)
-    intercept = (theta[d] - x_mean.astype(ext) @ weights) if fit_intercept else ext(0)
+    intercept = (theta[d] - x_mean @ weights) if fit_intercept else ext(0)
     ss_res = float((residual * residual).sum())
     if fit_intercept:
         yc = y_ext - y_ext.mean()

@@ -733,7 +733,9 @@ class Trainer:
 
     def _checkpoint_before(self, epoch: int) -> _Checkpoint:
         """The last checkpoint at or before ``epoch``: its settings produce epoch + 1."""
-        i = bisect.bisect_right([c.epoch for c in self._checkpoints], epoch) - 1
+        # bisect on the checkpoints themselves: a list of their epochs would cost O(history)
+        # on every call, and the app calls this every slice of a run
+        i = bisect.bisect_right(self._checkpoints, epoch, key=_epoch_of) - 1
         return self._checkpoints[i]
 
     def _replay(self, start: int, point: Point, target: int, out: Buffers | None) -> Point:
@@ -754,7 +756,10 @@ class Trainer:
     def _segments(self, first: int, last: int) -> tuple[tuple[int, Hyperparameters], ...]:
         """(first epoch produced, settings) of the checkpoints that produced epochs first..last."""
         segs = []
-        for i, cp in enumerate(self._checkpoints):
+        # from the checkpoint before ``first`` on (not from the first: O(history) a call)
+        start = max(0, bisect.bisect_left(self._checkpoints, first, key=_epoch_of) - 1)
+        for i in range(start, len(self._checkpoints)):
+            cp = self._checkpoints[i]
             begins = 0 if i == 0 else cp.epoch + 1
             nxt = self._checkpoints[i + 1].epoch + 1 if i + 1 < len(self._checkpoints) else None
             if nxt is not None and nxt <= first:
@@ -785,3 +790,7 @@ class Trainer:
         segs = self._segments(int(epochs[0]), int(epochs[-1])) if len(epochs) else ()
         val = self._validation.mse(w, b) if self._validation is not None and len(w) else None
         return Records(epochs, w, b, mse, gw, gb, segs, loss, val)
+
+
+def _epoch_of(checkpoint: _Checkpoint) -> int:
+    return checkpoint.epoch

@@ -174,7 +174,10 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._own_filters.append(AsciiOnly())
         self.stepper = Stepper(lambda: self.session.trainer, self.post_message)
         #: Paces a run's frames by what the terminal drains (see :mod:`.pacing`).
-        self.pacer = FramePacer(busy=lambda: self.stepper.busy)
+        self.pacer = FramePacer(
+            busy=lambda: self.stepper.busy,
+            flat_out=lambda: self.stepper.running and self.stepper.speed is None,
+        )
         self.data_editor = DataEditor(self)
         self.log_scale = False
         self.current_pane = "loss"
@@ -310,7 +313,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         """Update a one-line Static, unless it shows ``text`` already."""
         if self._texts.get(selector) != text:
             self._texts[selector] = text
-            self.query_one(selector, Static).update(text)
+            # one line whatever it says (nowrap): no layout of the screen needed
+            self.query_one(selector, Static).update(text, layout=False)
 
     def _start_log(self) -> None:
         s = self.session
@@ -537,7 +541,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.refresh(repaint=True, layout=True)
 
     def _quit_on_signal(self, signum: int) -> None:
-        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal."""
+        """SIGINT, SIGTERM or SIGHUP: quit as `q` does, which restores the terminal; if the
+        terminal itself has gone (a closed SSH connection), end at once: there is nothing to
+        restore, and Textual's shutdown would wait forever on writes to it."""
+        if signals.terminal_gone():
+            signals.end_now(signum)
         self.exit_signal = signum
         self.stepper.pause()
         self.run_worker(self.action_quit(), exclusive=True, group="quit")

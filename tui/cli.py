@@ -210,9 +210,10 @@ class Options:
     from_stdin: bool = False
 
 
-def parse_options(argv: Sequence[str] | None) -> Options:
+def parse_options(argv: Sequence[str] | None, progress=None) -> Options:
     """Parse and check arguments, load the data. Raises UsageError, DataError or
-    HyperparameterError with a one-line message."""
+    HyperparameterError with a one-line message. ``progress``: the loader's progress callback
+    (default: a bar on stderr for a long load)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     given = _given(argv)
@@ -244,8 +245,10 @@ def parse_options(argv: Sequence[str] | None) -> Options:
             dataset = _load_with_dask(args, degree)
         else:
             load = load_streamed if args.stream else load_data
-            with LoadProgress(args.data) as progress:
-                dataset = load(args.data, x=args.x, y=args.y, degree=degree, progress=progress)
+            with LoadProgress(args.data) as bar:
+                dataset = load(
+                    args.data, x=args.x, y=args.y, degree=degree, progress=progress or bar
+                )
     columns = dataset.raw_x.shape[1]
     # What the settings start from, lowest first: the defaults (predicting at 6 in every x
     # column), the scenario, the settings remembered for this data (--resume); the options
@@ -329,6 +332,54 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     )
 
 
+def _open_at_once(argv: Sequence[str] | None):
+    """The app on a large file: show the loading screen at once and load behind it.
+
+    Returns None when this does not apply (headless, small or no file, no terminal, ...: the
+    ordinary path runs), an exit status when the load ended without a session (2: bad input,
+    130: the user quit), else ``(options, session)``.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError:
+        return None  # the ordinary path reports it
+    batch = args.headless or args.json or args.compare or args.sweep or args.serve or args.served
+    other = args.save_scenario or args.svg or args.history or args.stream
+    if batch or other or args.engine != "memory" or args.data in (None, "-"):
+        return None
+    from .loading import OPEN_AT_ONCE_BYTES  # Textual loads only on the way to the app
+
+    try:
+        if os.path.getsize(args.data) < OPEN_AT_ONCE_BYTES or scenario_mod.is_scenario(args.data):
+            return None
+    except OSError:
+        return None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return None
+    from linreg_tui.tui.terminal import unusable_terminal
+
+    if unusable_terminal(os.environ, sys.stdout.fileno()):
+        return None
+    from .loading import LoadingApp
+
+    def build(progress, stage):
+        opts = parse_options(argv, progress=progress)
+        stage("solving least squares")
+        return opts, Session(opts.dataset, opts.hp)
+
+    app = LoadingApp(args.data, build, (UsageError, DataError, HyperparameterError))
+    outcome = app.run()
+    if app.return_code == 130:
+        print(f"{PROG}: interrupted while loading {args.data}", file=sys.stderr)
+        return 130
+    if outcome is None:
+        return app.return_code or 1
+    if outcome.error is not None:
+        print(f"{PROG}: error: {one_line(outcome.error)}", file=sys.stderr)
+        return 2
+    return outcome.result
+
+
 def _given(argv: Sequence[str] | None) -> set[str]:
     """The destinations of the options written on the command line (not left at a default)."""
     quiet = build_parser()
@@ -364,12 +415,18 @@ def _say(line: str) -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    try:
-        opts = parse_options(argv)
-        session = Session(opts.dataset, opts.hp)
-    except (UsageError, DataError, HyperparameterError) as exc:
-        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
-        return 2
+    opened = _open_at_once(argv)
+    if isinstance(opened, int):
+        return opened
+    if opened is not None:
+        opts, session = opened
+    else:
+        try:
+            opts = parse_options(argv)
+            session = Session(opts.dataset, opts.hp)
+        except (UsageError, DataError, HyperparameterError) as exc:
+            print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
+            return 2
     if opts.save_scenario:
         try:
             save_scenario(opts, session)

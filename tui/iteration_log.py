@@ -27,6 +27,7 @@ class LogTable(VirtualTable):
         self._rows: deque[tuple[Record, str]] = deque(maxlen=MAX_ROWS)
         self._names: tuple[str, ...] = ("x",)
         self._intercept = True
+        self._behind = False  # rows were added while the table was not on screen
 
     def start(self, names: tuple[str, ...], intercept: bool) -> None:
         self._names, self._intercept = names, intercept
@@ -35,12 +36,28 @@ class LogTable(VirtualTable):
         self.refresh()
 
     def add(self, rec: Record, note: str = "") -> None:
-        at_end = self.scroll_y >= self.max_scroll_y
         self._rows.append((rec, note))
+        # A new row changes the scrolling height, which costs a layout of the screen: not for a
+        # table that is not on screen (a run adds a row a frame); it catches up when shown.
+        if self.is_on_screen:
+            self._follow()
+        else:
+            self._behind = True
+
+    def _follow(self) -> None:
+        at_end = self.scroll_y >= self.max_scroll_y
         self.update_size()
         if at_end:
             self.scroll_end(animate=False, immediate=True)
         self.refresh()
+        self._behind = False
+
+    def on_show(self) -> None:
+        if self._behind:
+            self.update_size()
+            self.scroll_end(animate=False, immediate=True)
+            self.refresh()
+            self._behind = False
 
     def columns(self) -> list[str]:
         b = ["b"] if self._intercept else []

@@ -16,6 +16,19 @@ from .markup import escape
 from .numbers import num
 from .pins import Overlay
 
+#: Where the epoch axis may end: these times a power of ten. The axis runs to the first of them
+#: at or past the last epoch, so while a run is inside it the points already drawn stay where
+#: they are (and are not sent again); at most a fifth of the width is ahead of the run.
+AXIS_ENDS = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def axis_end(last: int) -> int:
+    """The end of the epoch axis for a history that reaches epoch ``last``."""
+    if last <= 1:
+        return 1
+    power = 10 ** (len(str(last)) - 1)
+    return next(int(step * power) for step in AXIS_ENDS if step * power >= last)
+
 
 class LossChart(Chart):
     """MSE against epoch, thinned to the chart's width before plotting (at a cost that does not
@@ -29,6 +42,7 @@ class LossChart(Chart):
         self._val_env: Envelope | None = None
         self._optimum: float | None = None
         self._log_scale = False
+        self._end = 1  # where the epoch axis ends
         self._pins: Sequence[Overlay] = ()
         #: Each pinned run's thinned loss, by (run, buckets): a pinned history never changes.
         self._pin_envs: dict[tuple[int, int], Envelope] = {}
@@ -52,11 +66,15 @@ class LossChart(Chart):
     ) -> None:
         """Plot ``trace`` (the loss at epochs 0..k) with the optimum's as a line, the held-out
         rows' MSE beside it (with a validation split) and the pinned runs' curves over it."""
-        self._env = self._thin(trace, self.buckets())
-        self._val_env = None if validation is None else self._val_thin(validation, self.buckets())
+        self._pins = tuple(pins)
+        longest = max([trace.shape[0] - 1, *(p.run.loss.shape[0] - 1 for p in self._pins)])
+        end = self._end = axis_end(longest)
+        self._env = self._thin(trace, self.buckets(), end)
+        self._val_env = (
+            None if validation is None else self._val_thin(validation, self.buckets(), end)
+        )
         self._optimum = optimum
         self._log_scale = log_scale
-        self._pins = tuple(pins)
         self.replot()
 
     def _pin_envelope(self, pin: Overlay) -> Envelope:
@@ -80,6 +98,7 @@ class LossChart(Chart):
             self._optimum,
             None if self._val_env is None else self._val_env.high.tobytes(),
             self._log_scale,
+            self._end,
             tuple((Same(p.run), p.label, p.colour, p.mark) for p in self._pins),
         )
 
@@ -135,7 +154,7 @@ class LossChart(Chart):
             plt.plot(e.x.tolist(), e.low.tolist(), marker=p.mark, color=p.colour)
         if optimum is not None:
             plt.hline(optimum, color="green")
-        last = max(1, int(env.x[-1]), *(int(e.x[-1]) for _, e in pins))
-        ticks = sorted({round(v) for v in np.linspace(0, last, 5).tolist()})
+        end = self._end
+        ticks = sorted({round(v) for v in np.linspace(0, end, 5).tolist()})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])
-        plt.xlim(0, last)
+        plt.xlim(0, end)

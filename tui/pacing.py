@@ -14,8 +14,9 @@ after :data:`ANSWER_TIMEOUT_S`; then the writer thread's own backlog is used ins
 while earlier ones are still queued for writing).
 
 Drawing also costs CPU, shared with the trainer in one thread: the frame rate is capped so that
-drawing takes at most :data:`CPU_SHARE` of a core (measured each second: the process's CPU time
-minus the trainer's, per frame drawn). The trainer never waits for a frame: frames are skipped,
+drawing takes at most :data:`CPU_SHARE` of a core, and during a run at full speed at most
+:data:`RUN_SHARE` of the app's CPU time (measured each second: the process's CPU time minus the
+trainer's, per frame drawn). The trainer never waits for a frame: frames are skipped,
 epochs are not.
 
 Keys always draw at once; only the frames of a running run are paced.
@@ -40,6 +41,11 @@ PROBE = "\x1b[6n"
 MAX_FPS = 30
 #: Largest share of one core that drawing a run may take.
 CPU_SHARE = 0.15
+#: Largest share of the app's own CPU time that drawing may take in a run at full speed (so a
+#: run to the end costs at most about 1/(1 − RUN_SHARE) of the training alone, however busy the
+#: machine: on a loaded machine the app gets less than a core, and a cap in wall-clock terms
+#: would let drawing take a larger part of what it gets).
+RUN_SHARE = 0.12
 #: Seconds without an answer after which a frame is taken as lost (or, before any answer came,
 #: the terminal as one that does not answer).
 ANSWER_TIMEOUT_S = 5.0
@@ -91,6 +97,8 @@ class FramePacer:
     ----------
     busy : callable
         Seconds the trainer has spent so far (its share of the CPU is not drawing).
+    flat_out : callable
+        Whether the run is at full speed (then drawing is capped relative to training).
     clock, cpu : callable
         Wall-clock and process CPU seconds (replaceable in tests).
     """
@@ -98,10 +106,11 @@ class FramePacer:
     def __init__(
         self,
         busy: Callable[[], float] = lambda: 0.0,
+        flat_out: Callable[[], bool] = lambda: False,
         clock: Callable[[], float] = time.monotonic,
         cpu: Callable[[], float] = time.process_time,
     ) -> None:
-        self._busy, self._clock, self._cpu = busy, clock, cpu
+        self._busy, self._flat_out, self._clock, self._cpu = busy, flat_out, clock, cpu
         #: True once the terminal answered, False once it failed to; None before either.
         self.answers: bool | None = None
         self.enabled = False  # set by the driver that writes the probes
@@ -197,7 +206,12 @@ class FramePacer:
             # what drawing cost: the process's CPU less the trainer's, per frame
             per_frame = max(0.0, (cpu - cpu0) - (busy - busy0)) / n
             self._frame_cpu = per_frame
-            self._min_interval = max(1 / MAX_FPS, per_frame / CPU_SHARE)
+            interval = per_frame / CPU_SHARE
+            if self._flat_out():
+                # frames a second f: f·per_frame ≤ RUN_SHARE·(f·per_frame + training a second)
+                training = max(busy - busy0, 1e-3) / span
+                interval = max(interval, per_frame * (1 - RUN_SHARE) / (RUN_SHARE * training))
+            self._min_interval = max(1 / MAX_FPS, interval)
         self._window = (now, cpu, busy, 0, 0)
 
 

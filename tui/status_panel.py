@@ -116,4 +116,4 @@ class StatusPanel(Static):
         text = "\n".join(status_lines(session, running, speed))
         if text != self._shown:
             self._shown = text
-            self.update(text)
+            self.update(text, layout=False)  # four lines, always: no layout needed

@@ -13,9 +13,9 @@ from linreg_tui.core.downsample import GrowingEnvelope, envelope
 BLOCK = 16  # small blocks, so short series take the block path
 
 
-def check(env, values: np.ndarray, buckets: int) -> None:
+def check(env, values: np.ndarray, buckets: int, span: int | None = None) -> None:
     n = values.shape[0]
-    assert env.x.shape[0] <= buckets + 1
+    assert env.x.shape[0] <= buckets + 1 + (span is not None)
     assert env.x[0] == 0 and env.x[-1] == n - 1
     assert np.all(np.diff(env.x) > 0)
     assert env.low[-1] == env.high[-1] == values[-1]
@@ -54,6 +54,29 @@ def test_a_rewritten_end_is_noticed(seed, n, cut, buckets):
     start = int(cut * (n - 1))
     rewritten[start:] = rng.standard_normal(n - start) * 10  # what a new learning rate does
     check(thin(rewritten, buckets), rewritten, buckets)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    lengths=st.lists(st.integers(1, 3000), min_size=1, max_size=8),
+    buckets=st.integers(1, 40),
+    slack=st.integers(0, 3000),
+)
+def test_buckets_cut_for_a_span_are_exact_and_stay_put_as_the_series_grows(
+    seed, lengths, buckets, slack
+):
+    rng = np.random.default_rng(seed)
+    values = rng.standard_normal(max(lengths))
+    span = max(lengths) - 1 + slack
+    thin = GrowingEnvelope(BLOCK)
+    for n in lengths:
+        check(thin(values[:n], buckets, span), values[:n], buckets, span)
+    # growing within the span: the earlier buckets' edges are kept
+    shorter, longer = sorted(lengths)[0], sorted(lengths)[-1]
+    a = thin(values[:shorter], buckets, span).x[:-2]
+    b = thin(values[:longer], buckets, span).x
+    assert set(a.tolist()) <= set(b.tolist())
 
 
 def test_short_series_are_the_plain_envelope():

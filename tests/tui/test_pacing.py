@@ -12,7 +12,14 @@ import math
 
 import pytest
 
-from linreg_tui.tui.pacing import ANSWER_TIMEOUT_S, CPU_SHARE, MAX_FPS, WINDOW_S, FramePacer
+from linreg_tui.tui.pacing import (
+    ANSWER_TIMEOUT_S,
+    CPU_SHARE,
+    MAX_FPS,
+    RUN_SHARE,
+    WINDOW_S,
+    FramePacer,
+)
 
 
 class Clock:
@@ -120,3 +127,26 @@ def test_the_frame_rate_is_capped_by_what_drawing_costs():
     assert stats.fps == pytest.approx(20.0, rel=0.01)
     assert stats.frame_bytes == pytest.approx(1000)
     assert "frames/s" in stats.describe()
+
+
+def test_at_full_speed_drawing_is_capped_relative_to_training():
+    """On a busy machine the app gets half a core: drawing may take RUN_SHARE of what it gets,
+    not CPU_SHARE of a whole core."""
+    c = Clock()
+    flat_out = [True]
+    p = FramePacer(
+        busy=lambda: c.busy, flat_out=lambda: flat_out[0], clock=lambda: c.now, cpu=lambda: c.cpu
+    )
+    p.attach(lambda: 0)
+    for _ in range(10):  # a second: 10 frames of 10 ms, 0.4 s of training
+        p.drew()
+        p.written(1000)
+        p.answered()
+        c.now += WINDOW_S / 10
+        c.cpu += 0.010 + 0.040
+        c.busy += 0.040
+    c.now += 1e-9
+    p.drew()
+    # f·0.010 ≤ RUN_SHARE·(f·0.010 + 0.4)  ⇒  1/f ≥ 0.010·(1 − RUN_SHARE)/(RUN_SHARE·0.4)
+    assert p.wait() == pytest.approx(0.010 * (1 - RUN_SHARE) / (RUN_SHARE * 0.4))
+    assert p.wait() > 0.010 / CPU_SHARE
