@@ -197,7 +197,7 @@ def run(
     b, sb, t = point.b, point.state_b, point.t
     put_b, put_mse, put_gb = out.intercept.append, out.mse.append, out.grad_intercept.append
     put_loss = out.loss.append
-    step = opt.step
+    step = opt.stepper()
     coefficients = opt.coefficients if opt.counts_steps else None
     intercept = objective.fit_intercept
     lr, tol = plan.lr, plan.tol
@@ -284,7 +284,7 @@ def batch_epoch(
     order = batching.order(n, epoch)
     if order is not None:
         x, y = x[order], y[order]
-    step = opt.step
+    step = opt.stepper()
     coefficients = opt.coefficients if opt.counts_steps else None
     intercept = objective.fit_intercept
     penalty = objective.penalty

@@ -60,7 +60,9 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
     if a.lr_max is None:
         line3 += f"{escape(hp.optimizer)}: adaptive, no fixed stable rate"
     elif a.method == "gd":
-        if a.epochs_needed is None:
+        if a.epochs_needed is None and a.verdict is Verdict.STABLE:
+            needed = "bound of the smooth part (L1)"
+        elif a.epochs_needed is None:
             needed = "never converges"
         else:
             needed = f"~{count(a.epochs_needed)} epoch{'' if a.epochs_needed == 1 else 's'} needed"

@@ -24,13 +24,22 @@ class Adam(Optimizer):
     def coefficients(self, t):
         return (1 - self.beta1**t, 1 - self.beta2**t)
 
+    def stepper(self):
+        b1, b2, eps = self.beta1, self.beta2, self.eps
+        one_b1, one_b2 = 1 - b1, 1 - b2
+
+        def step(theta, g, state, lr, c):
+            m, v = state
+            m = b1 * m + one_b1 * g
+            v = b2 * v + one_b2 * (g * g)
+            m_hat = m / c[0]
+            v_hat = v / c[1]
+            return theta - lr * m_hat / (v_hat**0.5 + eps), (m, v)
+
+        return step
+
     def step(self, theta, g, state, lr, c):
-        m, v = state
-        m = self.beta1 * m + (1 - self.beta1) * g
-        v = self.beta2 * v + (1 - self.beta2) * (g * g)
-        m_hat = m / c[0]
-        v_hat = v / c[1]
-        return theta - lr * m_hat / (v_hat**0.5 + self.eps), (m, v)
+        return self.stepper()(theta, g, state, lr, c)
 
     def terms(self, symbol, theta, g, state, lr, c):
         m, v = state

@@ -106,6 +106,11 @@ class Optimizer:
         """One update of a block: parameters ``theta``, gradient ``g``. Returns (θ', state')."""
         raise NotImplementedError
 
+    def stepper(self):
+        """:meth:`step` as a plain function, for the loop (an optimiser may bind its settings to
+        locals there, which Python reads faster than attributes)."""
+        return self.step
+
     def terms(
         self, symbol: str, theta: float, g: float, state: State, lr: float, c: Any
     ) -> list[Term]:

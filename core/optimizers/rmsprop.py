@@ -18,10 +18,18 @@ class RMSProp(Optimizer):
     state_names = ("s",)
     adaptive = True
 
+    def stepper(self):
+        rho, one_rho, eps = self.rho, 1 - self.rho, self.eps
+
+        def step(theta, g, state, lr, c):
+            (s,) = state
+            s = rho * s + one_rho * (g * g)
+            return theta - lr * g / (s**0.5 + eps), (s,)
+
+        return step
+
     def step(self, theta, g, state, lr, c):
-        (s,) = state
-        s = self.rho * s + (1 - self.rho) * (g * g)
-        return theta - lr * g / (s**0.5 + self.eps), (s,)
+        return self.stepper()(theta, g, state, lr, c)
 
     def terms(self, symbol, theta, g, state, lr, c):
         (s,) = state

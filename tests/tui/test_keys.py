@@ -885,3 +885,26 @@ async def test_the_settings_panel_has_a_field_per_declared_setting_and_g_shows_t
         assert "optimizer: must be one of" in note_text(app)
         await pilot.press("escape")
         assert app.session.hp.optimizer == "momentum"
+
+
+@app_test
+async def test_stepping_back_through_adam_batches_and_a_schedule_in_the_app_is_exact():
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    hp = Hyperparameters(optimizer="adam", lr=0.05, batch_size=2, seed=3, schedule="cosine")
+    app = make_app(Session(seed_dataset(), hp))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["right_square_bracket"] * 3)
+        at_30 = app.session.record()
+        assert at_30.epoch == 30
+        await pilot.press("left_square_bracket", "backspace", "backspace")
+        assert app.session.trainer.epoch == 18
+        await pilot.press("right_square_bracket", "space", "space")
+        again = app.session.record()
+        assert again.epoch == 30
+        assert again.weights.tolist() == at_30.weights.tolist()
+        assert again.intercept == at_30.intercept
+        text = await arithmetic_text(pilot)
+        assert "Adam, lr" in text and "cosine schedule from 0.05" in text and "rows" in text
