@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .objective import Objective
 from .quadratic import Quadratic
 
 #: Largest number of contour bands (levels + 1); the app has a glyph for each.
@@ -49,6 +50,29 @@ class Bowl:
     theta_star: np.ndarray
     j_star: float
     names: tuple[str, ...]
+    #: With an L1 penalty (J not quadratic): λ₁, the number of weights (the first parameters),
+    #: and the smooth part's gradient at θ*, so J − J* = g·δ + ½δᵀHδ + λ₁(‖w‖₁ − ‖w*‖₁).
+    l1: float = 0.0
+    n_weights: int = 0
+    gradient: np.ndarray | None = None
+
+    @classmethod
+    def from_objective(
+        cls, objective: Objective, theta_star: np.ndarray, names: tuple[str, ...]
+    ) -> Bowl:
+        """J = MSE + λ₂‖w‖² + λ₁‖w‖₁ around its minimiser ``theta_star`` (training coordinates,
+        b last): the smooth part's Hessian, and with λ₁ the smooth part's gradient at θ*."""
+        pen = objective.penalty
+        d = objective.n_features
+        theta_star = np.asarray(theta_star, dtype=np.float64)
+        w, b = theta_star[:d], float(theta_star[d]) if objective.fit_intercept else 0.0
+        j_star = float(objective.evaluate(w, b)[0])
+        gradient = None
+        if pen.l1:
+            _, gw, gb = objective.quadratic.evaluate(w, b)
+            gw = gw + 2 * pen.l2 * w
+            gradient = np.append(gw, gb) if objective.fit_intercept else gw
+        return cls(objective.hessian(), theta_star, j_star, tuple(names), pen.l1, d, gradient)
 
     @classmethod
     def from_quadratic(cls, q: Quadratic, names: tuple[str, ...]) -> Bowl:
@@ -61,10 +85,18 @@ class Bowl:
         return int(self.theta_star.shape[0])
 
     def excess(self, theta: np.ndarray) -> np.ndarray:
-        """J − J* at points ``theta`` of shape (..., p), as a sum of non-negative terms."""
+        """J − J* at points ``theta`` of shape (..., p): for a quadratic J, a sum of non-negative
+        terms; with L1, that plus the penalty's linear and |w| terms (at least 0)."""
+        theta = np.asarray(theta, dtype=np.float64)
         lam, vec = np.linalg.eigh(self.hessian)
-        coords = (np.asarray(theta, dtype=np.float64) - self.theta_star) @ vec
-        return 0.5 * (coords * coords) @ np.maximum(lam, 0.0)
+        delta = theta - self.theta_star
+        coords = delta @ vec
+        quad = 0.5 * (coords * coords) @ np.maximum(lam, 0.0)
+        if not self.l1:
+            return quad
+        k = self.n_weights
+        absw = np.abs(theta[..., :k]).sum(axis=-1) - np.abs(self.theta_star[:k]).sum()
+        return np.maximum(delta @ self.gradient + quad + self.l1 * absw, 0.0)
 
 
 def parameter_names(
@@ -117,6 +149,9 @@ class Slice:
     floor: float
     curvatures: np.ndarray
     directions: np.ndarray
+    l1: float = 0.0
+    n_weights: int = 0
+    offset: float = 0.0
 
     @classmethod
     def through(cls, bowl: Bowl, held: np.ndarray, i: int, j: int) -> Slice:
@@ -138,6 +173,23 @@ class Slice:
             rhs = -h[np.ix_(a, rest)] @ delta[rest]
             inv = np.where(lam > lam.max() * 1e-14, 1.0 / np.where(lam > 0, lam, 1.0), 0.0)
             d_min = vec @ (inv * (vec.T @ rhs))
+        if bowl.l1:
+            # The smooth part Q(θ) − Q(θ*) = g·δ + ½δᵀHδ is minimised on the plane where
+            # Hₐₐ·dₐ = −(gₐ + Hₐᵣ·δᵣ).
+            g = bowl.gradient
+            rhs = -(g[a] + (h[np.ix_(a, rest)] @ delta[rest] if rest else 0.0))
+            inv = np.where(lam > lam.max() * 1e-14, 1.0 / np.where(lam > 0, lam, 1.0), 0.0)
+            d_min = vec @ (inv * (vec.T @ rhs))
+            full = delta.copy()
+            full[a] = d_min
+            smooth_min = float(full @ g + 0.5 * full @ h @ full)
+            k = bowl.n_weights
+            rest_abs = sum(abs(float(held[r])) for r in rest if r < k)
+            offset = bowl.l1 * (rest_abs - float(np.abs(bowl.theta_star[:k]).sum()))
+            minimum = bowl.theta_star[a] + d_min
+            return cls(
+                i, j, held, minimum, smooth_min, np.maximum(lam, 0.0), vec, bowl.l1, k, offset
+            )
         full = delta.copy()
         full[a] = d_min
         floor = float(bowl.excess(bowl.theta_star + full))
@@ -146,11 +198,19 @@ class Slice:
 
     def excess(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """J − J* at (θᵢ, θⱼ) = (u, v), broadcast (e.g. u of shape (1, W), v of shape (H, 1))."""
-        du = np.asarray(u, dtype=np.float64) - self.minimum[0]
-        dv = np.asarray(v, dtype=np.float64) - self.minimum[1]
+        u = np.asarray(u, dtype=np.float64)
+        v = np.asarray(v, dtype=np.float64)
+        du = u - self.minimum[0]
+        dv = v - self.minimum[1]
         c0 = du * self.directions[0, 0] + dv * self.directions[1, 0]
         c1 = du * self.directions[0, 1] + dv * self.directions[1, 1]
-        return self.floor + 0.5 * (self.curvatures[0] * c0 * c0 + self.curvatures[1] * c1 * c1)
+        smooth = self.floor + 0.5 * (self.curvatures[0] * c0 * c0 + self.curvatures[1] * c1 * c1)
+        if not self.l1:
+            return smooth
+        # J is the smooth part plus λ₁‖w‖₁: the smooth part's own excess (measured from its
+        # minimum on the plane), plus λ₁·|each weight on the axes|, plus the constant rest.
+        on_axes = sum(np.abs(x) for x, k in ((u, self.i), (v, self.j)) if k < self.n_weights)
+        return np.maximum(smooth + self.l1 * on_axes + self.offset, 0.0)
 
     def extent(self, level: float) -> np.ndarray:
         """Half-widths (along θᵢ and θⱼ) of the ellipse J − J* ≤ ``level`` (0 if below the floor;

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import hyperparams as hpmod
+from . import settings as settings_mod
 from .dataset import Dataset
 from .errors import HyperparameterError
 from .hyperparams import Hyperparameters
+from .optimizers import OPTIMIZERS
 from .session import Problem, Session
 from .trainer import Status
-from .variants import Outcome, apply, run_many
+from .variants import Outcome, apply, common_seed, run_many
 
 #: Most runs one sweep may ask for.
 MAX_POINTS = 10_000
@@ -35,8 +37,25 @@ class Sweepable:
     integer: bool = False
 
 
-#: The settings ``--sweep`` accepts, by name.
-SWEEPABLE: dict[str, Sweepable] = {s.name: s for s in (Sweepable("lr", "lr", hpmod.check_lr),)}
+#: Settings that only some optimisers read.
+OPTIMIZER_FIELDS = frozenset(f for o in OPTIMIZERS.values() for f in o.fields)
+
+
+def _check(field: str) -> Callable[[float], object]:
+    """The setting's own check, from its declaration."""
+    return settings_mod.BY_NAME[field].check
+
+
+#: The settings ``--sweep`` accepts, by the name typed (the flag without dashes).
+SWEEPABLE: dict[str, Sweepable] = {
+    s.name: s
+    for s in (
+        Sweepable("lr", "lr", _check("lr")),
+        Sweepable("momentum", "momentum", _check("momentum")),
+        Sweepable("batch-size", "batch_size", lambda v: _check("batch_size")(int(v)), True),
+        Sweepable("l2", "l2", _check("l2")),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +97,7 @@ def parse_sweep(text: str) -> SweepSpec:
     where = f"--sweep {text!r}"
     if not eq:
         raise HyperparameterError(f"{where}: write name=START:STOP:N, e.g. lr=1e-4:1:50")
-    sweepable = SWEEPABLE.get(name.replace("_", "-"))
+    sweepable = SWEEPABLE.get(name.replace("_", "-").lower())
     if sweepable is None:
         known = ", ".join(SWEEPABLE)
         raise HyperparameterError(f"{where}: cannot sweep {name!r} (one of: {known})")
@@ -142,31 +161,48 @@ def run_sweep(
     progress: Callable[[int, int], object] | None = None,
     problem: Problem | None = None,
 ) -> SweepResult:
-    """Run ``base`` at every value of ``spec`` to its end (in a process pool)."""
+    """Run ``base`` at every value of ``spec`` to its end (on every core when the work repays a
+    process pool), all from the same start (and the same batches' seed)."""
     values = spec.values()
     field = SWEEPABLE[spec.name].field
     cast = int if SWEEPABLE[spec.name].integer else float
-    settings = [apply(base, {field: cast(v)}) for v in values.tolist()]
-    if problem is None:
-        problem = Session(dataset, base).problem
-    outcomes = run_many(dataset, settings, problem, processes, progress)
+    if field in OPTIMIZER_FIELDS and field not in OPTIMIZERS[base.optimizer].fields:
+        users = [name for name, o in OPTIMIZERS.items() if field in o.fields]
+        raise HyperparameterError(
+            f"--sweep {spec.name}: the optimizer {base.optimizer} does not use it; choose "
+            f"{' or '.join(users)} (--optimizer)"
+        )
+    session = Session(dataset, base, problem)
+    base = session.hp  # with the seed drawn, if the run needs one
+    runs = common_seed([apply(base, {field: cast(v)}) for v in values.tolist()], base.seed)
+    outcomes = run_many(dataset, runs, session.problem, processes, progress, problem_hp=session.hp)
     bound = fastest = None
     if spec.name == "lr":
-        a = Session(dataset, base, problem).analysis
+        a = session.analysis
         bound, fastest = a.lr_max, a.lr_best
-    here = float(getattr(base, field))
+    here = getattr(base, field)
+    if here is None and field == "batch_size":
+        here = session.dataset.n_samples  # all rows
+    here = float(here)
     nearest = int(np.argmin(np.abs(np.log(values) - math.log(here)))) if here > 0 else 0
     return SweepResult(spec, values, outcomes, bound, fastest, nearest)
 
 
+def bound_applies(hp: Hyperparameters) -> bool:
+    """Whether the method's stability bound decides the run's fate: full-batch steps at a fixed
+    rate (mini-batch noise and a changing rate are outside the analysis)."""
+    return hp.batch_size is None and hp.schedule == "constant"
+
+
 def disagreements(result: SweepResult) -> list[int]:
-    """Indices of runs whose end contradicts the stability bound: above it and not diverged, or
-    below it and diverged. Empty when the sweep agrees with the analysis."""
-    if result.bound is None:
-        return []
+    """Indices of runs whose end contradicts their method's stability bound on lr (each run's
+    own: with momentum or a penalty the bound moves with β or λ): above it and not diverged, or
+    below it and diverged. Runs the bound does not decide (no fixed bound: the adaptive methods;
+    mini-batches; a schedule) are not counted. Empty when the sweep agrees with the analysis."""
     out = []
-    for i, (v, o) in enumerate(zip(result.values.tolist(), result.outcomes)):
-        diverged = o.status is Status.DIVERGED
-        if (v > result.bound) != diverged and v != result.bound:
+    for i, o in enumerate(result.outcomes):
+        if o.lr_max is None or not bound_applies(o.hp) or o.hp.lr == o.lr_max:
+            continue
+        if (o.hp.lr > o.lr_max) != (o.status is Status.DIVERGED):
             out.append(i)
     return out

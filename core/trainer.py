@@ -739,7 +739,11 @@ class Trainer:
     def _replay(self, start: int, point: Point, target: int, out: Buffers | None) -> Point:
         """Recompute start → target through the stored segments (their own settings)."""
         sink = out if out is not None else Buffers()
-        epochs = [c.epoch for c in self._checkpoints]
+        # Only the checkpoints up to the target (and the next one): listing all of them would
+        # make every replay, and the landscape's path every frame, cost O(history).
+        cps = self._checkpoints
+        upto = bisect.bisect_right(cps, target, key=lambda c: c.epoch) + 1
+        epochs = [c.epoch for c in cps[:upto]]
         epoch = start
         while epoch < target:
             i = bisect.bisect_right(epochs, epoch) - 1

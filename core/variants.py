@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
-from . import hyperparams as hpmod
+from . import settings as settings_mod
 from .dataset import Dataset
 from .errors import HyperparameterError
 from .hyperparams import Hyperparameters
@@ -30,87 +31,23 @@ CHUNK = 1 << 16
 POOL_FROM = 10_000_000
 
 
-def _parse_bool(field: str, text: str) -> bool:
-    value = text.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise HyperparameterError(f"{field}: must be true or false, got {text.strip()!r}")
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A setting a spec may change: its name in specs, its field, its parser, how it is shown."""
-
-    name: str
-    field: str
-    parse: Callable[[str], object]
-    show: Callable[[object], str]
-
-
-def _g(value: object) -> str:
-    if isinstance(value, tuple):
-        return ",".join(f"{v:g}" for v in value)
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-#: The settings a spec can name (``--compare lr=0.1,epochs=500``).
-SETTINGS: dict[str, Setting] = {
-    s.name: s
-    for s in (
-        Setting("lr", "lr", hpmod.parse_lr, _g),
-        Setting("epochs", "epochs", hpmod.parse_epochs, _g),
-        Setting("tol", "tol", hpmod.parse_tol, _g),
-        Setting("m0", "m0", lambda t: hpmod.parse_numbers("m0", t), _g),
-        Setting("b0", "b0", lambda t: hpmod.parse_number("b0", t), _g),
-        Setting("standardize", "standardize", lambda t: _parse_bool("standardize", t), _g),
-    )
-}
-
-
-def parse_spec(text: str, where: str = "--compare") -> dict[str, object]:
-    """``name=value,name=value`` → {field: value}, each value checked by its setting's parser.
+def parse_spec(
+    text: str, base: Hyperparameters | None = None, where: str = "--compare"
+) -> Hyperparameters:
+    """``name=value,name=value`` on top of ``base``, every value checked by its setting's own
+    parser (:func:`.settings.parse_spec`: any setting, by name, flag or label).
 
     Raises
     ------
     HyperparameterError
         Naming the spec and what is wrong with it.
     """
-    out: dict[str, object] = {}
-    parts = [p for p in _split(text) if p.strip()]
-    if not parts:
+    if not text.strip():
         raise HyperparameterError(f"{where} {text!r}: give name=value pairs, e.g. lr=0.1")
-    for part in parts:
-        name, eq, value = part.partition("=")
-        name = name.strip().replace("_", "-")
-        key = name.replace("-", "_") if name.replace("-", "_") in SETTINGS else name
-        if not eq:
-            raise HyperparameterError(f"{where} {text!r}: {part.strip()!r} is not name=value")
-        setting = SETTINGS.get(key)
-        if setting is None:
-            known = ", ".join(SETTINGS)
-            raise HyperparameterError(
-                f"{where} {text!r}: unknown setting {name!r} (one of {known})"
-            )
-        try:
-            out[setting.field] = setting.parse(value)
-        except HyperparameterError as exc:
-            raise HyperparameterError(f"{where} {text!r}: {exc}") from None
-    return out
-
-
-def _split(text: str) -> list[str]:
-    """Split at commas that start a new ``name=`` (``m0=1,2,b0=3`` keeps ``m0=1,2``)."""
-    parts: list[str] = []
-    for piece in text.split(","):
-        if parts and "=" not in piece:
-            parts[-1] += "," + piece
-        else:
-            parts.append(piece)
-    return parts
+    try:
+        return settings_mod.parse_spec(text, base)
+    except HyperparameterError as exc:
+        raise HyperparameterError(f"{where} {text!r}: {exc}") from None
 
 
 def apply(base: Hyperparameters, changes: dict[str, object]) -> Hyperparameters:
@@ -118,19 +55,35 @@ def apply(base: Hyperparameters, changes: dict[str, object]) -> Hyperparameters:
     return replace(base, **changes)
 
 
-def labels(settings: Sequence[Hyperparameters]) -> list[str]:
-    """A short name for each run: the settings that differ between them ("lr 0.01 · epochs 500"),
-    or "run k" when none does."""
-    names = [f.name for f in fields(Hyperparameters)]
-    differing = [n for n in names if len({repr(getattr(hp, n)) for hp in settings}) > 1]
-    shown = {s.field: s for s in SETTINGS.values()}
+def describe(name: str, value: object) -> str:
+    """One setting as a legend shows it: a choice by its value ("adam"), others by label and value
+    ("lr 0.01", "β 0.9", "batch all")."""
+    setting = settings_mod.BY_NAME.get(name)
+    if setting is None:
+        return f"{name} {value}"
+    if setting.choices:
+        return str(value)
+    if value is None:
+        shown = setting.none_text or "none"
+    elif isinstance(value, bool):
+        shown = "on" if value != setting.invert else "off"
+    elif isinstance(value, float):
+        shown = f"{value:g}"
+    elif isinstance(value, tuple):
+        shown = ",".join(f"{v:g}" for v in value)
+    else:
+        shown = str(value)
+    return f"{setting.label} {shown}"
+
+
+def labels(runs: Sequence[Hyperparameters]) -> list[str]:
+    """A short name for each run: the settings that differ between them ("lr 0.01 · adam"), in
+    the settings' declared order, or "run k" when none does."""
+    names = [s.name for s in settings_mod.SETTINGS]
+    differing = [n for n in names if len({repr(getattr(hp, n)) for hp in runs}) > 1]
     out = []
-    for k, hp in enumerate(settings, start=1):
-        parts = []
-        for n in differing:
-            s = shown.get(n)
-            value = getattr(hp, n)
-            parts.append(f"{s.name if s else n} {(s.show if s else _g)(value)}")
+    for k, hp in enumerate(runs, start=1):
+        parts = [describe(n, getattr(hp, n)) for n in differing]
         out.append(" · ".join(parts) if parts else f"run {k}")
     return out
 
@@ -150,8 +103,9 @@ class Outcome:
         In the data's units.
     intercept : float
     message : str
-    lr_max : float
-        The method's stability bound for this run (2/λmax for gradient descent).
+    lr_max : float or None
+        The method's stability bound on lr for this run (2/λmax for gradient descent; None for
+        the adaptive methods, which have no fixed bound).
     """
 
     hp: Hyperparameters
@@ -161,23 +115,28 @@ class Outcome:
     weights: tuple[float, ...]
     intercept: float
     message: str
-    lr_max: float
+    lr_max: float | None
 
 
-def run_to_end(dataset: Dataset, hp: Hyperparameters, problem: Problem | None = None) -> Outcome:
-    """Train one variant to its end: the budget, ``tol``, or divergence."""
+def run_to_end(
+    dataset: Dataset,
+    hp: Hyperparameters,
+    problem: Problem | None = None,
+    problem_hp: Hyperparameters | None = None,
+) -> Outcome:
+    """Train one variant to its end: the budget, ``tol``, or divergence. ``problem`` (built for
+    ``problem_hp``) is reused when the variant's data settings are the same."""
     if problem is not None and (
-        problem.scaling.identity == hp.standardize
-        or problem.quadratic.fit_intercept != hp.fit_intercept
+        problem_hp is None or Session._problem_key(problem_hp) != Session._problem_key(hp)
     ):
-        problem = None  # built for other settings
+        problem = None  # built for other settings (scaling, intercept, penalty, split)
     session = Session(dataset, hp, problem)
     trainer = session.trainer
     while trainer.status is Status.READY:
         trainer.advance(CHUNK, records=False)
     rec = session.record()
     return Outcome(
-        hp,
+        session.hp,
         trainer.status,
         trainer.epoch,
         float(rec.mse),
@@ -188,20 +147,33 @@ def run_to_end(dataset: Dataset, hp: Hyperparameters, problem: Problem | None = 
     )
 
 
+def common_seed(runs: Sequence[Hyperparameters], seed: int | None) -> list[Hyperparameters]:
+    """Give every run that draws batches or a validation split and has no seed the same one, so
+    the variants start from the same shuffling (``seed``: the base run's, or drawn here)."""
+    needs = [hp.seed is None and (hp.batch_size is not None or hp.validation > 0) for hp in runs]
+    if not any(needs):
+        return list(runs)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    return [replace(hp, seed=seed) if need else hp for hp, need in zip(runs, needs)]
+
+
 # -- running many ---------------------------------------------------------------------------------
 
-_WORKER: tuple[Dataset, Problem | None] | None = None
+_WORKER: tuple[Dataset, Problem | None, Hyperparameters | None] | None = None
 
 
-def _init_worker(dataset: Dataset, problem: Problem | None) -> None:
+def _init_worker(
+    dataset: Dataset, problem: Problem | None, problem_hp: Hyperparameters | None
+) -> None:
     global _WORKER
-    _WORKER = (dataset, problem)
+    _WORKER = (dataset, problem, problem_hp)
 
 
 def _run_chunk(chunk: list[tuple[int, Hyperparameters]]) -> list[tuple[int, Outcome]]:
     assert _WORKER is not None
-    dataset, problem = _WORKER
-    return [(i, run_to_end(dataset, hp, problem)) for i, hp in chunk]
+    dataset, problem, problem_hp = _WORKER
+    return [(i, run_to_end(dataset, hp, problem, problem_hp)) for i, hp in chunk]
 
 
 def default_processes() -> int:
@@ -218,6 +190,7 @@ def run_many(
     problem: Problem | None = None,
     processes: int | None = None,
     progress: Callable[[int, int], object] | None = None,
+    problem_hp: Hyperparameters | None = None,
 ) -> list[Outcome]:
     """Run every variant to its end; in a pool of ``processes`` processes when there are several.
     ``progress(done, total)`` is called as runs finish.
@@ -236,7 +209,7 @@ def run_many(
     results: list[Outcome | None] = [None] * total
     if processes <= 1 or total <= 1:
         for i, hp in indexed:
-            results[i] = run_to_end(dataset, hp, problem)
+            results[i] = run_to_end(dataset, hp, problem, problem_hp)
             if progress:
                 progress(i + 1, total)
         return [r for r in results if r is not None]
@@ -246,7 +219,10 @@ def run_many(
     context = multiprocessing.get_context(_start_method())
     done = 0
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(dataset, problem)
+        workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(dataset, problem, problem_hp),
     ) as pool:
         for finished in _as_done(pool, chunks):
             for i, outcome in finished:

@@ -239,7 +239,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self.query_one(
                 f"#pane-{name}"
             ).border_title = f"{PANES.index(name) + 1} {PANE_TITLES[name]}"
-        self.query_one(LandscapeView).on_caption = self.query_one("#landscape-key", Static).update
+        self.query_one(LandscapeView).on_caption = lambda text: self._show_text(
+            "#landscape-key", text
+        )
         lesson.hide_settings(self.query_one(SettingsPanel), self.hide)
         self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too

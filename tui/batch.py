@@ -6,13 +6,19 @@ module only lays them out.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 
-from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
-from linreg_tui.core.sweep import SweepResult, SweepSpec, disagreements, run_sweep
-from linreg_tui.core.variants import Outcome, apply, labels, run_many
+from linreg_tui.core.sweep import (
+    SweepResult,
+    SweepSpec,
+    bound_applies,
+    disagreements,
+    run_sweep,
+)
+from linreg_tui.core.variants import Outcome, common_seed, labels, parse_spec, run_many
 
 from . import strict_json
 
@@ -33,12 +39,8 @@ def _outcome_json(o: Outcome, label: str) -> dict:
     return {
         "label": label,
         "settings": {
-            "lr": hp.lr,
-            "epochs": hp.epochs,
-            "tol": hp.tol,
-            "m0": list(hp.m0),
-            "b0": hp.b0,
-            "standardize": hp.standardize,
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in dataclasses.asdict(hp).items()
         },
         "status": o.status.value,
         "epochs_run": o.epochs_run,
@@ -50,17 +52,17 @@ def _outcome_json(o: Outcome, label: str) -> dict:
     }
 
 
-def compare(
-    session: Session, specs: Sequence[dict[str, object]], as_json: bool
-) -> tuple[str, list[Outcome]]:
-    """Run each variant of the session's settings from the same start; the report and outcomes."""
-    settings: list[Hyperparameters] = [apply(session.hp, changes) for changes in specs]
-    outcomes = run_many(session.dataset, settings, session.problem, progress=_progress())
-    names = labels(settings)
+def compare(session: Session, specs: Sequence[str], as_json: bool) -> tuple[str, list[Outcome]]:
+    """Run each variant (``name=value,…`` on top of the session's settings) from the same start
+    (and the same batches' seed); the report and the outcomes."""
+    runs = common_seed([parse_spec(text, session.hp) for text in specs], session.hp.seed)
+    outcomes = run_many(
+        session.dataset, runs, session.problem, progress=_progress(), problem_hp=session.hp
+    )
+    names = labels(runs)
     if as_json:
-        return strict_json.dumps(
-            {"runs": [_outcome_json(o, n) for o, n in zip(outcomes, names)]}
-        ), outcomes
+        runs_out = [_outcome_json(o, n) for o, n in zip(outcomes, names)]
+        return strict_json.dumps({"runs": runs_out}), outcomes
     rows = [
         [str(k), n, f"{o.epochs_run:,}", f"{o.mse:.6g}", o.status.value]
         for k, (o, n) in enumerate(zip(outcomes, names), start=1)
@@ -96,23 +98,32 @@ def sweep(session: Session, spec: SweepSpec, as_json: bool) -> tuple[str, SweepR
         return strict_json.dumps(out), result
     rows = []
     for k, (v, o) in enumerate(zip(result.values.tolist(), result.outcomes)):
-        side = ""
-        if result.bound is not None:
-            side = "above" if v > result.bound else "below"
+        side = "—"
+        if o.lr_max is not None and bound_applies(o.hp):
+            side = f"{'above' if o.hp.lr > o.lr_max else 'below'} {o.lr_max:.4g}"
         mark = "← now" if k == result.nearest else ""
         rows.append([f"{v:.6g}", side, f"{o.epochs_run:,}", f"{o.mse:.6g}", o.status.value, mark])
-    header = [name, "vs bound", "epochs", "final MSE", "status", ""]
+    header = [name, "lr vs bound", "epochs", "final MSE", "status", ""]
     lines = [_table(header, rows, {0, 2, 3})]
+    formula = session.bound_of(session.hp)[1]
     if result.bound is not None:
+        fastest = f"; fastest fixed rate {result.fastest:.6g}" if result.fastest else ""
         lines.append(
-            f"stability bound 2/λmax = {result.bound:.6g}: every lr above it diverges, none "
-            f"below; fastest fixed rate 2/(λmin + λmax) = {result.fastest:.6g}"
+            f"stability bound {formula} = {result.bound:.6g}: every lr above it diverges, none "
+            f"below{fastest}"
         )
+    checked = [o for o in result.outcomes if o.lr_max is not None and bound_applies(o.hp)]
+    if checked:
         lines.append(
-            "agrees with the analysis"
+            "agrees with the analysis (each run's bound)"
             if not bad
             else f"disagrees with the analysis at {', '.join(str(i + 1) for i in bad)} "
             "(the budget ended before the divergence showed)"
+        )
+    else:
+        lines.append(
+            "no fixed stability bound decides these runs (an adaptive method, mini-batches or "
+            "a schedule)"
         )
     return "\n".join(lines), result
 

@@ -167,13 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--compare",
         action="append",
         metavar="SPEC",
-        help="run a variant of the settings, e.g. lr=0.1,epochs=500 (repeatable; headless): "
+        help="run a variant of the settings, e.g. optimizer=adam,lr=0.1 (any setting by name; "
+        "repeatable; headless): "
         "a table of every variant, or with --json one object with a runs list",
     )
     p.add_argument(
         "--sweep",
         metavar="NAME=START:STOP:N",
-        help="run N log-spaced values of a setting (lr) to their end, e.g. lr=1e-3:0.1:50 "
+        help="run N log-spaced values of lr, momentum, batch-size or l2 to their end, e.g. "
+        "lr=1e-3:0.1:50 "
         "(headless; on every core when the work is large): a table, or --json",
     )
     p.add_argument(
@@ -205,7 +207,7 @@ class Options:
     #: The CSV file the data came from, if any (for scenarios).
     data_path: str | None = None
     ascii: bool = False
-    compare: tuple[dict, ...] = ()
+    compare: tuple[str, ...] = ()
     sweep: SweepSpec | None = None
     from_stdin: bool = False
 
@@ -264,7 +266,9 @@ def parse_options(argv: Sequence[str] | None, progress=None) -> Options:
         check_folder(args.save_scenario)
     if args.history:
         check_writable(args.history)
-    compare = tuple(parse_spec(text) for text in args.compare or ())
+    compare = tuple(args.compare or ())
+    for text in compare:  # checked now: a bad spec exits 2 before any run
+        parse_spec(text, hp)
     sweep = parse_sweep(args.sweep) if args.sweep else None
     if compare and sweep:
         raise UsageError("--compare and --sweep are separate reports; give one of them")

@@ -269,7 +269,7 @@ class DataEditor:
         ds = self.data.dataset
         row, column = view.row, view.column
         name = editing.column_names(ds)[column]
-        value = float(np.column_stack([ds.raw_x, ds.y])[row, column])
+        value = float(ds.y[row] if column == ds.raw_x.shape[1] else ds.raw_x[row, column])
 
         def done(texts: list[str] | None) -> None:
             if texts is not None:

@@ -91,6 +91,8 @@ class LandscapeData:
     #: Per pinned path: (colour, path glyph, end glyph).
     pin_styles: tuple[tuple[str, str, str], ...] = ()
     standardized: bool = False
+    #: The penalty's terms ("0.1·‖w‖²"), empty without one: then J is the MSE.
+    penalty: str = ""
 
 
 def _angle_glyph(du: float, dv: float, ascii_only: bool = False) -> str:
@@ -419,7 +421,8 @@ class LandscapeView(Widget, can_focus=True):
         cur, star = d.current, d.bowl.theta_star
         ni, nj = escape(names[i]), escape(names[j])
         now = f"[b]●[/] {ni} {num(cur[i], 4)} {nj} {num(cur[j], 4)}"
-        opt = f"{OPTIMUM_GLYPH} LS {num(star[i], 4)} {num(star[j], 4)}"
+        which = "min J" if d.penalty else "LS"
+        opt = f"{OPTIMUM_GLYPH} {which} {num(star[i], 4)} {num(star[j], 4)}"
         if pic is not None and len(pic.levels.values):
             lv = pic.levels.values
             step = pic.levels.step
@@ -434,6 +437,8 @@ class LandscapeView(Widget, can_focus=True):
             extra.append(
                 "held at now: " + ", ".join(f"{escape(names[k])} {num(cur[k], 3)}" for k in held)
             )
+        if d.penalty:
+            extra.append(f"J = MSE + {escape(d.penalty)}")
         if d.standardized:
             extra.append("standardised coordinates")
         if self.show_axes and self.slice is not None:
@@ -458,7 +463,13 @@ def bowl_of(problem: Problem) -> Bowl:
     names = parameter_names(
         ds.feature_names, problem.quadratic.fit_intercept, not problem.scaling.identity
     )
-    return Bowl.from_quadratic(problem.quadratic, names)
+    objective = problem.objective
+    # The minimiser of J: least squares, or with a penalty the penalised answer.
+    w_star, b_star = problem.scaling.to_training(
+        problem.reference.weights, problem.reference.intercept
+    )
+    star = np.append(w_star, b_star) if objective.fit_intercept else np.asarray(w_star)
+    return Bowl.from_objective(objective, star, names)
 
 
 def landscape_data(
@@ -473,6 +484,7 @@ def landscape_data(
     _, theta = session.trainer.path()
     theta = theta[:, : bowl.n_params]
     pins = tuple(p[:, : bowl.n_params] for p in pins)
+    pen = session.problem.objective.penalty
     return LandscapeData(
         bowl,
         theta[-1],
@@ -481,4 +493,15 @@ def landscape_data(
         labels,
         pin_styles,
         standardized=not session.problem.scaling.identity,
+        penalty=penalty_text(pen.l1, pen.l2),
     )
+
+
+def penalty_text(l1: float, l2: float) -> str:
+    """The penalty's terms as the caption writes them."""
+    terms = []
+    if l2:
+        terms.append(f"{num(l2, 4)}·‖w‖²")
+    if l1:
+        terms.append(f"{num(l1, 4)}·‖w‖₁")
+    return " + ".join(terms)

@@ -154,6 +154,15 @@ class LossChart(Chart):
             plt.plot(e.x.tolist(), e.low.tolist(), marker=p.mark, color=p.colour)
         if optimum is not None:
             plt.hline(optimum, color="green")
+            if not self._log_scale:
+                # The y range from the optimum up, not from the curve's lowest point so far: as
+                # a run descends towards the optimum the axis then stays put, and only the rows
+                # the curve's end moves through are drawn again.
+                lows = [low, *(e.low for _, e in pins), *([] if val is None else [val.high])]
+                top = max(float(np.max(np.concatenate([high, *lows[1:]]))), optimum)
+                bottom = min(float(np.min(np.concatenate(lows))), optimum)
+                if np.isfinite(top) and np.isfinite(bottom) and top > bottom:
+                    plt.ylim(bottom, top)
         end = self._end
         ticks = sorted({round(v) for v in np.linspace(0, end, 5).tolist()})
         plt.xticks(ticks, [f"{t:,}" for t in ticks])

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from dataclasses import replace
 
 import numpy as np
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 from textual_plotext.plot import Plot
 
 from linreg_tui.core.session import Session
@@ -33,9 +33,16 @@ POINTS = 40
 FROM_BOUND, TO_BOUND = 1e-3, 4.0
 
 
+class _Closed(Exception):
+    """The sweep view closed while its runs went on."""
+
+
 def app_sweep_spec(session: Session) -> SweepSpec:
-    """40 log-spaced rates from 1/1000 of the bound to 4 times it."""
+    """40 log-spaced rates from 1/1000 of the method's bound to 4 times it (for a method with no
+    fixed bound, around plain gradient descent's 2/λmax)."""
     bound = session.lr_max
+    if bound is None:
+        bound = session.bound_of(replace(session.hp, optimizer="gd"))[0]
     return SweepSpec("lr", bound * FROM_BOUND, bound * TO_BOUND, POINTS)
 
 
@@ -58,6 +65,7 @@ class SweepChart(Chart):
         super().__init__(id=id)
         self.result: SweepResult | None = None
         self.mse_star: float = 0.0
+        self.formula = "2/λmax"
 
     def picture_key(self) -> Hashable:
         return Same(self.result)
@@ -101,8 +109,13 @@ class SweepChart(Chart):
         m = self.mark
         return (
             f"[cyan]{m('line-key')}[/] final MSE − MSE* by lr  [red]x[/] diverged  "
-            f"[red]|[/] 2/λmax {num(r.bound, 4)}  [green]|[/] fastest {num(r.fastest, 4)}  "
-            f"[yellow]{m('predict')}[/] nearest now (lr {num(r.values[r.nearest], 4)})"
+            + (
+                f"[red]|[/] {self.formula} {num(r.bound, 4)}  "
+                if r.bound is not None
+                else "no fixed stability bound  "
+            )
+            + (f"[green]|[/] fastest {num(r.fastest, 4)}  " if r.fastest is not None else "")
+            + f"[yellow]{m('predict')}[/] nearest now (lr {num(r.values[r.nearest], 4)})"
         )
 
 
@@ -125,8 +138,8 @@ class SweepScreen(ModalScreen[None]):
         height: auto;
         color: $text-muted;
     }
-    SweepScreen ProgressBar {
-        width: 100%;
+    SweepScreen #sweep-progress {
+        height: 1;
     }
     """
     BINDINGS = [Binding("escape,s,q", "close", "Close the sweep", id="sweep.close")]
@@ -137,6 +150,7 @@ class SweepScreen(ModalScreen[None]):
         self._spec = app_sweep_spec(session)
         self._ascii = ascii_only
         self.result: SweepResult | None = None
+        self._left = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -144,7 +158,7 @@ class SweepScreen(ModalScreen[None]):
                 f"Sweep: lr from {num(self._spec.start, 3)} to {num(self._spec.stop, 3)}, "
                 f"{self._spec.count} runs of {self._session.hp.epochs:,} epochs"
             )
-            yield ProgressBar(total=self._spec.count, show_eta=False, id="sweep-progress")
+            yield Static(progress_text(0, self._spec.count, self._ascii), id="sweep-progress")
             chart = SweepChart(id="sweep-chart")
             chart.ascii_only = self._ascii
             yield chart
@@ -152,44 +166,65 @@ class SweepScreen(ModalScreen[None]):
             yield Static("running …", id="sweep-verdict")
 
     def on_mount(self) -> None:
-        self._run()
+        # The app's worker, not the screen's: the screen may close while the runs go on.
+        self.app.run_worker(self._run, thread=True, group="sweep", exclusive=True)
 
-    @work(thread=True, exclusive=True, group="sweep")
     def _run(self) -> None:
         s = self._session
 
         def progress(done: int, total: int) -> None:
+            if self._left:
+                raise _Closed  # stop the sweep: nobody is looking any more
             self.app.call_from_thread(self._progress, done)
 
-        result = run_sweep(s.dataset, s.hp, self._spec, progress=progress, problem=s.problem)
-        self.app.call_from_thread(self._show, result)
+        try:
+            result = run_sweep(s.dataset, s.hp, self._spec, progress=progress, problem=s.problem)
+        except _Closed:
+            return
+        if not self._left:
+            self.app.call_from_thread(self._show, result)
 
     def _progress(self, done: int) -> None:
-        self.query_one(ProgressBar).update(progress=done)
+        if not self._left:
+            bar = progress_text(done, self._spec.count, self._ascii)
+            self.query_one("#sweep-progress", Static).update(bar)
 
     def _show(self, result: SweepResult) -> None:
+        if self._left:
+            return
         self.result = result
         chart = self.query_one(SweepChart)
         chart.mse_star = self._session.reference.mse
+        chart.formula = self._session.bound_of(self._session.hp)[1]
         chart.result = result
         chart.replot()
         chart.refresh()
         self.query_one("#sweep-key", Static).update(chart.key())
         self.query_one("#sweep-verdict", Static).update(escape(verdict(result)))
-        self.query_one(ProgressBar).display = False
+        self.query_one("#sweep-progress", Static).display = False
 
     def action_close(self) -> None:
-        self.workers.cancel_group(self, "sweep")
+        self._left = True
         self.dismiss(None)
+
+
+def progress_text(done: int, total: int, ascii_only: bool = False, width: int = 30) -> str:
+    """ "runs 12/40 ━━━━━━━━──────" (no animation: a plain line redrawn as runs finish)."""
+    full = round(width * done / max(total, 1))
+    on, off = ("#", "-") if ascii_only else ("━", "─")
+    return f"runs {done}/{total} {on * full}{off * (width - full)}"
 
 
 def verdict(result: SweepResult) -> str:
     """One line: how many diverged, and whether that is exactly the runs above the bound."""
+    if result.bound is None:
+        diverged = sum(o.status is Status.DIVERGED for o in result.outcomes)
+        return f"{diverged} of {len(result.outcomes)} diverged; this method has no fixed bound"
     diverged = sum(o.status is Status.DIVERGED for o in result.outcomes)
     above = int(np.sum(result.values > result.bound)) if result.bound is not None else 0
     bad = disagreements(result)
     agree = (
-        "exactly the runs above 2/λmax, as the analysis says"
+        "exactly the runs above the stability bound, as the analysis says"
         if not bad
         else f"{len(bad)} run(s) disagree with the bound"
     )

@@ -8,6 +8,7 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -51,6 +52,7 @@ def test_sweep_values_are_log_spaced_with_the_ends_as_typed():
         ("lr=1e-3:1:0", "N must be a whole number"),
         ("lr=1e-3:1:2.5", "N must be a whole number"),
         ("speed=1:2:3", "cannot sweep 'speed'"),
+        ("momentum=0.5:1.5:3", "momentum"),
     ],
 )
 def test_bad_sweeps_say_what_is_wrong(text, says):
@@ -115,27 +117,68 @@ def test_the_pool_gives_the_same_runs_as_one_process():
 
 
 def test_specs_and_labels_by_what_differs():
-    assert parse_spec("lr=0.1") == {"lr": 0.1}
-    assert parse_spec("lr=0.1,epochs=500,m0=1,2") == {"lr": 0.1, "epochs": 500, "m0": (1.0, 2.0)}
-    assert parse_spec("standardize=yes") == {"standardize": True}
+    base = Hyperparameters()
+    assert parse_spec("lr=0.1", base) == replace(base, lr=0.1)
+    got = parse_spec("optimizer=adam,lr=0.1,m0=1,2", base)
+    assert (got.optimizer, got.lr, got.m0) == ("adam", 0.1, (1.0, 2.0))
+    assert parse_spec("batch-size=2", base).batch_size == 2
     for bad, says in [
         ("", "name=value"),
-        ("lr", "not name=value"),
+        ("lr", "needs a value"),
         ("lr=-1", "lr: must be a finite number > 0"),
-        ("optimiser=adam", "unknown setting 'optimiser'"),
+        ("optimiser=adam", "'optimiser' is not a setting"),
+        ("optimizer=sgdx", "optimizer"),
     ]:
         with pytest.raises(HyperparameterError, match="--compare") as info:
-            parse_spec(bad)
+            parse_spec(bad, base)
         assert says in str(info.value)
     a = Hyperparameters(lr=0.01)
-    b = Hyperparameters(lr=0.1)
+    b = Hyperparameters(lr=0.1, optimizer="adam")
     c = Hyperparameters(lr=0.1, epochs=500)
     assert labels([a, b, c]) == [
-        "lr 0.01 · epochs 1000",
-        "lr 0.1 · epochs 1000",
-        "lr 0.1 · epochs 500",
+        "lr 0.01 · epochs 1000 · gd",
+        "lr 0.1 · epochs 1000 · adam",
+        "lr 0.1 · epochs 500 · gd",
     ]
     assert labels([a, a]) == ["run 1", "run 2"]
+
+
+def test_momentum_sweep_agrees_with_heavy_balls_bound_run_by_run():
+    """Heavy-ball momentum is stable exactly for lr < 2(1 + β)/λmax: at a fixed lr, the runs
+    whose β is too small for it diverge and the others do not."""
+    lam_max = 12 + math.sqrt(136)
+    base = Hyperparameters(lr=0.1, optimizer="momentum")
+    result = run_sweep(seed_dataset(), base, parse_sweep("momentum=0.01:0.95:12"), processes=1)
+    for beta, o in zip(result.values.tolist(), result.outcomes):
+        bound = 2 * (1 + beta) / lam_max
+        assert o.lr_max == pytest.approx(bound, rel=1e-12)
+        assert (o.status is Status.DIVERGED) == (bound < 0.1), (beta, o.message)
+    assert disagreements(result) == []
+    with pytest.raises(HyperparameterError, match="does not use it"):
+        run_sweep(seed_dataset(), Hyperparameters(), parse_sweep("momentum=0.1:0.9:3"))
+
+
+def test_l2_and_batch_size_sweeps():
+    # Ridge adds 2λ to the weights' curvature: the bound 2/λmax falls as λ grows.
+    result = run_sweep(
+        seed_dataset(), Hyperparameters(lr=0.08), parse_sweep("l2=0.01:10:4"), processes=1
+    )
+    x = np.array(SEED_X, dtype=float)
+    for lam, o in zip(result.values.tolist(), result.outcomes):
+        a = np.column_stack([x, np.ones(5)])
+        h = 2 * a.T @ a / 5 + np.diag([2 * lam, 0.0])
+        bound = 2 / float(np.linalg.eigvalsh(h)[-1])
+        assert o.lr_max == pytest.approx(bound, rel=1e-12)
+        assert (o.status is Status.DIVERGED) == (bound < 0.08)
+    sizes = run_sweep(
+        seed_dataset(), Hyperparameters(seed=3), parse_sweep("batch-size=1:5:3"), processes=1
+    )
+    assert sizes.values.tolist() == [1.0, 2.0, 5.0]
+    assert [o.hp.batch_size for o in sizes.outcomes] == [1, 2, 5]
+    assert len({o.hp.seed for o in sizes.outcomes}) == 1  # the same shuffling for every run
+    # B = n without shuffling is batch gradient descent: the seed's own numbers... with shuffling
+    # the order changes the float sums, so only the end is compared, loosely.
+    assert sizes.outcomes[-1].weights[0] == pytest.approx(SEED_SLOPE, rel=1e-9)
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -155,6 +198,7 @@ def test_compare_json_lists_every_run_from_the_same_start():
     assert out.returncode == 0, out.stderr
     runs = json.loads(out.stdout)["runs"]
     assert [r["label"] for r in runs] == ["lr 0.01", "lr 0.1"]
+    assert runs[1]["settings"]["lr"] == 0.1 and runs[1]["settings"]["optimizer"] == "gd"
     assert runs[0]["weights"] == [SEED_SLOPE] and runs[0]["intercept"] == SEED_INTERCEPT
     assert runs[0]["status"] == "budget spent" and runs[0]["epochs_run"] == 1000
     assert runs[1]["status"] == "diverged"  # 0.1 > 2/λmax ≈ 0.0845
@@ -167,6 +211,15 @@ def test_compare_table():
     assert lines[0].split() == ["run", "settings", "epochs", "final", "MSE", "status"]
     assert "lr 0.01 · epochs 1000" in lines[1] and "0.480743" in lines[1]
     assert "3,000" in lines[2]
+
+
+def test_compare_optimizers_from_the_command_line():
+    out = cli("--compare", "optimizer=gd,lr=0.01", "--compare", "optimizer=adam,lr=0.1", "--json")
+    assert out.returncode == 0, out.stderr
+    runs = json.loads(out.stdout)["runs"]
+    assert [r["label"] for r in runs] == ["lr 0.01 · gd", "lr 0.1 · adam"]
+    assert runs[0]["weights"] == [SEED_SLOPE]
+    assert runs[1]["lr_max"] is None  # Adam: no fixed bound
 
 
 def test_sweep_table_and_json():
@@ -207,4 +260,4 @@ def test_bad_compare_or_sweep_exits_2_with_one_line(args):
 def test_progress_never_reaches_a_pipe():
     out = cli("--sweep", "lr=1e-3:0.2:3")
     assert "runs" not in out.stderr
-    assert math.isfinite(float(out.stdout.splitlines()[1].split()[3]))
+    assert math.isfinite(float(out.stdout.splitlines()[1].split()[4]))

@@ -198,3 +198,35 @@ def test_path_cost_does_not_grow_with_the_history():
     assert theta.shape == (len(epochs), 2)
     assert len(epochs) <= 50 + 1 + 20 + 1
     assert epochs[-1] == 300_000
+
+
+@pytest.mark.parametrize(("l1", "l2"), [(0.0, 0.5), (0.3, 0.0), (0.2, 0.4)])
+def test_with_a_penalty_the_landscape_is_of_j_straight_from_the_data(l1, l2):
+    """J = MSE + λ₂‖w‖² + λ₁‖w‖₁ computed from the rows (the seed's MSE formula), minus J at the
+    penalised optimum, equals the slice's excess at every point; and it is never below 0."""
+    from linreg_tui.tui.landscape_view import bowl_of
+
+    ds = load_csv("sample_data/multi_feature.csv", x=["1", "2", "3"])
+    hp = Hyperparameters(l1=l1, l2=l2, predict_x=(0.0, 0.0, 0.0))
+    s = Session(ds, hp)
+    bowl = bowl_of(s.problem)
+    ref = s.reference  # the penalised answer
+
+    def j(theta):
+        w, b = theta[:3], theta[3]
+        return model.mse(ds.features, ds.y, w, b) + l2 * float(w @ w) + l1 * float(np.abs(w).sum())
+
+    star = np.append(ref.weights, ref.intercept)
+    rng = np.random.default_rng(7)
+    held = star + rng.normal(size=4)
+    for i, jj in pairs(4):
+        sl = Slice.through(bowl, held, i, jj)
+        for uu, vv in rng.normal(size=(4, 2)) + star[[i, jj]]:
+            theta = held.copy()
+            theta[i], theta[jj] = uu, vv
+            want = j(theta) - j(star)
+            got = float(sl.excess(np.array(uu), np.array(vv)))
+            assert got == pytest.approx(max(want, 0.0), rel=1e-7, abs=1e-7)
+    u = np.linspace(star[0] - 1, star[0] + 1, 21)
+    v = np.linspace(star[3] - 1, star[3] + 1, 21)
+    assert (Slice.through(bowl, star, 0, 3).excess(u[None, :], v[:, None]) >= 0).all()

@@ -136,7 +136,7 @@ async def test_legend_names_runs_by_standardise_when_that_is_what_differs():
         await pilot.press("space")
         await pilot.pause()
         assert app.session.hp.standardize
-        assert "standardize off" in text_of(app, "#loss-key")
+        assert "standardise off" in text_of(app, "#loss-key")
         # The pinned raw path is drawn in the standardised run's coordinates.
         view = app.query_one(LandscapeView)
         assert len(view._data.pins) == 1 and view._data.standardized

@@ -40,7 +40,7 @@ async def test_s_sweeps_lr_and_marks_the_bound_the_fastest_rate_and_the_nearest_
             assert (o.status is Status.DIVERGED) == (lr > LR_MAX), (lr, o.status)
         assert abs(result.values[result.nearest] / 0.01 - 1) < 0.2  # nearest the seed's 0.01
         verdict = str(app.screen.query_one("#sweep-verdict").render())
-        assert "exactly the runs above 2/λmax" in verdict
+        assert "exactly the runs above the stability bound" in verdict
         key = str(app.screen.query_one("#sweep-key").render())
         assert "2/λmax 0.08452" in key and "fastest 0.08333" in key
         assert app.screen.query_one(SweepChart).result is result
@@ -52,3 +52,33 @@ def test_decade_ticks():
     assert decades(2e-5, 0.3) == [1e-4, 1e-3, 1e-2, 1e-1]
     assert len(decades(1e-30, 1e10)) <= 5
     assert decades(0.0, 1.0) == []
+
+
+@app_test
+async def test_closing_the_sweep_at_once_leaves_the_app_working():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, SweepScreen)
+        await pilot.press("space")
+        assert app.session.trainer.epoch == 1
+
+
+@app_test
+async def test_sweep_of_adam_says_there_is_no_fixed_bound():
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    app = make_app(Session(seed_dataset(), Hyperparameters(optimizer="adam", epochs=200)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        verdict = str(app.screen.query_one("#sweep-verdict").render())
+        assert "no fixed bound" in verdict
+        assert app.screen.result.bound is None
+        await pilot.press("escape")

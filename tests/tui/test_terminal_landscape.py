@@ -56,8 +56,11 @@ def test_landscape_pin_and_sweep_in_a_real_terminal(tmux: Tmux) -> None:
 
     # The sweep: 40 runs, the verdict agrees with the bound.
     s.send("s")
-    screen = s.wait_for_text("diverged", "exactly the runs above 2/λmax")
+    screen = s.wait_for_text("diverged", "exactly the runs above the")
     assert "2/λmax 0.08452" in " ".join(screen.split())
+    assert "above the stability bound, as the analysis says" in " ".join(
+        line.strip("│ ") for line in screen.splitlines()
+    )
     s.send("Escape")
     s.wait_for(lambda text: "Sweep:" not in text, "sweep closed")
 
