@@ -11,6 +11,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import signal
 import sys
 import time
@@ -65,8 +66,18 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse reads "-1e300" and "-1.5e-3" as options (its pattern for a negative number
+        # has no exponent), so "--predict -1e300" failed with "expected one argument". No option
+        # of ours looks like a number, so any number a value can be is a value.
+        self._negative_number_matcher = _NEGATIVE_NUMBER
+
     def error(self, message: str):  # one line, not argparse's usage block
         raise UsageError(f"{message} (see {PROG} --help)")
+
+
+_NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.I)
 
 
 def _version() -> str:

@@ -546,3 +546,23 @@ def test_json_and_history_carry_the_validation_mse(tmp_path):
     lines = path.read_text().splitlines()
     assert lines[0].split(",")[-1] == "validation_mse"
     assert float(lines[-1].split(",")[-1]) == out["validation_mse"]
+
+
+@pytest.mark.parametrize("value", ["-1e300", "-2.5E-3", "-.5e1", "-7."])
+@pytest.mark.parametrize("option", ["--predict", "--m0"])
+def test_a_negative_number_in_any_float_form_is_a_value_not_an_option(option, value):
+    # "--predict=-1e300" cannot be mistaken for an option; the spaced form must mean the same.
+    spaced = subprocess.run(
+        [*COMMAND, "--headless", option, value], env=ENV, capture_output=True, text=True
+    )
+    joined = subprocess.run(
+        [*COMMAND, "--headless", f"{option}={value}"], env=ENV, capture_output=True, text=True
+    )
+    # Either a run or the value's own one-line refusal (m0 -1e300 is beyond float64), but the
+    # same for both spellings, and never argparse's "expected one argument".
+    assert "expected one argument" not in spaced.stderr
+    assert (spaced.returncode, spaced.stdout, spaced.stderr) == (
+        joined.returncode,
+        joined.stdout,
+        joined.stderr,
+    )
