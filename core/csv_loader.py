@@ -99,13 +99,25 @@ def load_csv(
         raise DataError(
             f"{source.name}: the file has a header ({few(layout.header)}) but no data rows"
         )
-    header = layout.header
+    return dataset_of(source.name, layout.header, x_cols, y_col, values, degree)
+
+
+def dataset_of(
+    name: str,
+    header: Sequence[str],
+    x_cols: Sequence[int],
+    y_col: int,
+    values: np.ndarray,
+    degree: int,
+) -> Dataset:
+    """The :class:`Dataset` of the chosen columns read from any file, ``values`` of shape
+    (n_samples, len(x_cols) + 1) with y last; a constant x column is refused by name."""
     raw_x, y_values = values[:, :-1], values[:, -1]
     for j, col in enumerate(x_cols):
         column = raw_x[:, j]
         if column.size > 1 and np.all(column == column[0]):
             raise DataError(
-                f"{source.name}: column {shown(header[col])} is constant (every row is "
+                f"{name}: column {shown(header[col])} is constant (every row is "
                 f"{_g(column[0])}), so it cannot explain y; choose another x column"
             )
     return Dataset(
@@ -114,7 +126,7 @@ def load_csv(
         x_names=tuple(header[c] for c in x_cols),
         y_name=header[y_col],
         degree=degree,
-        source=source.name,
+        source=name,
     )
 
 

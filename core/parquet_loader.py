@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .columns import select_columns
-from .csv_loader import Progress
+from .csv_loader import Progress, dataset_of
 from .dataset import Dataset
 from .errors import DataError, few, shown
 
@@ -76,22 +76,7 @@ def load_parquet(
         raise DataError(f"{name}: cannot be read as Parquet ({exc})") from None
     if rows == 0:
         raise DataError(f"{name}: has columns ({few(header)}) but no rows")
-    raw_x, y_values = values[:rows, :-1], values[:rows, -1]
-    for j, col in enumerate(x_cols):
-        column = raw_x[:, j]
-        if column.size > 1 and np.all(column == column[0]):
-            raise DataError(
-                f"{name}: column {shown(header[col])} is constant (every row is "
-                f"{float(column[0]):.15g}), so it cannot explain y; choose another x column"
-            )
-    return Dataset(
-        raw_x=raw_x,
-        y=y_values,
-        x_names=tuple(header[c] for c in x_cols),
-        y_name=header[y_col],
-        degree=degree,
-        source=name,
-    )
+    return dataset_of(name, header, x_cols, y_col, values[:rows], degree)
 
 
 def check_numeric_type(name: str, column: str, arrow_type) -> None:
