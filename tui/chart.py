@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rich.text import Text
-from textual.geometry import Region
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
+
+from .repaint import repaint_changed
 
 _DIM = "\x1b[2m"
 #: Smallest chart (columns, rows) plotext is asked to draw; smaller shows a note instead.
@@ -89,15 +90,16 @@ class Chart(PlotextPlot, can_focus=True):
         if not self._build():
             return
         new = self._rows
-        width = self.size.width
         if len(old) != len(new):
             self.refresh()
             return
+        # Rows whose text is the same stand as they are; in the others only the cells that
+        # differ are repainted (a line that moved a little changes a few cells of each row).
         for y, (a, b) in enumerate(zip(old, new)):
             if a == b:
-                self._strips[y] = old_strips[y]  # the row on screen stands
+                self._strips[y] = old_strips[y]
             else:
-                self.refresh(Region(0, y, width, 1))
+                repaint_changed(self, [old_strips[y]], [self._strip(y)], top=y)
 
     def _build(self) -> bool:
         """Build the picture for the current key and size; False if it is already built."""
@@ -145,10 +147,14 @@ class Chart(PlotextPlot, can_focus=True):
         width = self.size.width
         if y >= len(self._rows):
             return Strip.blank(width, self.rich_style)
+        return self._strip(y)
+
+    def _strip(self, y: int) -> Strip:
+        """Row ``y`` as a strip (made once per picture)."""
         strip = self._strips[y]
         if strip is None:
             text = Text.from_ansi(self._rows[y], no_wrap=True, end="")
             segments = list(text.render(self.app.console))
-            strip = Strip(segments).crop_extend(0, width, self.rich_style)
+            strip = Strip(segments).crop_extend(0, self.size.width, self.rich_style)
             self._strips[y] = strip
         return strip
