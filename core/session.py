@@ -212,6 +212,10 @@ class Session:
             from .streaming import NO_MINI_BATCH
 
             raise HyperparameterError(f"batch size {hp.batch_size}: {NO_MINI_BATCH}")
+        if dataset.streamed is not None and hp.validation > 0:
+            from .streaming import NO_VALIDATION
+
+            raise HyperparameterError(f"validation {hp.validation:g}: {NO_VALIDATION}")
         if len(hp.m0) not in (1, d):
             raise HyperparameterError(
                 f"m0: give one value for every weight or one per weight ({d}: "
