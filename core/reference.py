@@ -181,7 +181,7 @@ def _float_column(column: np.ndarray) -> tuple[list[int], int]:
 
 def _exact_columns(dataset: Dataset, fit_intercept: bool) -> list[tuple[list[int], int]]:
     n = dataset.n_samples
-    if dataset.degree == 1:
+    if dataset.degree == 1 or dataset.moment_features is not None:
         columns = [_float_column(dataset.features[:, j]) for j in range(dataset.n_features)]
     else:
         base, den = _float_column(dataset.raw_x[:, 0])
@@ -301,7 +301,7 @@ def _features_ext(dataset: Dataset) -> np.ndarray:
     """The features in extended precision, ndarray of shape (n_features, n_samples): polynomial
     powers formed in longdouble from x."""
     ext = np.longdouble
-    if dataset.degree == 1:
+    if dataset.degree == 1 or dataset.moment_features is not None:
         return np.ascontiguousarray(dataset.features.T).astype(ext)
     base = dataset.raw_x[:, 0].astype(ext)
     powers = [base]

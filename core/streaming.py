@@ -191,6 +191,25 @@ class StreamSummary:
             )
         return self._answers[key]
 
+    def sample_dataset(self, x_names: Sequence[str], y_name: str) -> Dataset:
+        """The sample as a :class:`Dataset` (for the charts and the data pane; cached)."""
+        if "sample" not in self._answers:
+            self._answers["sample"] = Dataset(
+                raw_x=self.sample[:, :-1],
+                y=self.sample[:, -1],
+                x_names=tuple(x_names),
+                y_name=y_name,
+                degree=self.basis.degree,
+                source=f"a uniform sample of {len(self.sample):,} of the {self.n_samples:,} rows "
+                f"of {self.source}",
+            )
+        return self._answers["sample"]
+
+    @property
+    def is_sample(self) -> bool:
+        """True when the sample holds fewer rows than were read."""
+        return len(self.sample) < self.n_samples
+
     def feature_moments(self) -> tuple[np.ndarray, np.ndarray]:
         """Means and centred co-moments of (features…, y), ndarray of shape (d + 1,) and
         (d + 1, d + 1): those of the basis columns for a straight line, else computed exactly

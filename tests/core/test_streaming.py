@@ -276,3 +276,42 @@ def test_the_sums_are_exact_in_any_blocks_and_partitions(n, k, offset, parts, se
     assert merged.n == n
     assert merged.mean() == mean
     assert merged.comoment() == co
+
+
+def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_path):
+    """The session's row count, R² of any MSE, and the ridge reference (solved on the moment
+    rows, then its sums scaled back to the file's rows) are the in-memory ones."""
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    path = tmp_path / "t.csv"
+    write_table(path, 40_000, seed=9)
+    for hp in (
+        Hyperparameters(predict_x=(1.0, 2.0)),
+        Hyperparameters(predict_x=(1.0, 2.0), l2=0.3),
+    ):
+        memory = Session(load_data(str(path), x="a,b", y="y"), hp)
+        streamed = Session(load_streamed(str(path), x="a,b", y="y"), hp)
+        assert streamed.n_rows == memory.n_rows == 40_000
+        got, want = streamed.reference, memory.reference
+        np.testing.assert_allclose(got.weights, want.weights, rtol=1e-9)
+        for field in ("mse", "r2", "ss_res", "ss_tot", "residual_sd"):
+            np.testing.assert_allclose(getattr(got, field), getattr(want, field), rtol=1e-9)
+        assert got.n_samples == 40_000
+        np.testing.assert_allclose(streamed.r2_at(2.0), memory.r2_at(2.0), rtol=1e-12)
+
+
+def test_save_scenario_with_stream_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 100)
+    result = subprocess.run(
+        [*COMMAND, str(path), "--stream", "--x", "a", "--save-scenario", str(tmp_path / "s.toml")],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "--stream keeps only their sums" in result.stderr
+    assert not (tmp_path / "s.toml").exists()
