@@ -58,7 +58,7 @@ def fit(session: Session) -> dict:
             "method": ref.method,
         },
         "data": session.dataset.source,
-        "rows": session.dataset.n_samples,
+        "rows": session.n_rows,
         "lr": hp.lr,
         "standardize": hp.standardize,
     }
