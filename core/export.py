@@ -60,7 +60,7 @@ def fit(session: Session) -> dict:
         "predict_x": list(hp.predict_x),
         "prediction": session.prediction(rec),
         "data": session.dataset.source,
-        "rows": session.dataset.n_samples,
+        "rows": session.n_rows,
         "lr": hp.lr,
         "standardize": hp.standardize,
     }

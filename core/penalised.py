@@ -68,7 +68,10 @@ def _finish(
     method: str,
     gap: float | None = None,
 ) -> Reference:
-    n = dataset.n_samples
+    rows = dataset.n_samples
+    n = getattr(dataset.streamed, "n_samples", rows)
+    if n != rows:  # moment rows standing for n rows: their sums of squares are rows/n of those
+        ss_res, ss_tot = ss_res * n / rows, ss_tot * n / rows
     p = dataset.n_features + int(fit_intercept)
     mse = ss_res / n
     return Reference(

@@ -145,7 +145,7 @@ def _loss_panel(session: Session) -> _Panel:
 
 
 def _fit_panel(session: Session) -> _Panel:
-    ds = session.dataset
+    ds = session.shown_data  # streamed data: its sample
     rec = session.record()
     ref = session.reference
     stride = max(1, ds.n_samples // MAX_DOTS)

@@ -221,6 +221,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
+                yield Static(id="data-note", classes="chart-key")
                 yield DataView(id="data")
         yield Static(id="too-small")
         yield Footer()
@@ -304,6 +305,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
+            note = sample_note(self.session)
+            self.query_one("#data-note").set_class(bool(note), "-shown")
+            self._show_text("#data-note", note)
         if self._visible("landscape"):
             self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
         runs = self.query_one("#runs", Static)
@@ -611,6 +615,20 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 if name != self.current_pane:
                     self.action_pane(name)
                 return
+
+
+def sample_note(session: Session) -> str:
+    """The line over the data table: what the rows are, when they are a sample (else empty)."""
+    streamed = session.dataset.streamed
+    if streamed is None:
+        return ""
+    shown = session.shown_data.n_samples
+    if not streamed.is_sample:
+        return f"all {shown:,} rows, streamed (--stream): editing is off"
+    return (
+        f"a uniform sample of {shown:,} of the {session.n_rows:,} rows (--stream keeps only "
+        "the sums of the rest): editing is off"
+    )
 
 
 def _runner(app: App, action: str):

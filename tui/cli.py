@@ -172,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stream",
         action="store_true",
-        help="read the data in one pass in blocks, keeping only its sums (for files larger than "
-        "memory; full-batch gradient descent only)",
+        help="read the data in one pass in blocks, keeping only its sums and a 100,000-row sample "
+        "(for files larger than memory; full-batch gradient descent only; the app's fit chart and "
+        "data pane show the sample)",
     )
     p.add_argument(
         "--compare",
@@ -291,10 +292,10 @@ def parse_options(argv: Sequence[str] | None, progress=None) -> Options:
         raise UsageError("--scheduler is the address of a Dask cluster; it needs --engine dask")
     if args.engine == "dask" and not headless:
         raise UsageError("--engine dask runs headless; add --headless or --json")
-    if args.stream and not headless:
+    if args.stream and args.save_scenario:
         raise UsageError(
-            "--stream runs headless for now (the app cannot yet show a streamed sample); "
-            "add --headless or --json"
+            "--save-scenario writes the data's rows, and --stream keeps only their sums and a "
+            "sample; save the scenario without --stream"
         )
     if args.stream and args.data is None:
         raise UsageError("--stream reads a DATA file; none was given")
@@ -360,7 +361,7 @@ def _open_at_once(argv: Sequence[str] | None):
     except UsageError:
         return None  # the ordinary path reports it
     batch = args.headless or args.json or args.compare or args.sweep or args.serve or args.served
-    other = args.save_scenario or args.svg or args.history or args.stream
+    other = args.save_scenario or args.svg or args.history
     if batch or other or args.engine != "memory" or args.data in (None, "-"):
         return None
     from .loading import OPEN_AT_ONCE_BYTES  # Textual loads only on the way to the app

@@ -100,9 +100,10 @@ def status_lines(
         if not hp.fit_intercept:
             shape = shape.replace(" + b", "")
         std = ", standardised" if hp.standardize else ""
+        streamed = " (streamed)" if session.dataset.streamed is not None else ""
         line4 = (
             f"[dim]{escape(data_label(session.dataset.source))}: "
-            f"{count(session.dataset.n_samples)} rows, {shape}{std} · speed {speed} (+/−) · "
+            f"{count(session.n_rows)} rows{streamed}, {shape}{std} · speed {speed} (+/−) · "
             "? help[/]"
         )
     return [line1, line2, line3, line4]
