@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rich.text import Text
+from textual.content import Content
 from textual.strip import Strip
+from textual.visual import Visual, VisualType
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
-from .repaint import repaint_changed
+from .repaint import QuietStatic, repaint_changed
 
 _DIM = "\x1b[2m"
 #: Smallest chart (columns, rows) plotext is asked to draw; smaller shows a note instead.
@@ -29,6 +31,23 @@ MARKS = {
     "hline-key": ("──", "--"),
     "validation": ("•", "v"),  # the held-out rows' MSE
 }
+
+
+class ChartKey(QuietStatic):
+    """The line under a chart that says what each mark means. Its text may hold several wordings
+    of it, one a line, most detailed first: it shows the first that fits its width, chosen again
+    whenever it is drawn (so a resize picks the wording for the new width; the chart that writes
+    the key does not know the key's width, which layout decides after it)."""
+
+    def visual_of(self, content: VisualType) -> Visual:
+        text = content if isinstance(content, str) else ""
+        wordings = text.split("\n")
+        width = self.content_region.width
+        for wording in wordings:
+            shown = Content.from_markup(wording)
+            if shown.cell_length <= width:
+                return shown
+        return Content.from_markup(wordings[-1])
 
 
 class Same:

@@ -78,21 +78,29 @@ def repaint_changed(
 
 class QuietStatic(Static):
     """A Static whose updates repaint only the cells that changed (all of it if its height
-    changes): a status line whose numbers move sends those numbers, not the line."""
+    changes): a status line whose numbers move sends those numbers, not the line.
+
+    A subclass may show its content its own way (:meth:`visual_of`, asked again at every
+    render, so it may depend on the width).
+    """
 
     def __init__(self, content: VisualType = "", **kwargs) -> None:
         super().__init__(content, **kwargs)
-        self._quiet: tuple[VisualType, Visual] | None = None  # content and visual, once updated
-        #: The lines drawn for the last update: (size, style, visual, lines).
-        self._drawn: tuple[object, object, Visual, list[Strip]] | None = None
+        self._text: VisualType = content
+        #: The lines drawn for the last update: (size, style, content, lines).
+        self._drawn: tuple[object, object, VisualType, list[Strip]] | None = None
 
     @property
     def content(self) -> VisualType:
-        return super().content if self._quiet is None else self._quiet[0]
+        return self._text
+
+    def visual_of(self, content: VisualType) -> Visual:
+        """What shows ``content``."""
+        return visualize(self, content, markup=self._render_markup)
 
     @property
     def visual(self) -> Visual:
-        return super().visual if self._quiet is None else self._quiet[1]
+        return self.visual_of(self._text)
 
     def render(self) -> Visual:
         return self.visual
@@ -102,24 +110,24 @@ class QuietStatic(Static):
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         width, height = self.size
+        old_text, self._text = self._text, content
         if not (self.is_mounted and width and height):
-            self._quiet, self._drawn = None, None
-            super().update(content, layout=layout)
+            self._drawn = None
+            self.refresh(layout=layout)
             return
         style = self.visual_style
-        old_visual = self.visual
+        old_visual = self.visual_of(old_text)
         drawn = self._drawn
-        if drawn is not None and drawn[:3] == (self.size, style, old_visual):
+        if drawn is not None and drawn[:3] == (self.size, style, old_text):
             old = drawn[3]
         else:
             old = self._lines(old_visual, height)
-        new_visual = visualize(self, content, markup=self._render_markup)
+        new_visual = self.visual_of(content)
         if len(self._lines(old_visual, None)) != len(self._lines(new_visual, None)):
             # another height: a layout, and all of it drawn again
-            self._quiet, self._drawn = (content, new_visual), None
+            self._drawn = None
             self.refresh(layout=True)
             return
         new = self._lines(new_visual, height)
-        self._quiet = (content, new_visual)
-        self._drawn = (self.size, style, new_visual, new)
+        self._drawn = (self.size, style, content, new)
         repaint_changed(self, old, new)
