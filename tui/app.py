@@ -34,7 +34,7 @@ from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import export, lesson, signals
-from .chart import Chart
+from .chart import Chart, ChartKey
 from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart, FitView
@@ -238,10 +238,10 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         with Container(id="panes", classes="-tabbed"):
             with Vertical(id="pane-loss", classes="pane -current"):
                 yield LossChart(id="loss")
-                yield Static(id="loss-key", classes="chart-key")
+                yield ChartKey(id="loss-key", classes="chart-key")
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
-                yield Static(id="fit-key", classes="chart-key")
+                yield ChartKey(id="fit-key", classes="chart-key")
             # In the wide grid the landscape is the third column, over both rows.
             with Vertical(id="pane-landscape", classes="pane"):
                 yield LandscapeView(id="landscape")

@@ -28,6 +28,7 @@ from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.loading import load_data
+from linreg_tui.core.objective import REFERENCE_TITLE
 from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
 from linreg_tui.core.streaming import load_streamed
@@ -707,13 +708,16 @@ def render_text(session: Session) -> str:
     lines.append(f"Predicted y for {_x_label(session)}: {_text(session.prediction(rec))}")
     lines.append(f"Status: {t.message}")
     lines.append(f"MSE: {_text(rec.mse)}")
+    if rec.loss is not None:  # what the run minimises, beside the MSE
+        terms = session.problem.objective.penalty.terms(repr)
+        lines.append(f"J = MSE + {terms}: {_text(rec.loss)}")
     if len(names) == 1:
         ref_weights = f"slope {float(ref.weights[0])!r}"
     else:
         ref_weights = ", ".join(f"{n} {w!r}" for n, w in zip(names, ref.weights.tolist()))
     ref_b = f", intercept {ref.intercept!r}" if session.hp.fit_intercept else ""
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
-    what = _REFERENCE_NAMES[ref.penalty]
+    what = REFERENCE_TITLE[ref.penalty].capitalize()
     gap = f", duality gap {ref.gap:.3g}" if ref.gap is not None else ""
     j = f", J {ref.objective!r}" if ref.objective is not None else ""
     lines.append(f"{what} ({ref.method}{gap}): {ref_weights}{ref_b}; MSE {ref.mse!r}{j}, R² {r2}")
@@ -729,15 +733,6 @@ def render_text(session: Session) -> str:
     method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
     lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
-
-
-#: How the reference answer is named, by the penalty it solved.
-_REFERENCE_NAMES = {
-    "none": "Least squares",
-    "l2": "Ridge",
-    "l1": "Lasso",
-    "elastic net": "Elastic net",
-}
 
 
 def _schedule(hp) -> dict:

@@ -14,6 +14,7 @@ from textual_plotext.plot import Plot
 
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.objective import REFERENCE_TITLE
 from linreg_tui.core.reference import Reference
 
 from .chart import Chart, Same
@@ -123,7 +124,7 @@ class FitChart(Chart):
                 )
             return (
                 f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] now  "
-                f"[green]{m('ls-line') * 2}[/] least squares  "
+                f"[green]{m('ls-line') * 2}[/] {REFERENCE_TITLE[v.reference.penalty]}  "
                 f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}{runs}"
             )
         if v.reference is None:
@@ -133,8 +134,9 @@ class FitChart(Chart):
         if v.sampled_from is not None:
             sample = f" (sample of {v.dataset.n_samples:,}/{v.sampled_from:,} rows)"
         return (
-            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] least "
-            f"squares  {self.mark('ls-line') * 2} ŷ = y (perfect fit); x: actual y{sample}{runs}"
+            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] "
+            f"{REFERENCE_TITLE[v.reference.penalty]}  {self.mark('ls-line') * 2} ŷ = y (perfect "
+            f"fit); x: actual y{sample}{runs}"
         )
 
     def draw(self, plt: Plot) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 
+from rich.text import Text
 from textual.widgets import Static
 
 from linreg_tui.core.analysis import Verdict
 from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.objective import REFERENCE_WORD
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Status
 
@@ -33,8 +35,11 @@ _VERDICT_STYLE = {
 }
 
 
-def status_lines(session: Session, running: bool, speed: str) -> list[str]:
-    """Four lines of Rich markup, each short enough for an 80-column terminal."""
+def status_lines(
+    session: Session, running: bool, speed: str, width: int | None = None
+) -> list[str]:
+    """Four lines of Rich markup, each short enough for an 80-column terminal. ``width``: the
+    columns there are (with a penalty, the first line then leaves out what does not fit)."""
     t = session.trainer
     rec = session.record()
     ref = session.reference
@@ -42,21 +47,36 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
     hp = session.hp
     status = t.status
     state = "[reverse] running [/]" if running else f"[{_STATUS_STYLE[status]}]{status.value}[/]"
-    line1 = (
-        f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
-        f"MSE [b]{num(rec.mse)}[/] (LS {num(ref.mse)})  "
-        f"R² {num(session.r2_at(rec.mse), 4)} (LS {num(ref.r2, 4)})"
-    )
+    # what the reference solved: "LS" (least squares), "ridge", "lasso" or "e-net"
+    ref_word = REFERENCE_WORD[ref.penalty]
+    if ref.objective is None:
+        line1 = (
+            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
+            f"MSE [b]{num(rec.mse)}[/] ({ref_word} {num(ref.mse)})  "
+            f"R² {num(session.r2_at(rec.mse), 4)} ({ref_word} {num(ref.r2, 4)})"
+        )
+    else:  # J = MSE + penalty is what the run minimises: it comes first, then the MSE
+        line1 = (
+            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
+            f"J [b]{num(rec.objective)}[/] ({ref_word} {num(ref.objective)})  "
+            f"MSE {num(rec.mse)}"
+        )
+        whole = f"{line1} ({ref_word} {num(ref.mse)})"
+        line1 = whole if width is None or Text.from_markup(whole).cell_len <= width else line1
     names = session.dataset.feature_names
-    b = f"b [b]{num(rec.intercept)}[/] (LS {num(ref.intercept)})  " if hp.fit_intercept else ""
+    b = (
+        f"b [b]{num(rec.intercept)}[/] ({ref_word} {num(ref.intercept)})  "
+        if hp.fit_intercept
+        else ""
+    )
     if len(names) == 1:
-        params = f"m [b]{num(rec.weights[0])}[/] (LS {num(ref.weights[0])})  {b}"
+        params = f"m [b]{num(rec.weights[0])}[/] ({ref_word} {num(ref.weights[0])})  {b}"
     else:
         params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
     x = ",".join(num(v) for v in hp.predict_x)
     line2 = (
         f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
-        f"(LS {num(session.reference_prediction())})"
+        f"({ref_word} {num(session.reference_prediction())})"
     )
     line3 = f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
     if a.lr_max is None:
@@ -144,8 +164,9 @@ class StatusPanel(Static):
     def _put(self, text: str) -> None:
         if text != self._shown:
             self._shown = text
-            self.update(text, layout=False)
+            self.update(text, layout=False)  # four lines, always: no layout needed
 
     def show(self, session: Session, running: bool, speed: str) -> None:
         """Show the status; nothing is redrawn if the lines are the ones on screen."""
-        self._put("\n".join(status_lines(session, running, speed)))  # four lines: no layout
+        width = self.content_region.width or None
+        self._put("\n".join(status_lines(session, running, speed, width)))
