@@ -149,6 +149,22 @@ class Quadratic:
             return self.mse_star + g * dw * dw + c * c, 2 * g * dw + 2 * c * mean, 2 * c
         return self.mse_star + g * dw * dw, 2 * g * dw, 0.0
 
+    def scalar_gradient(self) -> tuple[tuple[str, ...], dict[str, float]]:
+        """:meth:`evaluate_scalar`'s gradient as Python statements on ``w`` and ``b`` that assign
+        ``gw`` and ``gb``, and the constants they read: what the kernel's fused loop inlines.
+        The same operations in the same order (2·c is exact, so 2·c·x̄ = gb·x̄ and 2·g·δ =
+        (2g)·δ), so the loop steps on exactly the gradient the records show; a test holds the
+        two to the last bit."""
+        constants = {"q_w1": self._w1, "q_g2": 2 * self._g}
+        if not self.fit_intercept:
+            return ("gw = q_g2 * (w - q_w1)", "gb = 0.0"), constants
+        constants.update(q_b_star=self.b_star, q_mean=self._mean1)
+        return (
+            "dw = w - q_w1",
+            "gb = 2.0 * (b - q_b_star + q_mean * dw)",
+            "gw = q_g2 * dw + gb * q_mean",
+        ), constants
+
     def hessian(self) -> np.ndarray:
         """∇²MSE, ndarray of shape (p, p) with p = n_features (+1 with an intercept; b last)."""
         m = self._root()
