@@ -111,6 +111,10 @@ def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") ->
     DataError
         Too few rows for the parameters, or columns that are linear combinations of each other.
     """
+    streamed = dataset.streamed
+    if streamed is not None and method == "auto":
+        # The rows here only stand for the data's moments: its answer comes from its exact sums.
+        return streamed.least_squares(fit_intercept, dataset.feature_names)
     n, d = dataset.n_samples, dataset.n_features
     p = d + int(fit_intercept)
     if n < p:
@@ -177,7 +181,7 @@ def _float_column(column: np.ndarray) -> tuple[list[int], int]:
 
 def _exact_columns(dataset: Dataset, fit_intercept: bool) -> list[tuple[list[int], int]]:
     n = dataset.n_samples
-    if dataset.degree == 1:
+    if dataset.degree == 1 or dataset.moment_features is not None:
         columns = [_float_column(dataset.features[:, j]) for j in range(dataset.n_features)]
     else:
         base, den = _float_column(dataset.raw_x[:, 0])
@@ -313,7 +317,7 @@ def _features_ext(dataset: Dataset) -> np.ndarray:
     """The features in extended precision, ndarray of shape (n_features, n_samples): polynomial
     powers formed in longdouble from x."""
     ext = np.longdouble
-    if dataset.degree == 1:
+    if dataset.degree == 1 or dataset.moment_features is not None:
         return np.ascontiguousarray(dataset.features.T).astype(ext)
     base = dataset.raw_x[:, 0].astype(ext)
     powers = [base]

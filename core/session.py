@@ -133,6 +133,22 @@ class Session:
         return self.problem.dataset
 
     @property
+    def n_rows(self) -> int:
+        """Rows of the data: those read, for streamed data (whose dataset holds only rows with
+        the same moments), else those trained on."""
+        streamed = self.dataset.streamed
+        return streamed.n_samples if streamed is not None else self.dataset.n_samples
+
+    @property
+    def shown_data(self) -> Dataset:
+        """The rows the fit chart and the data pane show: the dataset, or for streamed data its
+        uniform sample (:meth:`~.streaming.StreamSummary.sample_dataset`)."""
+        streamed = self.dataset.streamed
+        if streamed is None:
+            return self.dataset
+        return streamed.sample_dataset(self.dataset.x_names, self.dataset.y_name)
+
+    @property
     def reference(self) -> Reference:
         return self.problem.reference
 
@@ -217,6 +233,10 @@ class Session:
             from .streaming import NO_MINI_BATCH
 
             raise HyperparameterError(f"batch size {hp.batch_size}: {NO_MINI_BATCH}")
+        if dataset.streamed is not None and hp.validation > 0:
+            from .streaming import NO_VALIDATION
+
+            raise HyperparameterError(f"validation {hp.validation:g}: {NO_VALIDATION}")
         if len(hp.m0) not in (1, d):
             raise HyperparameterError(
                 f"m0: give one value for every weight or one per weight ({d}: "
@@ -274,7 +294,7 @@ class Session:
         ss_tot = self.reference.ss_tot
         if ss_tot == 0:
             return None
-        return 1.0 - mse * self.dataset.n_samples / ss_tot
+        return 1.0 - mse * self.reference.n_samples / ss_tot
 
     def distance_to_reference(self, record: Record | None = None) -> float:
         """Euclidean distance, in data units, from a record's parameters to least squares'."""

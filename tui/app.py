@@ -33,7 +33,7 @@ from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import export, lesson, signals
-from .chart import Chart
+from .chart import Chart, ChartKey
 from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart
@@ -210,10 +210,10 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         with Container(id="panes", classes="-tabbed"):
             with Vertical(id="pane-loss", classes="pane -current"):
                 yield LossChart(id="loss")
-                yield Static(id="loss-key", classes="chart-key")
+                yield ChartKey(id="loss-key", classes="chart-key")
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
-                yield Static(id="fit-key", classes="chart-key")
+                yield ChartKey(id="fit-key", classes="chart-key")
             # In the wide grid the landscape is the third column, over both rows.
             with Vertical(id="pane-landscape", classes="pane"):
                 yield LandscapeView(id="landscape")
@@ -222,6 +222,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
+                yield Static(id="data-note", classes="chart-key")
                 yield DataView(id="data")
         yield Static(id="too-small")
         yield Footer()
@@ -305,6 +306,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
+            note = sample_note(self.session)
+            self.query_one("#data-note").set_class(bool(note), "-shown")
+            self._show_text("#data-note", note)
         if self._visible("landscape"):
             self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
         runs = self.query_one("#runs", Static)
@@ -616,6 +620,20 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 if name != self.current_pane:
                     self.action_pane(name)
                 return
+
+
+def sample_note(session: Session) -> str:
+    """The line over the data table: what the rows are, when they are a sample (else empty)."""
+    streamed = session.dataset.streamed
+    if streamed is None:
+        return ""
+    shown = session.shown_data.n_samples
+    if not streamed.is_sample:
+        return f"all {shown:,} rows, streamed (--stream): editing is off"
+    return (
+        f"a uniform sample of {shown:,} of the {session.n_rows:,} rows (--stream keeps only "
+        "the sums of the rest): editing is off"
+    )
 
 
 def _runner(app: App, action: str):

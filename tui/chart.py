@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rich.text import Text
+from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -28,6 +30,23 @@ MARKS = {
     "hline-key": ("──", "--"),
     "validation": ("•", "v"),  # the held-out rows' MSE
 }
+
+
+class ChartKey(Static):
+    """The line under a chart that says what each mark means. Its text may hold several wordings
+    of it, one a line, most detailed first: it shows the first that fits its width, chosen again
+    whenever it is drawn (so a resize picks the wording for the new width; the chart that writes
+    the key does not know the key's width, which layout decides after it)."""
+
+    def render(self):
+        text = self.content if isinstance(self.content, str) else ""
+        wordings = text.split("\n")
+        width = self.content_region.width
+        for wording in wordings:
+            shown = Content.from_markup(wording)
+            if shown.cell_length <= width:
+                return shown
+        return Content.from_markup(wordings[-1])
 
 
 class Same:

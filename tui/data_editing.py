@@ -243,6 +243,13 @@ def adapted(hp: Hyperparameters, dataset: Dataset) -> Hyperparameters:
     return replace(hp, **changes) if changes else hp
 
 
+#: Why the Data pane's keys do nothing on streamed data.
+NO_EDITING_STREAMED = (
+    "Editing is off with --stream: the app holds only the sums of the rows and a sample of them, "
+    "and an edit must change the rows themselves (load the file without --stream to edit it)."
+)
+
+
 class DataEditor:
     """What the Data pane's keys do to the app (``app.edit_data(what)`` calls in here)."""
 
@@ -256,6 +263,9 @@ class DataEditor:
         return self.app.query_one(DataView)
 
     def run(self, what: str) -> None:
+        if self.app.session.dataset.streamed is not None:
+            self.app.notify(NO_EDITING_STREAMED, title="Not applied", severity="warning", timeout=6)
+            return
         if self.data.dataset is not self.app.session.dataset:  # the data changed elsewhere
             self.data = EditableData(self.app.session.dataset)
         try:

@@ -493,15 +493,5 @@ def landscape_data(
         labels,
         pin_styles,
         standardized=not session.problem.scaling.identity,
-        penalty=penalty_text(pen.l1, pen.l2),
+        penalty=pen.terms(lambda v: num(v, 4)),
     )
-
-
-def penalty_text(l1: float, l2: float) -> str:
-    """The penalty's terms as the caption writes them."""
-    terms = []
-    if l2:
-        terms.append(f"{num(l2, 4)}·‖w‖²")
-    if l1:
-        terms.append(f"{num(l1, 4)}·‖w‖₁")
-    return " + ".join(terms)
