@@ -48,6 +48,7 @@ from .numbers import count
 from .pacing import FramePacer, PacedDriver
 from .palette import GuardedCommandPalette
 from .pins import PIN_BINDINGS, PinKeys, runs_table
+from .repaint import QuietStatic
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -217,7 +218,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             # In the wide grid the landscape is the third column, over both rows.
             with Vertical(id="pane-landscape", classes="pane"):
                 yield LandscapeView(id="landscape")
-                yield Static(id="landscape-key", classes="chart-key -two")
+                yield QuietStatic(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
                 yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
