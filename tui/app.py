@@ -214,6 +214,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.current_pane = "loss"
         self._logged_epoch = -1
         self._texts: dict[str, str] = {}  # what each one-line Static shows
+        self._titles: dict[str, str | None] = {}  # the border titles set by _set_title
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
         self.pinned: list[PinnedRun] = []
@@ -374,17 +375,24 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.refresh_views()
 
     def _title_tabs(self) -> None:
-        self.query_one("#pane-loss").border_title = "1 Loss" + (" · log" if self.log_scale else "")
+        self._set_title("#pane-loss", "1 Loss" + (" · log" if self.log_scale else ""))
         panes = self.query_one("#panes")
         if panes.has_class("-wide"):
-            panes.border_title = None
+            self._set_title("#panes", None)
             return
         tabs = []
         for i, name in enumerate(PANES, start=1):
             label = f" {i} {PANE_TITLES[name]} "
             tabs.append(f"[reverse]{label}[/]" if name == self.current_pane else label)
         scale = " · log scale" if self.log_scale and self.current_pane == "loss" else ""
-        panes.border_title = "".join(tabs) + scale
+        self._set_title("#panes", "".join(tabs) + scale)
+
+    def _set_title(self, selector: str, title: str | None) -> None:
+        """A container's border title, set only if it changes: setting one repaints all of the
+        container, the panes in it included (in the wide grid, the whole screen)."""
+        if self._titles.get(selector, "") != title:
+            self._titles[selector] = title
+            self.query_one(selector).border_title = title
 
     def _visible(self, name: str) -> bool:
         if self.default_screen.has_class("-too-small"):
