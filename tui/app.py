@@ -60,6 +60,8 @@ SMALLEST = (60, 18)
 WIDE = (110, 34)
 
 PANES = ("loss", "fit", "log", "data", "landscape")
+#: Rows from which the data's moments (for quick edits) are formed in the background at start.
+PREPARE_EDITS_ROWS = 50_000
 PANE_TITLES = {
     "loss": "Loss",
     "fit": "Fit",
@@ -248,6 +250,15 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         lesson.hide_settings(self.query_one(SettingsPanel), self.hide)
         self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
+        self._prepare_edits()
+
+    def _prepare_edits(self) -> None:
+        """For large data, form what an edit's update needs in a worker thread now, so the first
+        edit is as quick as the others (small data forms it in no time at the edit)."""
+        if self.session.loaded.n_samples >= PREPARE_EDITS_ROWS:
+            self.run_worker(
+                self.session.prepare_edits, thread=True, group="prepare-edits", exclusive=True
+            )
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout(event.size.width, event.size.height)
@@ -457,6 +468,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
         self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
         self.refresh_views()
+        if change is None:  # other data altogether (an edit carries the moments on)
+            self._prepare_edits()
         return True
 
     def action_save_scenario(self) -> None:
