@@ -27,8 +27,33 @@ printed parameters on the data (:mod:`.residuals`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+
+#: Rows per block when the Gram matrix is summed (no centred copy of all rows is made).
+BLOCK_ROWS = 1 << 15
+#: Largest condition number of the column-scaled G for which R comes from G's Cholesky factor:
+#: δᵀGδ from it is then good to about cond·eps ≈ 2e-12 relative (from a QR factor of the data,
+#: to about √cond·eps), as good as the fast path needs; above it, QR.
+CHOLESKY_CONDITION = 1e4
+
+
+def _cholesky_factor(gram: np.ndarray) -> np.ndarray | None:
+    """R with RᵀR = ``gram`` from a Cholesky factorisation of the column-scaled matrix, or None
+    when that matrix's condition number is above CHOLESKY_CONDITION (or it is not positive
+    definite in float64)."""
+    diag = np.diag(gram)
+    if np.any(diag <= 0) or not np.all(np.isfinite(gram)):
+        return None
+    unit = 1 / np.sqrt(diag)
+    try:
+        lower = np.linalg.cholesky(gram * np.outer(unit, unit))
+    except np.linalg.LinAlgError:
+        return None
+    if np.linalg.cond(lower) ** 2 > CHOLESKY_CONDITION:
+        return None
+    return lower.T / unit
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +66,10 @@ class Quadratic:
         G: centred (with intercept) or raw (without) second moments of the features, over n
         (used as is only for one feature).
     factor : ndarray of shape (n_features, n_features)
-        R, upper triangular, with RᵀR = G (computed from the features, not from G).
+        R, upper triangular, with RᵀR = G: from a QR factorisation of the centred features, or
+        (when the column-scaled G is well conditioned, so that it loses nothing that matters)
+        from a Cholesky factorisation of G, which costs one pass over the data instead of a
+        factorisation of all rows.
     mean : ndarray of shape (n_features,)
         x̄, the feature means (zeros without an intercept: unused).
     w_star : ndarray of shape (n_features,)
@@ -73,15 +101,28 @@ class Quadratic:
         ----------
         features : ndarray of shape (n_samples, n_features)
         """
-        n = features.shape[0]
-        if fit_intercept:
-            mean = features.mean(axis=0)
-            centred = features - mean
+        n, d = features.shape
+        mean = features.mean(axis=0) if fit_intercept else np.zeros(d)
+        # Block by block: no centred copy of all rows (one block when n ≤ BLOCK_ROWS, which is
+        # the same arithmetic as the whole at once).
+        gram = np.zeros((d, d))
+        for a in range(0, n, BLOCK_ROWS):
+            centred = (
+                features[a : a + BLOCK_ROWS] - mean
+                if fit_intercept
+                else features[a : a + BLOCK_ROWS]
+            )
+            gram += centred.T @ centred
+        gram /= n
+        if d == 1:
+            # The QR factor of one column is its norm: no factorisation needed.
+            factor = np.sqrt(gram)
         else:
-            mean = np.zeros(features.shape[1])
-            centred = features
-        gram = (centred.T @ centred) / n
-        factor = np.linalg.qr(centred / np.sqrt(n), mode="r")
+            # Small data keep the QR factor (cheap there, and the last bits stay as they were).
+            factor = _cholesky_factor(gram) if n > BLOCK_ROWS else None
+            if factor is None:
+                centred = features - mean if fit_intercept else features
+                factor = np.linalg.qr(centred / np.sqrt(n), mode="r")
         return cls(
             gram,
             factor,
@@ -154,7 +195,12 @@ class Quadratic:
     def hessian_eigen(self) -> tuple[np.ndarray, np.ndarray]:
         """Eigenvalues (ascending, never negative) and eigenvectors (columns) of ∇²MSE, from the
         singular values of its square root M: λᵢ = 2·sᵢ², accurate even when ∇²MSE is too
-        ill-conditioned for its own eigen-decomposition."""
+        ill-conditioned for its own eigen-decomposition. Computed once (copies are returned)."""
+        values, vectors = self._eigen
+        return values.copy(), vectors.copy()
+
+    @cached_property
+    def _eigen(self) -> tuple[np.ndarray, np.ndarray]:
         _, s, vt = np.linalg.svd(self._root())
         order = np.argsort(s)
         return 2 * s[order] ** 2, vt[order].T

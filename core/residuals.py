@@ -34,10 +34,15 @@ def _exponent(values: np.ndarray) -> int:
     return math.frexp(top)[1] if top > 0 else 0
 
 
+#: Rows per block: every pass of the dozen below runs over one block of a column (256 KB) while
+#: it is in the processor's cache, and no array the size of the data is made.
+BLOCK_ROWS = 1 << 15
+
+
 class ResidualLoss:
-    """The MSE of any parameters on one dataset; what does not depend on the parameters (scaled
-    columns and their exact splits) is prepared once, and the work per call is done in place
-    (about 15 passes over the data per column).
+    """The MSE of any parameters on one dataset. The data are not copied: each call works
+    through them block by block (about 15 element-wise steps per column and block), after
+    the exponents that scale every column are found once.
 
     Parameters
     ----------
@@ -46,19 +51,11 @@ class ResidualLoss:
     """
 
     def __init__(self, features: np.ndarray, y: np.ndarray) -> None:
-        x = np.asarray(features, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        self._ey = _exponent(y)
-        self._y = np.ldexp(y, -self._ey)
-        self._columns = []
+        self._x = np.asarray(features, dtype=np.float64)
+        self._yv = np.asarray(y, dtype=np.float64)
+        self._ey = _exponent(self._yv)
         with np.errstate(all="ignore"):
-            for j in range(x.shape[1]):
-                ex = _exponent(x[:, j])
-                col = np.ldexp(x[:, j], -ex)
-                hi, lo = _split(col)
-                self._columns.append((ex, col, hi, lo))
-        n = y.shape[0]
-        self._buffers = [np.empty(n) for _ in range(5)]
+            self._ex = [_exponent(self._x[:, j]) for j in range(self._x.shape[1])]
 
     def residuals(self, weights: np.ndarray, intercept: float) -> tuple[np.ndarray, int]:
         """y − X·w − b, accurately, in units of 2^scale.
@@ -67,24 +64,58 @@ class ResidualLoss:
         -------
         r : ndarray of shape (n_samples,)
             The residuals divided by 2^scale (each to within about an ulp); inf where a term is
-            beyond float64 next to y. A view of an internal buffer: copy it to keep it.
+            beyond float64 next to y.
         scale : int
         """
-        w = np.asarray(weights, dtype=np.float64).tolist()
-        ey = max(self._ey, _exponent(np.array([intercept])))
-        shift = ey - self._ey
-        s, e, p, t, u = self._buffers
+        n = self._yv.shape[0]
+        out = np.empty(n)
+        ey = self._scale(intercept)
+        for a in range(0, n, BLOCK_ROWS):
+            out[a : a + BLOCK_ROWS] = self._block(a, min(n, a + BLOCK_ROWS), weights, intercept, ey)
+        return out, ey
+
+    def mse(self, weights: np.ndarray, intercept: float) -> float:
+        """Mean squared error of (weights, intercept), to within a few ulps; inf beyond
+        float64's range."""
+        n = self._yv.shape[0]
+        ey = self._scale(intercept)
+        sums = []
         with np.errstate(all="ignore"):
-            np.ldexp(self._y, -shift, out=s)
-            e.fill(0.0)
-            _two_sum_scalar_into(s, -math.ldexp(intercept, -ey), e, t)
-            for (ex, col, hi, lo), wj in zip(self._columns, w):
+            for a in range(0, n, BLOCK_ROWS):
+                r = self._block(a, min(n, a + BLOCK_ROWS), weights, intercept, ey)
+                # Non-negative terms: numpy's pairwise sum keeps the relative error to a few
+                # ulps in a block, and the blocks' sums are added exactly.
+                sums.append(float(np.dot(r, r)) if r.shape[0] < 64 else float(np.square(r).sum()))
+        total = math.fsum(sums) if all(map(math.isfinite, sums)) else math.inf
+        if not math.isfinite(total):
+            return math.inf
+        try:
+            return math.ldexp(total / n, 2 * ey)
+        except OverflowError:
+            return math.inf
+
+    def _scale(self, intercept: float) -> int:
+        return max(self._ey, _exponent(np.array([intercept])))
+
+    def _block(self, a: int, b: int, weights: np.ndarray, intercept: float, ey: int) -> np.ndarray:
+        """Residuals of rows a..b in units of 2^ey (Dot2: each product and sum error-free)."""
+        w = np.asarray(weights, dtype=np.float64).tolist()
+        with np.errstate(all="ignore"):
+            s = np.ldexp(self._yv[a:b], -ey)
+            e = np.zeros(b - a)
+            t = np.empty(b - a)
+            u = np.empty(b - a)
+            p = np.full(b - a, -math.ldexp(intercept, -ey))
+            _two_sum_into(s, p, e, t, u)
+            for j, (ex, wj) in enumerate(zip(self._ex, w)):
                 if wj == 0:
                     continue
                 bj = math.ldexp(-wj, ex - ey)
                 if not math.isfinite(bj) or abs(bj) > 2.0**995:
                     s.fill(math.inf)
-                    return s, ey
+                    return s
+                col = np.ldexp(self._x[a:b, j], -ex)
+                hi, lo = _split(col)
                 bh, bl = _split_scalar(bj)
                 # TwoProduct(col, bj) = p + error; the error is accumulated in e.
                 np.multiply(col, bj, out=p)
@@ -100,21 +131,7 @@ class ResidualLoss:
                 # TwoSum(s, p): s ← s + p, its error into e.
                 _two_sum_into(s, p, e, t, u)
             np.add(s, e, out=s)
-        return s, ey
-
-    def mse(self, weights: np.ndarray, intercept: float) -> float:
-        """Mean squared error of (weights, intercept), to within a few ulps; inf beyond
-        float64's range."""
-        r, scale = self.residuals(weights, intercept)
-        with np.errstate(all="ignore"):
-            # Non-negative terms: numpy's pairwise sum keeps the relative error to a few ulps.
-            total = float(np.dot(r, r)) if r.shape[0] < 64 else float(np.sum(np.square(r, out=r)))
-        if not math.isfinite(total):
-            return math.inf
-        try:
-            return math.ldexp(total / r.shape[0], 2 * scale)
-        except OverflowError:
-            return math.inf
+        return s
 
 
 def _split_scalar(a: float) -> tuple[float, float]:
@@ -133,13 +150,6 @@ def _two_sum_into(s: np.ndarray, p: np.ndarray, e: np.ndarray, t: np.ndarray, u:
     np.add(u, p, out=u)
     np.add(e, u, out=e)
     s[...] = t
-
-
-def _two_sum_scalar_into(s: np.ndarray, b: float, e: np.ndarray, t: np.ndarray):
-    """s ← s + b (a scalar), e ← e + its rounding error; t is scratch."""
-    p = np.full_like(s, b)
-    u = np.empty_like(s)
-    _two_sum_into(s, p, e, t, u)
 
 
 def mse(features: np.ndarray, y: np.ndarray, weights: np.ndarray, intercept: float) -> float:
