@@ -31,11 +31,12 @@ from functools import cached_property
 
 import numpy as np
 
-#: Rows per block when the Gram matrix is summed (no centred copy of all rows is made).
-BLOCK_ROWS = 1 << 15
-#: Largest condition number of the column-scaled G for which R comes from G's Cholesky factor:
-#: δᵀGδ from it is then good to about cond·eps ≈ 2e-12 relative (from a QR factor of the data,
-#: to about √cond·eps), as good as the fast path needs; above it, QR.
+#: Rows worked on at once by :meth:`Quadratic.from_features` (more go by chunks: no centred copy
+#: of the data, and the arrays stay in the processor's cache).
+CHUNK = 1 << 14
+#: Largest condition number of the column-scaled G for which R of large data comes from G's
+#: Cholesky factor: δᵀGδ from it is then good to about cond·eps ≈ 2e-12 relative (from a QR
+#: factor of the data, to about √cond·eps), as good as the fast path needs; above it, QR.
 CHOLESKY_CONDITION = 1e4
 
 
@@ -67,9 +68,9 @@ class Quadratic:
         (used as is only for one feature).
     factor : ndarray of shape (n_features, n_features)
         R, upper triangular, with RᵀR = G: from a QR factorisation of the centred features, or
-        (when the column-scaled G is well conditioned, so that it loses nothing that matters)
-        from a Cholesky factorisation of G, which costs one pass over the data instead of a
-        factorisation of all rows.
+        for large data (when the column-scaled G is well conditioned, so that it loses nothing
+        that matters) from a Cholesky factorisation of G, which saves a factorisation of all
+        rows.
     mean : ndarray of shape (n_features,)
         x̄, the feature means (zeros without an intercept: unused).
     w_star : ndarray of shape (n_features,)
@@ -101,28 +102,14 @@ class Quadratic:
         ----------
         features : ndarray of shape (n_samples, n_features)
         """
-        n, d = features.shape
-        mean = features.mean(axis=0) if fit_intercept else np.zeros(d)
-        # Block by block: no centred copy of all rows (one block when n ≤ BLOCK_ROWS, which is
-        # the same arithmetic as the whole at once).
-        gram = np.zeros((d, d))
-        for a in range(0, n, BLOCK_ROWS):
-            centred = (
-                features[a : a + BLOCK_ROWS] - mean
-                if fit_intercept
-                else features[a : a + BLOCK_ROWS]
-            )
-            gram += centred.T @ centred
-        gram /= n
-        if d == 1:
-            # The QR factor of one column is its norm: no factorisation needed.
-            factor = np.sqrt(gram)
+        n = features.shape[0]
+        mean = features.mean(axis=0) if fit_intercept else np.zeros(features.shape[1])
+        if n <= CHUNK:
+            centred = features - mean if fit_intercept else features
+            gram = (centred.T @ centred) / n
+            factor = np.linalg.qr(centred / np.sqrt(n), mode="r")
         else:
-            # Small data keep the QR factor (cheap there, and the last bits stay as they were).
-            factor = _cholesky_factor(gram) if n > BLOCK_ROWS else None
-            if factor is None:
-                centred = features - mean if fit_intercept else features
-                factor = np.linalg.qr(centred / np.sqrt(n), mode="r")
+            gram, factor = _gram_and_factor(features, mean, fit_intercept)
         return cls(
             gram,
             factor,
@@ -187,6 +174,22 @@ class Quadratic:
             return self.mse_star + g * dw * dw + c * c, 2 * g * dw + 2 * c * mean, 2 * c
         return self.mse_star + g * dw * dw, 2 * g * dw, 0.0
 
+    def scalar_gradient(self) -> tuple[tuple[str, ...], dict[str, float]]:
+        """:meth:`evaluate_scalar`'s gradient as Python statements on ``w`` and ``b`` that assign
+        ``gw`` and ``gb``, and the constants they read: what the kernel's fused loop inlines.
+        The same operations in the same order (2·c is exact, so 2·c·x̄ = gb·x̄ and 2·g·δ =
+        (2g)·δ), so the loop steps on exactly the gradient the records show; a test holds the
+        two to the last bit."""
+        constants = {"q_w1": self._w1, "q_g2": 2 * self._g}
+        if not self.fit_intercept:
+            return ("gw = q_g2 * (w - q_w1)", "gb = 0.0"), constants
+        constants.update(q_b_star=self.b_star, q_mean=self._mean1)
+        return (
+            "dw = w - q_w1",
+            "gb = 2.0 * (b - q_b_star + q_mean * dw)",
+            "gw = q_g2 * dw + gb * q_mean",
+        ), constants
+
     def hessian(self) -> np.ndarray:
         """∇²MSE, ndarray of shape (p, p) with p = n_features (+1 with an intercept; b last)."""
         m = self._root()
@@ -204,3 +207,34 @@ class Quadratic:
         _, s, vt = np.linalg.svd(self._root())
         order = np.argsort(s)
         return 2 * s[order] ** 2, vt[order].T
+
+
+def _gram_and_factor(
+    features: np.ndarray, mean: np.ndarray, fit_intercept: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """G and R of :meth:`Quadratic.from_features`, chunk by chunk: G as the sum of the chunks'
+    Xcᵀ·Xc; R from G when that loses nothing (one column, or G well conditioned), else as the R
+    of the chunks' stacked R factors (a QR of the rows is a QR of the QR factors of its blocks:
+    tall-skinny QR, with the accuracy of one Householder QR)."""
+    n, d = features.shape
+    root_n = np.sqrt(n)
+    gram = np.zeros((d, d))
+    for lo in range(0, n, CHUNK):
+        centred = features[lo : lo + CHUNK]
+        centred = centred - mean if fit_intercept else centred
+        # Few columns: numpy's own loop, not BLAS, whose threads, woken for each of many small
+        # products, stalled for up to 12 ms a call on a loaded machine.
+        gram += np.einsum("ij,ik->jk", centred, centred) if d <= 16 else centred.T @ centred
+    gram /= n
+    # One column's QR factor is its norm; a well-conditioned G's Cholesky factor is as good as
+    # a QR's for the fast path (CHOLESKY_CONDITION): either way no second pass over the rows.
+    factor = np.sqrt(gram) if d == 1 else _cholesky_factor(gram)
+    if factor is not None:
+        return gram, factor
+    factors = []
+    for lo in range(0, n, CHUNK):
+        centred = features[lo : lo + CHUNK]
+        centred = centred - mean if fit_intercept else np.array(centred)
+        centred /= root_n
+        factors.append(np.linalg.qr(centred, mode="r"))
+    return gram, np.linalg.qr(np.vstack(factors), mode="r")

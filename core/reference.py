@@ -7,8 +7,9 @@ Two solvers, chosen by size (:func:`solve` says which ran in :attr:`Reference.me
   (Python integers and :class:`fractions.Fraction`), and only the final answer is rounded to
   float64. Polynomial features are the exact powers of the loaded x. This is what gets every NIST
   StRD linear dataset, Filip and Wampler5 included, to full float precision.
-* ``"refined"`` (larger data): a QR solve of the centred, column-scaled problem, followed by
-  iterative refinement with residuals computed in extended precision (``numpy.longdouble``).
+* ``"refined"`` (larger data): the float64 normal equations of the centred, column-scaled
+  problem, followed by refinement against the data with residuals, gradient and sums of squares
+  computed as if in twice float64's precision (:mod:`.compensated`), block by block.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ EXACT_LIMIT = 1_000_000
 #: a degree-25 polynomial on 1,400 points, about 1e6, 1.5 s).
 EXACT_FALLBACK_LIMIT = 20_000_000
 #: Above this condition number of the centred, scaled design, the exact solver runs whenever the
-#: size allows it (EXACT_FALLBACK_LIMIT): refinement in longdouble keeps about 19 − 2·log10(cond)
-#: digits of the normal equations, which with large residuals (Wampler5: cond 3.4e3) is under 10.
+#: size allows it (EXACT_FALLBACK_LIMIT): exact is exact, and each refinement step shrinks the
+#: error only by about cond²·eps (the refined solver still gets Wampler5, cond 3.4e3, right).
 EXACT_PREFERRED_CONDITION = 1e3
 
 
@@ -112,6 +113,10 @@ def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") ->
     DataError
         Too few rows for the parameters, or columns that are linear combinations of each other.
     """
+    streamed = dataset.streamed
+    if streamed is not None and method == "auto":
+        # The rows here only stand for the data's moments: its answer comes from its exact sums.
+        return streamed.least_squares(fit_intercept, dataset.feature_names)
     n, d = dataset.n_samples, dataset.n_features
     p = d + int(fit_intercept)
     if n < p:
@@ -178,7 +183,7 @@ def _float_column(column: np.ndarray) -> tuple[list[int], int]:
 
 def _exact_columns(dataset: Dataset, fit_intercept: bool) -> list[tuple[list[int], int]]:
     n = dataset.n_samples
-    if dataset.degree == 1:
+    if dataset.degree == 1 or dataset.moment_features is not None:
         columns = [_float_column(dataset.features[:, j]) for j in range(dataset.n_features)]
     else:
         base, den = _float_column(dataset.raw_x[:, 0])
@@ -215,6 +220,22 @@ def _solve_exact(dataset: Dataset, fit_intercept: bool) -> Reference:
         ss_tot = yy - sum_y * sum_y / n
     else:
         ss_tot = yy
+    return exact_answer(dataset, fit_intercept, theta, ss_res, ss_tot)
+
+
+def exact_answer(
+    dataset: Dataset,
+    fit_intercept: bool,
+    theta: list[Fraction],
+    ss_res: Fraction,
+    ss_tot: Fraction,
+    method: str = "exact",
+) -> Reference:
+    """The :class:`Reference` of an exact least-squares answer: ``theta`` (the weights, then the
+    intercept if any), SSres and the total sum of squares as rationals, each rounded once (with a
+    one-line DataError for what float64 cannot hold)."""
+    n = dataset.n_samples
+    p = len(theta)
     r2 = None if ss_tot == 0 else float(1 - ss_res / ss_tot)
     d = dataset.n_features
     mse = ss_res / n
@@ -241,7 +262,7 @@ def _solve_exact(dataset: Dataset, fit_intercept: bool) -> Reference:
         residual_sd=_sqrt_fraction(ss_res / (n - p)) if n > p else None,
         n_samples=n,
         n_params=p,
-        method="exact",
+        method=method,
     )
 
 
@@ -365,7 +386,7 @@ def _features_block(dataset: Dataset, a: int, b: int) -> list[tuple[np.ndarray, 
     """The features of rows a..b as (hi, lo) pairs, hi + lo exact up to eps² relative: the
     columns themselves (lo None), or for a polynomial the powers of x in double-float64
     arithmetic (the float64 powers would carry a rounding error of eps each)."""
-    if dataset.degree == 1:
+    if dataset.degree == 1 or dataset.moment_features is not None:
         x = dataset.features
         return [(x[a:b, j], None) for j in range(x.shape[1])]
     base = dataset.raw_x[a:b, 0]

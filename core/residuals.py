@@ -30,19 +30,20 @@ def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _exponent(values: np.ndarray) -> int:
     """e with max|values| in [2^(e−1), 2^e) (0 for all zeros)."""
-    top = float(np.max(np.abs(values))) if values.size else 0.0
+    # The largest and the smallest, not max(|values|): no copy of the data's size.
+    top = max(abs(float(np.max(values))), abs(float(np.min(values)))) if values.size else 0.0
     return math.frexp(top)[1] if top > 0 else 0
 
 
-#: Rows per block: every pass of the dozen below runs over one block of a column (256 KB) while
-#: it is in the processor's cache, and no array the size of the data is made.
-BLOCK_ROWS = 1 << 15
+#: Rows worked on at once: small enough that the dozen arrays of a chunk stay in the processor's
+#: cache (a pass over a million rows at once goes to memory for every one of its ~15 steps).
+CHUNK = 1 << 14
 
 
 class ResidualLoss:
-    """The MSE of any parameters on one dataset. The data are not copied: each call works
-    through them block by block (about 15 element-wise steps per column and block), after
-    the exponents that scale every column are found once.
+    """The MSE of any parameters on one dataset. The rows are worked through in chunks of
+    :data:`CHUNK`, about 15 cache-resident passes per column each, so nothing of the data's
+    size is allocated or copied: making one costs a scan for each column's largest value.
 
     Parameters
     ----------
@@ -52,10 +53,11 @@ class ResidualLoss:
 
     def __init__(self, features: np.ndarray, y: np.ndarray) -> None:
         self._x = np.asarray(features, dtype=np.float64)
-        self._yv = np.asarray(y, dtype=np.float64)
-        self._ey = _exponent(self._yv)
-        with np.errstate(all="ignore"):
-            self._ex = [_exponent(self._x[:, j]) for j in range(self._x.shape[1])]
+        self._y_data = np.asarray(y, dtype=np.float64)
+        self._ey = _exponent(self._y_data)
+        self._ex = [_exponent(self._x[:, j]) for j in range(self._x.shape[1])]
+        m = min(CHUNK, self._y_data.shape[0])
+        self._buffers = [np.empty(m) for _ in range(5)]
 
     def residuals(self, weights: np.ndarray, intercept: float) -> tuple[np.ndarray, int]:
         """y − X·w − b, accurately, in units of 2^scale.
@@ -67,45 +69,27 @@ class ResidualLoss:
             beyond float64 next to y.
         scale : int
         """
-        n = self._yv.shape[0]
+        n = self._y_data.shape[0]
         out = np.empty(n)
-        ey = self._scale(intercept)
-        for a in range(0, n, BLOCK_ROWS):
-            out[a : a + BLOCK_ROWS] = self._block(a, min(n, a + BLOCK_ROWS), weights, intercept, ey)
-        return out, ey
+        scale = 0
+        for lo in range(0, n, CHUNK):
+            r, scale = self._chunk(lo, weights, intercept)
+            out[lo : lo + r.shape[0]] = r
+        return out, scale
 
-    def mse(self, weights: np.ndarray, intercept: float) -> float:
-        """Mean squared error of (weights, intercept), to within a few ulps; inf beyond
-        float64's range."""
-        n = self._yv.shape[0]
-        ey = self._scale(intercept)
-        sums = []
-        with np.errstate(all="ignore"):
-            for a in range(0, n, BLOCK_ROWS):
-                r = self._block(a, min(n, a + BLOCK_ROWS), weights, intercept, ey)
-                # Non-negative terms: numpy's pairwise sum keeps the relative error to a few
-                # ulps in a block, and the blocks' sums are added exactly.
-                sums.append(float(np.dot(r, r)) if r.shape[0] < 64 else float(np.square(r).sum()))
-        total = math.fsum(sums) if all(map(math.isfinite, sums)) else math.inf
-        if not math.isfinite(total):
-            return math.inf
-        try:
-            return math.ldexp(total / n, 2 * ey)
-        except OverflowError:
-            return math.inf
-
-    def _scale(self, intercept: float) -> int:
-        return max(self._ey, _exponent(np.array([intercept])))
-
-    def _block(self, a: int, b: int, weights: np.ndarray, intercept: float, ey: int) -> np.ndarray:
-        """Residuals of rows a..b in units of 2^ey (Dot2: each product and sum error-free)."""
+    def _chunk(self, lo: int, weights: np.ndarray, intercept: float) -> tuple[np.ndarray, int]:
+        """The residuals of rows lo … lo + CHUNK − 1 (a view of an internal buffer)."""
         w = np.asarray(weights, dtype=np.float64).tolist()
+        ey = max(self._ey, _exponent(np.array([intercept])))
+        shift = ey - self._ey
+        y = self._y_data[lo : lo + CHUNK]
+        m = y.shape[0]
+        s, e, p, t, u = (b[:m] for b in self._buffers)
         with np.errstate(all="ignore"):
-            s = np.ldexp(self._yv[a:b], -ey)
-            e = np.zeros(b - a)
-            t = np.empty(b - a)
-            u = np.empty(b - a)
-            p = np.full(b - a, -math.ldexp(intercept, -ey))
+            np.ldexp(y, -self._ey, out=s)
+            np.ldexp(s, -shift, out=s)
+            e.fill(0.0)
+            p.fill(-math.ldexp(intercept, -ey))
             _two_sum_into(s, p, e, t, u)
             for j, (ex, wj) in enumerate(zip(self._ex, w)):
                 if wj == 0:
@@ -113,25 +97,47 @@ class ResidualLoss:
                 bj = math.ldexp(-wj, ex - ey)
                 if not math.isfinite(bj) or abs(bj) > 2.0**995:
                     s.fill(math.inf)
-                    return s
-                col = np.ldexp(self._x[a:b, j], -ex)
-                hi, lo = _split(col)
+                    return s, ey
+                col = np.ldexp(self._x[lo : lo + m, j], -ex)
+                hi, lo_part = _split(col)
                 bh, bl = _split_scalar(bj)
                 # TwoProduct(col, bj) = p + error; the error is accumulated in e.
                 np.multiply(col, bj, out=p)
                 np.multiply(hi, bh, out=t)
                 np.subtract(p, t, out=t)
-                np.multiply(lo, bh, out=u)
+                np.multiply(lo_part, bh, out=u)
                 np.subtract(t, u, out=t)
                 np.multiply(hi, bl, out=u)
                 np.subtract(t, u, out=t)
-                np.multiply(lo, bl, out=u)
+                np.multiply(lo_part, bl, out=u)
                 np.subtract(u, t, out=u)
                 np.add(e, u, out=e)
                 # TwoSum(s, p): s ← s + p, its error into e.
                 _two_sum_into(s, p, e, t, u)
             np.add(s, e, out=s)
-        return s
+        return s, ey
+
+    def mse(self, weights: np.ndarray, intercept: float) -> float:
+        """Mean squared error of (weights, intercept), to within a few ulps; inf beyond
+        float64's range."""
+        n = self._y_data.shape[0]
+        partials = []
+        scale = 0
+        for lo in range(0, n, CHUNK):
+            r, scale = self._chunk(lo, weights, intercept)
+            with np.errstate(all="ignore"):
+                # Non-negative terms: numpy's pairwise sum keeps the relative error to a few
+                # ulps; the chunks' sums are added exactly (fsum).
+                partials.append(
+                    float(np.dot(r, r)) if r.shape[0] < 64 else float(np.sum(np.square(r, out=r)))
+                )
+        total = math.fsum(partials)
+        if not math.isfinite(total):
+            return math.inf
+        try:
+            return math.ldexp(total / n, 2 * scale)
+        except OverflowError:
+            return math.inf
 
 
 def _split_scalar(a: float) -> tuple[float, float]:

@@ -27,12 +27,13 @@ from linreg_tui.core import settings
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.moments import Change
 from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import export, lesson, signals
-from .chart import Chart
+from .chart import Chart, ChartKey
 from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart
@@ -47,6 +48,7 @@ from .numbers import count
 from .pacing import FramePacer, PacedDriver
 from .palette import GuardedCommandPalette
 from .pins import PIN_BINDINGS, PinKeys, runs_table
+from .repaint import QuietStatic
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -209,18 +211,19 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         with Container(id="panes", classes="-tabbed"):
             with Vertical(id="pane-loss", classes="pane -current"):
                 yield LossChart(id="loss")
-                yield Static(id="loss-key", classes="chart-key")
+                yield ChartKey(id="loss-key", classes="chart-key")
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
-                yield Static(id="fit-key", classes="chart-key")
+                yield ChartKey(id="fit-key", classes="chart-key")
             # In the wide grid the landscape is the third column, over both rows.
             with Vertical(id="pane-landscape", classes="pane"):
                 yield LandscapeView(id="landscape")
-                yield Static(id="landscape-key", classes="chart-key -two")
+                yield QuietStatic(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
                 yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
+                yield Static(id="data-note", classes="chart-key")
                 yield DataView(id="data")
         yield Static(id="too-small")
         yield Footer()
@@ -304,6 +307,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
+            note = sample_note(self.session)
+            self.query_one("#data-note").set_class(bool(note), "-shown")
+            self._show_text("#data-note", note)
         if self._visible("landscape"):
             self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
         runs = self.query_one("#runs", Static)
@@ -432,10 +438,14 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         """A Data pane key: ``cell``, ``add``, ``delete``, ``undo``, ``generate``, ``write``."""
         self.data_editor.run(what)
 
-    def replace_data(self, dataset: Dataset, hp: Hyperparameters, what: str) -> bool:
-        """New data: a new session (reference, analysis, charts) restarted at epoch 0.
-        Raises DataError or HyperparameterError, leaving everything as it was."""
-        new = Session(dataset, hp)
+    def replace_data(
+        self, dataset: Dataset, hp: Hyperparameters, what: str, change: Change | None = None
+    ) -> bool:
+        """New data: a new session (reference, analysis, charts) restarted at epoch 0; with
+        ``change`` (the rows an edit took out and put in) the reference is updated from them
+        (:meth:`~linreg_tui.core.session.Session.edited`). Raises DataError or
+        HyperparameterError, leaving everything as it was."""
+        new = self.session.edited(dataset, change, hp)
         self.stepper.pause()
         self.workers.cancel_group(self, "stepper")
         self.session = new
@@ -611,6 +621,20 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 if name != self.current_pane:
                     self.action_pane(name)
                 return
+
+
+def sample_note(session: Session) -> str:
+    """The line over the data table: what the rows are, when they are a sample (else empty)."""
+    streamed = session.dataset.streamed
+    if streamed is None:
+        return ""
+    shown = session.shown_data.n_samples
+    if not streamed.is_sample:
+        return f"all {shown:,} rows, streamed (--stream): editing is off"
+    return (
+        f"a uniform sample of {shown:,} of the {session.n_rows:,} rows (--stream keeps only "
+        "the sums of the rest): editing is off"
+    )
 
 
 def _runner(app: App, action: str):

@@ -14,6 +14,7 @@ from textual_plotext.plot import Plot
 
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.objective import REFERENCE_TITLE
 from linreg_tui.core.reference import Reference
 
 from .chart import Chart, Same
@@ -38,6 +39,8 @@ class FitView:
     prediction: float
     reference_prediction: float
     pins: Sequence[Overlay] = ()
+    #: The rows read when the data shown is a sample of them (streamed data), else None.
+    sampled_from: int | None = None
 
 
 class FitChart(Chart):
@@ -61,7 +64,7 @@ class FitChart(Chart):
         s, rec = frame.session, frame.record
         self.show(
             FitView(
-                s.dataset,
+                s.shown_data,
                 rec.weights,
                 rec.intercept,
                 s.reference,
@@ -69,6 +72,7 @@ class FitChart(Chart):
                 s.prediction(rec),
                 s.reference_prediction(),
                 tuple(pins),
+                s.n_rows if s.shown_data.n_samples < s.n_rows else None,
             )
         )
 
@@ -110,14 +114,21 @@ class FitChart(Chart):
         if v.dataset.raw_x.shape[1] == 1:
             x = f"{v.dataset.x_names[0]}={num(v.predict_x[0])}"
             m = self.mark
+            data = "data"
+            if v.sampled_from is not None:
+                data = f"sample of {v.dataset.n_samples:,}/{v.sampled_from:,} rows"
             return (
-                f"[b]{m('point')}[/] data  [cyan]{m('line-key')}[/] now  "
-                f"[green]{m('ls-line') * 2}[/] least squares  "
+                f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] now  "
+                f"[green]{m('ls-line') * 2}[/] {REFERENCE_TITLE[v.reference.penalty]}  "
                 f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}{runs}"
             )
+        sample = ""
+        if v.sampled_from is not None:
+            sample = f" (sample of {v.dataset.n_samples:,}/{v.sampled_from:,} rows)"
         return (
-            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] least "
-            f"squares  {self.mark('ls-line') * 2} ŷ = y (perfect fit); x: actual y{runs}"
+            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] "
+            f"{REFERENCE_TITLE[v.reference.penalty]}  {self.mark('ls-line') * 2} ŷ = y (perfect "
+            f"fit); x: actual y{sample}{runs}"
         )
 
     def draw(self, plt: Plot) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import os
 
-from textual.widgets import Static
+from rich.text import Text
 
 from linreg_tui.core.analysis import Verdict
+from linreg_tui.core.objective import REFERENCE_WORD
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Status
 
 from .frame import Frame
 from .markup import escape
 from .numbers import count, num
+from .repaint import QuietStatic
 
 _STATUS_STYLE = {
     Status.READY: "bold",
@@ -31,8 +33,11 @@ _VERDICT_STYLE = {
 }
 
 
-def status_lines(session: Session, running: bool, speed: str) -> list[str]:
-    """Four lines of Rich markup, each short enough for an 80-column terminal."""
+def status_lines(
+    session: Session, running: bool, speed: str, width: int | None = None
+) -> list[str]:
+    """Four lines of Rich markup, each short enough for an 80-column terminal. ``width``: the
+    columns there are (with a penalty, the first line then leaves out what does not fit)."""
     t = session.trainer
     rec = session.record()
     ref = session.reference
@@ -40,21 +45,36 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
     hp = session.hp
     status = t.status
     state = "[reverse] running [/]" if running else f"[{_STATUS_STYLE[status]}]{status.value}[/]"
-    line1 = (
-        f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
-        f"MSE [b]{num(rec.mse)}[/] (LS {num(ref.mse)})  "
-        f"R² {num(session.r2_at(rec.mse), 4)} (LS {num(ref.r2, 4)})"
-    )
+    # what the reference solved: "LS" (least squares), "ridge", "lasso" or "e-net"
+    ref_word = REFERENCE_WORD[ref.penalty]
+    if ref.objective is None:
+        line1 = (
+            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
+            f"MSE [b]{num(rec.mse)}[/] ({ref_word} {num(ref.mse)})  "
+            f"R² {num(session.r2_at(rec.mse), 4)} ({ref_word} {num(ref.r2, 4)})"
+        )
+    else:  # J = MSE + penalty is what the run minimises: it comes first, then the MSE
+        line1 = (
+            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
+            f"J [b]{num(rec.objective)}[/] ({ref_word} {num(ref.objective)})  "
+            f"MSE {num(rec.mse)}"
+        )
+        whole = f"{line1} ({ref_word} {num(ref.mse)})"
+        line1 = whole if width is None or Text.from_markup(whole).cell_len <= width else line1
     names = session.dataset.feature_names
-    b = f"b [b]{num(rec.intercept)}[/] (LS {num(ref.intercept)})  " if hp.fit_intercept else ""
+    b = (
+        f"b [b]{num(rec.intercept)}[/] ({ref_word} {num(ref.intercept)})  "
+        if hp.fit_intercept
+        else ""
+    )
     if len(names) == 1:
-        params = f"m [b]{num(rec.weights[0])}[/] (LS {num(ref.weights[0])})  {b}"
+        params = f"m [b]{num(rec.weights[0])}[/] ({ref_word} {num(ref.weights[0])})  {b}"
     else:
         params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
     x = ",".join(num(v) for v in hp.predict_x)
     line2 = (
         f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
-        f"(LS {num(session.reference_prediction())})"
+        f"({ref_word} {num(session.reference_prediction())})"
     )
     line3 = f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
     if a.lr_max is None:
@@ -80,9 +100,10 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
         if not hp.fit_intercept:
             shape = shape.replace(" + b", "")
         std = ", standardised" if hp.standardize else ""
+        streamed = " (streamed)" if session.dataset.streamed is not None else ""
         line4 = (
             f"[dim]{escape(data_label(session.dataset.source))}: "
-            f"{count(session.dataset.n_samples)} rows, {shape}{std} · speed {speed} (+/−) · "
+            f"{count(session.n_rows)} rows{streamed}, {shape}{std} · speed {speed} (+/−) · "
             "? help[/]"
         )
     return [line1, line2, line3, line4]
@@ -95,7 +116,7 @@ def data_label(source: str) -> str:
     return os.path.basename(source) or source
 
 
-class StatusPanel(Static):
+class StatusPanel(QuietStatic):
     DEFAULT_CSS = """
     StatusPanel {
         height: 4;
@@ -115,7 +136,8 @@ class StatusPanel(Static):
 
     def show(self, session: Session, running: bool, speed: str) -> None:
         """Show the status; nothing is redrawn if the lines are the ones on screen."""
-        text = "\n".join(status_lines(session, running, speed))
+        width = self.content_region.width or None
+        text = "\n".join(status_lines(session, running, speed, width))
         if text != self._shown:
             self._shown = text
             self.update(text, layout=False)  # four lines, always: no layout needed

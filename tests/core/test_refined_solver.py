@@ -12,7 +12,7 @@ import pytest
 
 from linreg_tui.core import reference
 from linreg_tui.core.dataset import Dataset
-from linreg_tui.core.quadratic import BLOCK_ROWS, Quadratic
+from linreg_tui.core.quadratic import CHUNK, Quadratic
 from linreg_tui.core.residuals import ResidualLoss
 
 ROWS = 2 * reference.BLOCK_ROWS + 4_321  # three blocks, the last one partial
@@ -64,10 +64,10 @@ def test_refined_keeps_every_digit_with_several_columns():
 
 
 def test_large_data_fast_path_factor_gives_the_datas_loss():
-    # Above BLOCK_ROWS rows the factor comes from the Gram matrix; δᵀGδ through it must match
+    # Above CHUNK rows the factor comes from the Gram matrix; δᵀGδ through it must match
     # the loss computed from the data's residuals.
     rng = np.random.default_rng(3)
-    n = BLOCK_ROWS + 1000
+    n = CHUNK + 1000
     x = np.column_stack([rng.uniform(0, 10, n), rng.normal(5, 2, n), rng.uniform(-1, 1, n)])
     y = x @ [1.5, -0.5, 2.0] + 3 + rng.normal(size=n)
     data = Dataset(x, y, ("a", "b", "c"), "y")

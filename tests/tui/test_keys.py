@@ -908,3 +908,44 @@ async def test_stepping_back_through_adam_batches_and_a_schedule_in_the_app_is_e
         assert again.intercept == at_30.intercept
         text = await arithmetic_text(pilot)
         assert "Adam, lr" in text and "cosine schedule from 0.05" in text and "rows" in text
+
+
+@app_test
+async def test_with_a_penalty_every_label_names_j_and_the_penalised_answer_at_80x24():
+    """Ridge on the seed's points, λ = 0.5, by hand: the weight is the centred Sxy/n over
+    (Sxx/n + λ) = 1.2/2.5 = 0.48, the intercept 4 − 3·0.48 = 2.56, its MSE 2.544/5 = 0.5088 and
+    J = 0.5088 + 0.5·0.48² = 0.624; ŷ(6) = 5.44. At epoch 0 (m = b = 0) J is the MSE, Σy²/5."""
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    app = make_app(Session(seed_dataset(), Hyperparameters(l2=0.5)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = "\n".join(status_lines(app))
+        assert "LS" not in text, text
+        assert re.search(r"J 17\.2 \(ridge 0\.624\)  MSE 17\.2 \(ridge 0\.5088\)", text), text
+        assert "m 0 (ridge 0.48)  b 0 (ridge 2.56)  ŷ(6) 0 (ridge 5.44)" in text, text
+        key = " ".join(lines_of(app.query_one("#loss-key")))
+        assert "J = MSE + 0.5·‖w‖² by epoch" in key and "min J (ridge) 0.624" in key, key
+        assert "least-squares" not in key
+        # run to the end: the longer numbers still leave J and both words on screen
+        await pilot.press("e")
+        await run_to_completion(pilot)
+        first = status_lines(app)[0]
+        assert re.search(r"J \S+ \(ridge 0\.624\)  MSE \S+", first), first
+    # elastic net with a validation split: J, the held-out MSE, and e-net's words
+    hp = Hyperparameters(l1=0.3, l2=0.1, validation=0.4, seed=1)
+    app = make_app(Session(seed_dataset(), hp))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await run_to_completion(pilot)
+        key = " ".join(lines_of(app.query_one("#loss-key")))
+        assert "J by epoch" in key and "validation MSE" in key and "min J (e-net)" in key, key
+        assert "(LS" not in "\n".join(status_lines(app))
+        assert "(e-net " in status_lines(app)[0]
+        # and the fit chart's key on its own pane
+        await pilot.press("2")
+        await pilot.pause()
+        fit = " ".join(lines_of(app.query_one("#fit-key")))
+        assert "elastic net" in fit and "least squares" not in fit, fit
