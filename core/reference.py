@@ -320,6 +320,12 @@ def _sqrt_fraction(value: Fraction) -> float:
 BLOCK_ROWS = 1 << 15
 
 
+def _block_rows(columns: int) -> int:
+    """Rows per block for ``columns`` feature columns: BLOCK_ROWS, fewer for many columns, so
+    that a block's handful of arrays per column stay within a few tens of MB."""
+    return max(1024, min(BLOCK_ROWS, (1 << 20) // max(columns, 1)))
+
+
 @dataclass(frozen=True)
 class _Frame:
     """The coordinates the refined solver works in: each feature column j and y shifted (by
@@ -363,9 +369,10 @@ def _moments(dataset: Dataset, fit_intercept: bool, frame: _Frame):
     u_sum = np.zeros(d)
     v_sums: list[float] = []
     top = np.zeros(d)
-    for a in range(0, n, BLOCK_ROWS):
-        u = (x[a : a + BLOCK_ROWS] - frame.shift) * scale
-        v = (y[a : a + BLOCK_ROWS] - frame.y_shift) * y_scale
+    rows = _block_rows(d)
+    for a in range(0, n, rows):
+        u = (x[a : a + rows] - frame.shift) * scale
+        v = (y[a : a + rows] - frame.y_shift) * y_scale
         if d == 1:
             column = u[:, 0]
             gram[0, 0] += np.einsum("i,i->", column, column)
@@ -429,8 +436,9 @@ def _exact_pass(
     v_sum: list[float] = []
     v_squares: list[float] = []
     shift = frame.shift.tolist()
-    for a in range(0, n, BLOCK_ROWS):
-        b = min(n, a + BLOCK_ROWS)
+    rows = _block_rows(d)
+    for a in range(0, n, rows):
+        b = min(n, a + rows)
         columns = []
         for j, (fh, fl) in enumerate(_features_block(dataset, a, b)):
             if fit_intercept:
