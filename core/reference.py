@@ -314,10 +314,10 @@ def _sqrt_fraction(value: Fraction) -> float:
 # ----------------------------------------------------------------------------------------------
 # refined float solver
 
-#: Rows per block in the refined solver's passes over the data: one column of a block is 256 KB,
+#: Rows per block in the refined solver's passes over the data: one column of a block is 128 KB,
 #: so the dozens of element-wise steps of the exact pass run in the processor's cache, and no
 #: array the size of the data is made.
-BLOCK_ROWS = 1 << 15
+BLOCK_ROWS = 1 << 14
 
 
 def _block_rows(columns: int) -> int:
