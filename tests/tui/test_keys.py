@@ -942,8 +942,12 @@ async def test_with_a_penalty_every_label_names_j_and_the_penalised_answer_at_80
         await run_to_completion(pilot)
         key = " ".join(lines_of(app.query_one("#loss-key")))
         assert "J by epoch" in key and "validation MSE" in key and "min J (e-net)" in key, key
-        assert "(LS" not in "\n".join(status_lines(app))
-        assert "(e-net " in status_lines(app)[0]
+        shown = status_lines(app)
+        assert "(LS" not in "\n".join(shown)
+        assert "(e-net " in shown[0], shown
+        # every line whole at 80 columns: the reference numbers shortened, nothing cut off
+        assert not any(line.endswith("…") for line in shown), shown
+        assert re.search(r"ŷ\(6\) \S+ \(e-net [\d.]+\)$", shown[1]), shown
         # and the fit chart's key on its own pane
         await pilot.press("2")
         await pilot.pause()
