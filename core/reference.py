@@ -218,6 +218,22 @@ def _solve_exact(dataset: Dataset, fit_intercept: bool) -> Reference:
         ss_tot = yy - sum_y * sum_y / n
     else:
         ss_tot = yy
+    return exact_answer(dataset, fit_intercept, theta, ss_res, ss_tot)
+
+
+def exact_answer(
+    dataset: Dataset,
+    fit_intercept: bool,
+    theta: list[Fraction],
+    ss_res: Fraction,
+    ss_tot: Fraction,
+    method: str = "exact",
+) -> Reference:
+    """The :class:`Reference` of an exact least-squares answer: ``theta`` (the weights, then the
+    intercept if any), SSres and the total sum of squares as rationals, each rounded once (with a
+    one-line DataError for what float64 cannot hold)."""
+    n = dataset.n_samples
+    p = len(theta)
     r2 = None if ss_tot == 0 else float(1 - ss_res / ss_tot)
     d = dataset.n_features
     mse = ss_res / n
@@ -244,7 +260,7 @@ def _solve_exact(dataset: Dataset, fit_intercept: bool) -> Reference:
         residual_sd=_sqrt_fraction(ss_res / (n - p)) if n > p else None,
         n_samples=n,
         n_params=p,
-        method="exact",
+        method=method,
     )
 
 

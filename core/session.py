@@ -20,6 +20,7 @@ from .analysis import Analysis, analyse
 from .dataset import Dataset
 from .errors import HyperparameterError
 from .hyperparams import Hyperparameters
+from .moments import Change, Moments
 from .objective import Objective, Penalty
 from .optimizers import make
 from .quadratic import Quadratic
@@ -107,6 +108,8 @@ class Session:
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
         self._eigen: tuple[float, float] | None = None
         self._mse_cache: tuple[tuple[bytes, float], float] | None = None
+        #: The loaded data's moments (:mod:`.moments`), formed at the first edit.
+        self._moments: Moments | None = None
         self.problem = _problem or self._build(hp)
         self.trainer = self._new_trainer(hp)
 
@@ -209,6 +212,8 @@ class Session:
         d = self.dataset
         m0 = np.array(hp.m0 * d.n_features if len(hp.m0) == 1 else hp.m0, dtype=np.float64)
         loss = self.problem.loss.mse(m0, hp.b0)
+        # Epoch 0's record shows these parameters: its MSE (a pass over the data) is this one.
+        self._mse_cache = ((m0.tobytes(), float(hp.b0)), loss)
         with np.errstate(all="ignore"):
             model_loss, gw, gb = self.problem.quadratic.evaluate(w0, b0)
         if math.isfinite(loss) and np.all(np.isfinite(gw)) and math.isfinite(gb + model_loss):
@@ -363,6 +368,53 @@ class Session:
         """The settings the problem (scaling, reference, objective) depends on."""
         split = (hp.validation, hp.seed) if hp.validation > 0 else None
         return (hp.standardize, hp.fit_intercept, hp.l1, hp.l2, split)
+
+    # -- edited data -----------------------------------------------------------------------------
+
+    def edited(self, dataset: Dataset, change: Change | None, hp: Hyperparameters) -> Session:
+        """A new session for ``dataset``, which is this session's data after ``change`` (the rows
+        an edit took out and put in; None: other data altogether), with settings ``hp``.
+
+        The least-squares answer is updated from the changed rows alone: the data's moments
+        (:class:`~.moments.Moments`, formed at the first edit) change by their outer products,
+        exactly, and the answer is solved from them. Everything else (scaling, the quadratic
+        model, the analysis) is built from the new rows as a new session builds it; where the
+        moments cannot answer (a validation split, data too ill-conditioned for them, see
+        :meth:`.Moments.reference`) the answer is solved from the rows too.
+
+        Raises
+        ------
+        DataError, HyperparameterError
+            As :class:`Session` does for the same data and settings.
+        """
+        hp = self._settle(hp)
+        moments = None
+        # (With a validation split the problem's rows are not all the loaded rows: an editor
+        # shown them cannot be trusted to describe a change of the loaded ones.)
+        expected = self.loaded.n_samples + len(change.added) - len(change.removed) if change else -1
+        if (
+            change is not None
+            and self.loaded.streamed is None
+            and self.hp.validation == 0
+            and dataset.n_samples == expected
+        ):
+            if self._moments is None:
+                self._moments = Moments.of(self.loaded)
+            if self._moments is not None:
+                moments = self._moments.updated(change)
+        least_squares = None
+        if moments is not None and hp.validation == 0:
+            least_squares = moments.reference(dataset, hp.fit_intercept)
+        if least_squares is None:
+            session = Session(dataset, hp)
+        else:
+            self._check_against_data(dataset, hp)
+            problem = Problem.build(
+                dataset, hp.standardize, hp.fit_intercept, least_squares, Penalty(hp.l1, hp.l2)
+            )
+            session = Session(dataset, hp, _problem=problem)
+        session._moments = moments
+        return session
 
     def with_hyperparameters(self, hp: Hyperparameters) -> Session:
         """:meth:`apply`, returning the session (the same one) for chaining."""

@@ -27,6 +27,7 @@ from linreg_tui.core import settings
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.moments import Change
 from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
@@ -47,6 +48,7 @@ from .numbers import count
 from .pacing import FramePacer, PacedDriver
 from .palette import GuardedCommandPalette
 from .pins import PIN_BINDINGS, PinKeys, runs_table
+from .repaint import QuietStatic
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -216,7 +218,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             # In the wide grid the landscape is the third column, over both rows.
             with Vertical(id="pane-landscape", classes="pane"):
                 yield LandscapeView(id="landscape")
-                yield Static(id="landscape-key", classes="chart-key -two")
+                yield QuietStatic(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
                 yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
@@ -436,10 +438,14 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         """A Data pane key: ``cell``, ``add``, ``delete``, ``undo``, ``generate``, ``write``."""
         self.data_editor.run(what)
 
-    def replace_data(self, dataset: Dataset, hp: Hyperparameters, what: str) -> bool:
-        """New data: a new session (reference, analysis, charts) restarted at epoch 0.
-        Raises DataError or HyperparameterError, leaving everything as it was."""
-        new = Session(dataset, hp)
+    def replace_data(
+        self, dataset: Dataset, hp: Hyperparameters, what: str, change: Change | None = None
+    ) -> bool:
+        """New data: a new session (reference, analysis, charts) restarted at epoch 0; with
+        ``change`` (the rows an edit took out and put in) the reference is updated from them
+        (:meth:`~linreg_tui.core.session.Session.edited`). Raises DataError or
+        HyperparameterError, leaving everything as it was."""
+        new = self.session.edited(dataset, change, hp)
         self.stepper.pause()
         self.workers.cancel_group(self, "stepper")
         self.session = new

@@ -31,6 +31,7 @@ from linreg_tui.core.editing import Edit, EditableData
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.files import write_text
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.moments import Change
 
 from . import export
 from .markup import escape
@@ -325,8 +326,8 @@ class DataEditor:
         if not self.data.can_undo:
             self.app.notify("Nothing to undo.", timeout=2)
             return
-        previous, what = self.data.propose_undo()
-        if self._replace_session(previous, f"undone: {what}"):
+        previous, edit = self.data.propose_undo()
+        if self._replace_session(previous, f"undone: {edit.description}", edit.change):
             self.data.apply_undo(previous)
 
     def _generate(self) -> None:
@@ -374,14 +375,15 @@ class DataEditor:
     # -- applying ---------------------------------------------------------------------------------
 
     def _apply(self, new: Dataset, edit: Edit) -> bool:
-        if self._replace_session(new, edit.description):
+        if self._replace_session(new, edit.description, edit.change):
             self.data.apply(new, edit)
             return True
         return False
 
-    def _replace_session(self, dataset: Dataset, what: str) -> bool:
+    def _replace_session(self, dataset: Dataset, what: str, change: Change | None) -> bool:
         try:
-            ok = self.app.replace_data(dataset, adapted(self.app.session.hp, dataset), what)
+            hp = adapted(self.app.session.hp, dataset)
+            ok = self.app.replace_data(dataset, hp, what, change)
         except (DataError, HyperparameterError) as exc:
             self.app.notify(f"{exc}; the data is as it was", title="Not applied", severity="error")
             return False

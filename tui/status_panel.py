@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 from rich.text import Text
-from textual.widgets import Static
 
 from linreg_tui.core.analysis import Verdict
 from linreg_tui.core.objective import REFERENCE_WORD
@@ -16,6 +15,7 @@ from linreg_tui.core.trainer import Status
 from .frame import Frame
 from .markup import escape
 from .numbers import count, num
+from .repaint import QuietStatic
 
 _STATUS_STYLE = {
     Status.READY: "bold",
@@ -134,7 +134,7 @@ def data_label(source: str) -> str:
     return os.path.basename(source) or source
 
 
-class StatusPanel(Static):
+class StatusPanel(QuietStatic):
     DEFAULT_CSS = """
     StatusPanel {
         height: 4;
