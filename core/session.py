@@ -39,7 +39,7 @@ class Problem:
     reference: Reference
     scaling: Scaling
     objective: Objective
-    loss: residuals.ResidualLoss
+    loss: residuals.ResidualLoss  # or, for streamed data, its SumsLoss (the same .mse)
     least_squares: Reference | None = None
     validation: Validation | None = None
 
@@ -78,7 +78,9 @@ class Problem:
             shown,
             scaling,
             Objective(q, penalty, features, dataset.y),
-            residuals.ResidualLoss(dataset.features, dataset.y),
+            dataset.streamed.loss()
+            if dataset.streamed is not None
+            else residuals.ResidualLoss(dataset.features, dataset.y),
             ref,
             validation,
         )

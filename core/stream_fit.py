@@ -132,6 +132,44 @@ def _feature_gram(
     return _congruence(transform, full)
 
 
+class SumsLoss:
+    """The MSE of any parameters from the exact sums: (1/n)·Σ(y − Xw − b)² expanded as the
+    quadratic form of (b, w, −1) in the exact Gram matrix of (1, features, y), evaluated in
+    rational arithmetic and rounded once. (On moment-equivalent rows the same MSE would cancel
+    catastrophically where the features are large and the residuals small: Filip's x¹⁰.)
+
+    Parameters
+    ----------
+    n : int
+    total, products : exact Σu and Σuuᵀ of the basis columns and y
+    basis : Basis
+    """
+
+    def __init__(
+        self, n: int, total: list[Fraction], products: list[list[Fraction]], basis: Basis
+    ) -> None:
+        self.n = n
+        self._gram = _feature_gram(n, total, products, basis)
+
+    def mse(self, weights: np.ndarray, intercept: float) -> float:
+        """The MSE over every row read, float (inf when the parameters are not finite or the
+        MSE is beyond float64)."""
+        values = [float(intercept), *np.asarray(weights, dtype=np.float64).tolist()]
+        if not all(math.isfinite(v) for v in values):
+            return math.inf
+        t = [Fraction(v) for v in values] + [Fraction(-1)]
+        g = self._gram
+        total = sum(
+            (t[i] * sum((g[i][j] * t[j] for j in range(len(t)) if t[j]), Fraction(0)))
+            for i in range(len(t))
+            if t[i]
+        )
+        try:
+            return float(max(total, Fraction(0)) / self.n)
+        except OverflowError:
+            return math.inf
+
+
 def feature_moments(
     n: int, total: list[Fraction], products: list[list[Fraction]], basis: Basis
 ) -> tuple[np.ndarray, np.ndarray]:

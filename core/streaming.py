@@ -191,6 +191,13 @@ class StreamSummary:
             )
         return self._answers[key]
 
+    def loss(self) -> stream_fit.SumsLoss:
+        """The MSE of any parameters over every row read, from the exact sums (cached)."""
+        if "loss" not in self._answers:
+            total, products = self.moments.sums.raw()
+            self._answers["loss"] = stream_fit.SumsLoss(self.n_samples, total, products, self.basis)
+        return self._answers["loss"]
+
     def sample_dataset(self, x_names: Sequence[str], y_name: str) -> Dataset:
         """The sample as a :class:`Dataset` (for the charts and the data pane; cached)."""
         if "sample" not in self._answers:

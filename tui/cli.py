@@ -353,8 +353,8 @@ def _open_at_once(argv: Sequence[str] | None):
     """The app on a large file: show the loading screen at once and load behind it.
 
     Returns None when this does not apply (headless, small or no file, no terminal, ...: the
-    ordinary path runs), an exit status when the load ended without a session (2: bad input,
-    130: the user quit), else ``(options, session)``.
+    ordinary path runs), an exit status when the load ended without data (2: bad input, 130: the
+    user quit), else ``(options, None)``: the app builds the session, showing the data meanwhile.
     """
     try:
         args = build_parser().parse_args(argv)
@@ -380,9 +380,13 @@ def _open_at_once(argv: Sequence[str] | None):
     from .loading import LoadingApp
 
     def build(progress, stage):
+        # Only the data: the app opens with it shown and solves least squares itself, the
+        # panes filling in when the answer is there. Its module is imported here, while the
+        # loading screen shows, not after it.
         opts = parse_options(argv, progress=progress)
-        stage("solving least squares")
-        return opts, Session(opts.dataset, opts.hp)
+        import linreg_tui.tui.app  # noqa: F401
+
+        return opts, None
 
     app = LoadingApp(args.data, build, (UsageError, DataError, HyperparameterError))
     outcome = app.run()
@@ -490,6 +494,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         app = make_app(
             session,
+            pending=(opts.dataset, opts.hp) if session is None else None,
             served=opts.served,
             ascii_only=opts.ascii or (not opts.served and wants_ascii(os.environ)),
             handle_signals=True,
@@ -498,7 +503,10 @@ def _main(argv: Sequence[str] | None) -> int:
             data_path=opts.data_path,
         )
         app.run()
-        if opts.resume is not None:
+        if app.failure is not None:  # the data could not be fitted (collinear columns, ...)
+            print(f"{PROG}: error: {one_line(app.failure)}", file=sys.stderr)
+            return 2
+        if opts.resume is not None and app.session is not None:
             resume_mod.remember(opts.resume, app.session.hp)
         if app.exit_signal is not None:
             return signals.exit_status(app.exit_signal)

@@ -255,7 +255,8 @@ class DataEditor:
 
     def __init__(self, app) -> None:
         self.app = app
-        self.data = EditableData(app.session.dataset)
+        self.data: EditableData | None = None  # made at the first edit (the session may not be
+        # there yet when the app opens)
 
     def _view(self):
         from .data_view import DataView
@@ -266,7 +267,7 @@ class DataEditor:
         if self.app.session.dataset.streamed is not None:
             self.app.notify(NO_EDITING_STREAMED, title="Not applied", severity="warning", timeout=6)
             return
-        if self.data.dataset is not self.app.session.dataset:  # the data changed elsewhere
+        if self.data is None or self.data.dataset is not self.app.session.dataset:  # changed
             self.data = EditableData(self.app.session.dataset)
         try:
             getattr(self, f"_{what}")()

@@ -34,7 +34,7 @@ class FitView:
     dataset: Dataset
     weights: np.ndarray
     intercept: float
-    reference: Reference
+    reference: Reference | None  # None: least squares is still being solved
     predict_x: tuple[float, ...]
     prediction: float
     reference_prediction: float
@@ -117,11 +117,19 @@ class FitChart(Chart):
             data = "data"
             if v.sampled_from is not None:
                 data = f"sample of {v.dataset.n_samples:,}/{v.sampled_from:,} rows"
+            if v.reference is None:
+                return (
+                    f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] start  "
+                    "(least squares: being solved)"
+                )
             return (
                 f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] now  "
                 f"[green]{m('ls-line') * 2}[/] {REFERENCE_TITLE[v.reference.penalty]}  "
                 f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}{runs}"
             )
+        if v.reference is None:
+            mark = self.mark("now-point")
+            return f"[cyan]{mark}[/] start; x: actual y (least squares: being solved)"
         sample = ""
         if v.sampled_from is not None:
             sample = f" (sample of {v.dataset.n_samples:,}/{v.sampled_from:,} rows)"
@@ -151,17 +159,18 @@ class FitChart(Chart):
         grid = np.linspace(lo, hi, samples)
         features = ds.expand(grid[:, None])
         now = model.predict(features, v.weights, v.intercept)
-        best = v.reference.predict(features)
         m = self.mark
-        plt.plot(grid.tolist(), best.tolist(), marker=m("ls-line"), color="green")
+        if v.reference is not None:
+            best = v.reference.predict(features)
+            plt.plot(grid.tolist(), best.tolist(), marker=m("ls-line"), color="green")
         for p in v.pins:
             line = model.predict(features, p.run.weights, p.run.intercept)
             plt.plot(grid.tolist(), line.tolist(), marker=p.mark, color=p.colour)
         plt.plot(grid.tolist(), now.tolist(), marker=m("line"), color="cyan")
         # The points last, so the lines do not hide them.
         plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker=m("point"), color="white")
-        px = v.predict_x[0]
-        plt.scatter([px], [v.prediction], marker=m("predict"), color="yellow")
+        if v.reference is not None:
+            plt.scatter([v.predict_x[0]], [v.prediction], marker=m("predict"), color="yellow")
         plt.xlabel(ds.x_names[0])
 
     def _plot_predicted_vs_actual(self, v: FitView) -> None:
@@ -171,11 +180,12 @@ class FitChart(Chart):
         features = ds.features[::stride]
         y = ds.y[::stride]
         now = model.predict(features, v.weights, v.intercept)
-        best = v.reference.predict(features)
         lo, hi = float(ds.y.min()), float(ds.y.max())
         m = self.mark
         plt.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
-        plt.scatter(y.tolist(), best.tolist(), marker=m("ls-point"), color="green")
+        if v.reference is not None:
+            best = v.reference.predict(features)
+            plt.scatter(y.tolist(), best.tolist(), marker=m("ls-point"), color="green")
         for p in v.pins:
             pinned = model.predict(features, p.run.weights, p.run.intercept)
             plt.scatter(y.tolist(), pinned.tolist(), marker=p.mark, color=p.colour)

@@ -8,6 +8,8 @@ import os
 from rich.text import Text
 
 from linreg_tui.core.analysis import Verdict
+from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.objective import REFERENCE_WORD
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Status
@@ -106,16 +108,7 @@ def status_lines(
     if status in (Status.DIVERGED, Status.CONVERGED) and not running:
         line4 = f"[{_STATUS_STYLE[status]}]{escape(t.brief)}[/]"
     else:
-        shape = "y = m·x + b" if len(names) == 1 else f"{len(names)} weights + b"
-        if not hp.fit_intercept:
-            shape = shape.replace(" + b", "")
-        std = ", standardised" if hp.standardize else ""
-        streamed = " (streamed)" if session.dataset.streamed is not None else ""
-        line4 = (
-            f"[dim]{escape(data_label(session.dataset.source))}: "
-            f"{count(session.n_rows)} rows{streamed}, {shape}{std} · speed {speed} (+/−) · "
-            "? help[/]"
-        )
+        line4 = _data_line(session.dataset, hp, session.n_rows, f"· speed {speed} (+/−) · ? help")
     return [line1, line2, line3, line4]
 
 
@@ -125,6 +118,35 @@ def _first_fitting(lines: list[str], width: int | None) -> str:
         if width is None or Text.from_markup(line).cell_len <= width:
             return line
     return lines[-1]
+
+
+def pending_lines(dataset: Dataset, hp: Hyperparameters, rows: int) -> list[str]:
+    """Four lines of Rich markup while least squares is being solved."""
+    names = dataset.feature_names
+    d = len(names)
+    m0 = ", ".join(num(v) for v in (hp.m0 * d if len(hp.m0) == 1 else hp.m0))
+    b = f"  b [b]{num(hp.b0)}[/]" if hp.fit_intercept else ""
+    start = f"m [b]{m0}[/]{b}" if d == 1 else f"start: m {m0}{b}"
+    return [
+        f"epoch [b]0[/]/{count(hp.epochs)} [reverse] solving least squares [/]  for "
+        f"{count(rows)} rows",
+        f"{start}  (least squares, the MSE and the analysis appear when solved)",
+        f"lr {num(hp.lr)} · keys that need the answer wait for it; q quits",
+        _data_line(dataset, hp, rows, "· ? help"),
+    ]
+
+
+def _data_line(dataset: Dataset, hp: Hyperparameters, rows: int, tail: str) -> str:
+    names = dataset.feature_names
+    shape = "y = m·x + b" if len(names) == 1 else f"{len(names)} weights + b"
+    if not hp.fit_intercept:
+        shape = shape.replace(" + b", "")
+    std = ", standardised" if hp.standardize else ""
+    streamed = " (streamed)" if dataset.streamed is not None else ""
+    return (
+        f"[dim]{escape(data_label(dataset.source))}: {count(rows)} rows{streamed}, "
+        f"{shape}{std} {tail}[/]"
+    )
 
 
 def data_label(source: str) -> str:
@@ -152,10 +174,17 @@ class StatusPanel(QuietStatic):
     def show_frame(self, frame: Frame) -> None:
         self.show(frame.session, frame.running, frame.speed)
 
-    def show(self, session: Session, running: bool, speed: str) -> None:
-        """Show the status; nothing is redrawn if the lines are the ones on screen."""
-        width = self.content_region.width or None
-        text = "\n".join(status_lines(session, running, speed, width))
+    def show_pending(self, dataset: Dataset, hp: Hyperparameters, rows: int) -> None:
+        """The status before least squares is known: the settings and the data, and what the
+        app is waiting for."""
+        self._put("\n".join(pending_lines(dataset, hp, rows)))
+
+    def _put(self, text: str) -> None:
         if text != self._shown:
             self._shown = text
             self.update(text, layout=False)  # four lines, always: no layout needed
+
+    def show(self, session: Session, running: bool, speed: str) -> None:
+        """Show the status; nothing is redrawn if the lines are the ones on screen."""
+        width = self.content_region.width or None
+        self._put("\n".join(status_lines(session, running, speed, width)))

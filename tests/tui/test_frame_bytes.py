@@ -164,3 +164,23 @@ async def test_the_landscape_keeps_its_view_while_the_path_is_in_it_and_v_fits_i
         await pilot.press("v")
         await pilot.pause()
         assert view._view[1] == fit_view(sl, points, width, height)
+
+
+@app_test
+async def test_the_log_scale_key_repaints_the_loss_pane_not_the_screen():
+    """Setting a border title repaints the whole container: the grid's title (unchanged) was set
+    again on every `l`, and every pane went out again (36 kB at 200×60)."""
+    app = seed_app()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        shown = regions(app)
+        frames = record_frames(app)
+        await pilot.press("l")
+        await pilot.pause()
+        sent = Counter()
+        for frame in frames:
+            sent += by_widget(frame, shown)
+    assert sent["loss"] > 0
+    for pane in ("landscape", "fit", "data", "log-rows", "settings"):
+        assert sent[pane] == 0, sent

@@ -24,15 +24,21 @@ def test_the_app_on_a_streamed_file(tmux: Tmux, tmp_path: Path) -> None:  # noqa
     session = tmux.start(
         "stream", [str(LINREG_TUI), str(path), "--stream", "--lr", "0.02"], ENV_256, 120, 40
     )
-    first = session.wait_for_text("150,000 rows (streamed)", "a uniform sample of 100,000 of the")
-    assert "sample of 100,000/150,000 rows" in first, first
-    # The least-squares slope the status shows is the in-memory one (6 significant digits).
+    # The least-squares slope the status shows (once solved: the panes open with the data
+    # first) is the in-memory one (6 significant digits).
     ref = reference.solve(load_data(str(path)))
-    assert f"(LS {ref.weights[0]:.6g})" in first, first
+    first = session.wait_for_text(
+        "150,000 rows (streamed)",
+        "a uniform sample of 100,000 of the",
+        f"(LS {ref.weights[0]:.6g})",
+    )
+    assert "sample of 100,000/150,000 rows" in first, first
     session.send("e")
     end = session.wait_for_text("epoch 1,000/1,000 budget spent")
     assert "Traceback" not in end
-    session.send("4", "Enter")  # an edit: refused, saying why
+    session.send("4")
+    session.wait_for_text("Edit cell")  # the data pane has the focus (its keys in the footer)
+    session.send("Enter")  # an edit: refused, saying why
     refused = session.wait_for_text("Editing is off with --stream")
     assert "150,000 rows (streamed)" in refused
     session.send("q")
