@@ -40,21 +40,23 @@ def cells(strip: Strip) -> list[Cell]:
 
 
 def changed_span(old: Strip, new: Strip) -> tuple[int, int] | None:
-    """The cells ``[start, end)`` of ``new`` that differ from ``old``; None if none do."""
+    """The cells ``[start, end)`` where ``new`` differs from ``old``, cell for cell at the same
+    column (a cell one line has and the other not counts as changed); None if none do."""
     if old is new:
         return None
     a, b = cells(old), cells(new)
     if a == b:
         return None
-    n = min(len(a), len(b))
+    n = max(len(a), len(b))
+    a += [None] * (n - len(a))  # type: ignore[list-item]
+    b += [None] * (n - len(b))  # type: ignore[list-item]
     start = 0
-    while start < n and a[start] == b[start]:
+    while a[start] == b[start]:
         start += 1
-    end_a, end_b = len(a), len(b)
-    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
-        end_a -= 1
-        end_b -= 1
-    return start, max(end_a, end_b, start + 1)
+    end = n
+    while a[end - 1] == b[end - 1]:
+        end -= 1
+    return start, end
 
 
 def repaint_changed(

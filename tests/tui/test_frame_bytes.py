@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from rich.segment import Segment
 from rich.style import Style
 from textual._compositor import CompositorUpdate
-from textual.geometry import Region
 from textual.strip import Strip
 
 from linreg_tui.core.dataset import seed_dataset
@@ -121,20 +120,27 @@ def strips(draw):
 
 @given(strips(), strips())
 def test_the_changed_span_covers_every_cell_that_differs(old, new):
+    """Cells are compared at the same column (the screen's): a line whose text moved by a cell
+    differs from there on, even where the moved text is the same (a span matched from the lines'
+    ends once left '100/s' on screen after '30/s' was drawn)."""
     a, b = cells(old), cells(new)
     span = changed_span(old, new)
     if span is None:
         assert a == b
         return
     start, end = span
-    assert a != b
-    # outside [start, end) the two lines agree, cell for cell (counted from either end)
-    assert a[:start] == b[:start]
-    tail = max(len(a), len(b)) - end
-    assert tail >= 0
-    if tail:
-        assert a[len(a) - tail :] == b[len(b) - tail :]
-    assert Region(start, 0, end - start, 1).area >= 1
+    n = max(len(a), len(b))
+    a += [None] * (n - len(a))
+    b += [None] * (n - len(b))
+    assert 0 <= start < end <= n
+    assert a[start] != b[start] and a[end - 1] != b[end - 1]
+    assert a[:start] == b[:start] and a[end:] == b[end:]
+
+
+def test_a_shorter_line_repaints_from_where_it_differs_to_the_old_end():
+    old = Strip([Segment("speed 100/s help")])
+    new = Strip([Segment("speed 30/s help")])
+    assert changed_span(old, new) == (6, 16)
 
 
 @app_test
@@ -184,3 +190,21 @@ async def test_the_log_scale_key_repaints_the_loss_pane_not_the_screen():
     assert sent["loss"] > 0
     for pane in ("landscape", "fit", "data", "log-rows", "settings"):
         assert sent[pane] == 0, sent
+
+
+@app_test
+async def test_the_log_drops_old_rows_a_block_at_a_time_and_still_follows(monkeypatch):
+    from linreg_tui.tui import iteration_log
+
+    monkeypatch.setattr(iteration_log, "MAX_ROWS", 40)
+    monkeypatch.setattr(iteration_log, "DROP", 10)
+    app = seed_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(LogTable)
+        await pilot.press("right_curly_bracket")  # 100 rows more
+        await pilot.pause()
+        assert 30 < table.row_count() <= 40
+        last = table.row_count() - 1
+        assert table.row_cells(last, 10)[0] == "100"  # the newest row is kept
+        view = table.scrollable_content_region.height - 1
+        assert int(table.scroll_y) <= last < int(table.scroll_y) + view
