@@ -68,7 +68,8 @@ def test_the_screen_after_a_run_is_the_screen_drawn_afresh(tmux: Tmux, case: str
     before_text = s.wait_for(lambda t: t == s.screen(), "a still screen")
     before = s.screen(escapes=True)
     s.resize(width - 1, height)
-    s.wait_for(lambda t: t != before_text, "the narrower screen")
+    narrower = s.wait_for(lambda t: t != before_text and t == s.screen(), "the narrower screen")
+    assert "q Quit" in narrower
     s.resize(width, height)
     s.wait_for(lambda t: t == before_text, "the same text drawn afresh")
     assert s.screen(escapes=True) == before
