@@ -58,7 +58,12 @@ class Dataset:
         raw_x = np.asarray(self.raw_x, dtype=np.float64)
         if raw_x.ndim == 1:
             raw_x = raw_x[:, None]
-        y = np.asarray(self.y, dtype=np.float64)
+        # Columns contiguous, whatever the source: sums over a column then run along memory,
+        # and the same data give the same bits however they were read (a row-major array's
+        # column sums and products round differently).
+        if raw_x.strides[0] != raw_x.itemsize:
+            raw_x = np.asfortranarray(raw_x)
+        y = np.ascontiguousarray(self.y, dtype=np.float64)
         object.__setattr__(self, "raw_x", raw_x)
         object.__setattr__(self, "y", y)
         if raw_x.shape[0] != y.shape[0]:

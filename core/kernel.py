@@ -361,7 +361,7 @@ def _run_fused(
     q = objective.quadratic
     intercept = objective.fit_intercept
     schedule = plan.schedule
-    loop = fused_loop(opt, q, schedule is not None)
+    names = opt.coefficient_names
     w, b = float(point.w[0]), point.b
     sw, sb, t = tuple(float(s[0]) for s in point.state_w), point.state_b, point.t
     lr, lr_max, checks, rises = plan.lr, plan.lr_max, plan.checks, plan.rises
@@ -374,6 +374,11 @@ def _run_fused(
         first = plan.epoch + done + 1
         lrs = None if schedule is None else [schedule(e) for e in range(first, first + k)]
         coef = opt.coefficient_table(t + 1, k)
+        # coefficients that are exactly 1 over the whole block (Adam's bias corrections, late
+        # in a run) are left out of the loop's arithmetic: the same numbers, sooner
+        ones = tuple(n for n, c in zip(names, coef) if c.count(1.0) == k)
+        coef = tuple(c for n, c in zip(names, coef) if n not in ones)
+        loop = fused_loop(opt, q, schedule is not None, ones)
         ws: list[float] = []
         bs: list[float] = []
         end = loop(k, w, b, sw, sb, lr, lrs, coef, ws.append, bs.append)
@@ -453,24 +458,30 @@ def _check_block(
     return limit, stop, rises
 
 
-def fused_loop(opt: Optimizer, q: Quadratic, scheduled: bool):
+def fused_loop(opt: Optimizer, q: Quadratic, scheduled: bool, ones: tuple[str, ...] = ()):
     """The compiled loop of :func:`_run_fused` with ``opt``'s settings and ``q``'s constants
     bound: ``loop(k, w, b, state_w, state_b, lr, lrs, coef, put_w, put_b)`` takes k epochs
     (the rates ``lrs`` when ``scheduled``, else ``lr``; ``coef`` the optimiser's
-    :meth:`~.Optimizer.coefficient_table`), passes each epoch's w and b to ``put_w`` and
-    ``put_b``, and returns (w, b, state_w, state_b)."""
+    :meth:`~.Optimizer.coefficient_table` without the columns named in ``ones``, which are
+    exactly 1.0 throughout), passes each epoch's w and b to ``put_w`` and ``put_b``, and returns
+    (w, b, state_w, state_b)."""
     gradient, constants = q.scalar_gradient()
-    factory = _fused_factory(type(opt), q.fit_intercept, scheduled, gradient, tuple(constants))
+    factory = _fused_factory(
+        type(opt), q.fit_intercept, scheduled, gradient, tuple(constants), ones
+    )
     return factory(**constants, **opt.bindings(), sqrt=math.sqrt)
 
 
 @functools.cache
-def _fused_factory(cls, intercept: bool, scheduled: bool, gradient: tuple, constants: tuple):
+def _fused_factory(
+    cls, intercept: bool, scheduled: bool, gradient: tuple, constants: tuple, ones: tuple = ()
+):
     names = (*constants, *cls.fields, *cls.constants, "sqrt")
     state = ", ".join(cls.state_names)
     pack = (lambda side: f"({state.replace(', ', side + ', ')}{side},)") if state else None
-    loops = (["lr"] if scheduled else []) + list(cls.coefficient_names)
-    lists = (["lrs"] if scheduled else []) + [f"{c}s" for c in cls.coefficient_names]
+    varying = [c for c in cls.coefficient_names if c not in ones]
+    loops = (["lr"] if scheduled else []) + varying
+    lists = (["lrs"] if scheduled else []) + [f"{c}s" for c in varying]
     if not loops:
         header = "for _ in range(k):"
     elif len(loops) == 1:
@@ -482,12 +493,12 @@ def _fused_factory(cls, intercept: bool, scheduled: bool, gradient: tuple, const
         body.append(f"{pack('_w')} = state_w")
         if intercept:
             body.append(f"{pack('_b')} = state_b")
-    if cls.coefficient_names:
-        body.append(f"({', '.join(lists[-len(cls.coefficient_names) :])},) = coef")
+    if varying:
+        body.append(f"({', '.join(lists[-len(varying) :])},) = coef")
     body.append(header)
-    steps = [*gradient, *cls.rule_for("w", "gw", "_w"), "put_w(w)"]
+    steps = [*gradient, *cls.rule_for("w", "gw", "_w", ones), "put_w(w)"]
     if intercept:
-        steps += [*cls.rule_for("b", "gb", "_b"), "put_b(b)"]
+        steps += [*cls.rule_for("b", "gb", "_b", ones), "put_b(b)"]
     body += [f"    {line}" for line in steps]
     sw = pack("_w") if state else "()"
     sb = (pack("_b") if state else "()") if intercept else "state_b"

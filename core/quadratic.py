@@ -27,12 +27,34 @@ printed parameters on the data (:mod:`.residuals`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 #: Rows worked on at once by :meth:`Quadratic.from_features` (more go by chunks: no centred copy
 #: of the data, and the arrays stay in the processor's cache).
 CHUNK = 1 << 14
+#: Largest condition number of the column-scaled G for which R of large data comes from G's
+#: Cholesky factor: δᵀGδ from it is then good to about cond·eps ≈ 2e-12 relative (from a QR
+#: factor of the data, to about √cond·eps), as good as the fast path needs; above it, QR.
+CHOLESKY_CONDITION = 1e4
+
+
+def _cholesky_factor(gram: np.ndarray) -> np.ndarray | None:
+    """R with RᵀR = ``gram`` from a Cholesky factorisation of the column-scaled matrix, or None
+    when that matrix's condition number is above CHOLESKY_CONDITION (or it is not positive
+    definite in float64)."""
+    diag = np.diag(gram)
+    if np.any(diag <= 0) or not np.all(np.isfinite(gram)):
+        return None
+    unit = 1 / np.sqrt(diag)
+    try:
+        lower = np.linalg.cholesky(gram * np.outer(unit, unit))
+    except np.linalg.LinAlgError:
+        return None
+    if np.linalg.cond(lower) ** 2 > CHOLESKY_CONDITION:
+        return None
+    return lower.T / unit
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +67,10 @@ class Quadratic:
         G: centred (with intercept) or raw (without) second moments of the features, over n
         (used as is only for one feature).
     factor : ndarray of shape (n_features, n_features)
-        R, upper triangular, with RᵀR = G (computed from the features, not from G).
+        R, upper triangular, with RᵀR = G: from a QR factorisation of the centred features, or
+        for large data (when the column-scaled G is well conditioned, so that it loses nothing
+        that matters) from a Cholesky factorisation of G, which saves a factorisation of all
+        rows.
     mean : ndarray of shape (n_features,)
         x̄, the feature means (zeros without an intercept: unused).
     w_star : ndarray of shape (n_features,)
@@ -173,7 +198,12 @@ class Quadratic:
     def hessian_eigen(self) -> tuple[np.ndarray, np.ndarray]:
         """Eigenvalues (ascending, never negative) and eigenvectors (columns) of ∇²MSE, from the
         singular values of its square root M: λᵢ = 2·sᵢ², accurate even when ∇²MSE is too
-        ill-conditioned for its own eigen-decomposition."""
+        ill-conditioned for its own eigen-decomposition. Computed once (copies are returned)."""
+        values, vectors = self._eigen
+        return values.copy(), vectors.copy()
+
+    @cached_property
+    def _eigen(self) -> tuple[np.ndarray, np.ndarray]:
         _, s, vt = np.linalg.svd(self._root())
         order = np.argsort(s)
         return 2 * s[order] ** 2, vt[order].T
@@ -183,18 +213,28 @@ def _gram_and_factor(
     features: np.ndarray, mean: np.ndarray, fit_intercept: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """G and R of :meth:`Quadratic.from_features`, chunk by chunk: G as the sum of the chunks'
-    Xcᵀ·Xc, R as the R of the chunks' stacked R factors (a QR of the rows is a QR of the QR
-    factors of its blocks: tall-skinny QR, with the accuracy of one Householder QR)."""
+    Xcᵀ·Xc; R from G when that loses nothing (one column, or G well conditioned), else as the R
+    of the chunks' stacked R factors (a QR of the rows is a QR of the QR factors of its blocks:
+    tall-skinny QR, with the accuracy of one Householder QR)."""
     n, d = features.shape
     root_n = np.sqrt(n)
     gram = np.zeros((d, d))
+    for lo in range(0, n, CHUNK):
+        centred = features[lo : lo + CHUNK]
+        centred = centred - mean if fit_intercept else centred
+        # Few columns: numpy's own loop, not BLAS, whose threads, woken for each of many small
+        # products, stalled for up to 12 ms a call on a loaded machine.
+        gram += np.einsum("ij,ik->jk", centred, centred) if d <= 16 else centred.T @ centred
+    gram /= n
+    # One column's QR factor is its norm; a well-conditioned G's Cholesky factor is as good as
+    # a QR's for the fast path (CHOLESKY_CONDITION): either way no second pass over the rows.
+    factor = np.sqrt(gram) if d == 1 else _cholesky_factor(gram)
+    if factor is not None:
+        return gram, factor
     factors = []
     for lo in range(0, n, CHUNK):
         centred = features[lo : lo + CHUNK]
         centred = centred - mean if fit_intercept else np.array(centred)
-        # Few columns: numpy's own loop, not BLAS, whose threads, woken for each of many small
-        # products, stalled for up to 12 ms a call on a loaded machine.
-        gram += np.einsum("ij,ik->jk", centred, centred) if d <= 16 else centred.T @ centred
         centred /= root_n
         factors.append(np.linalg.qr(centred, mode="r"))
-    return gram / n, np.linalg.qr(np.vstack(factors), mode="r")
+    return gram, np.linalg.qr(np.vstack(factors), mode="r")

@@ -213,12 +213,17 @@ class Session:
         begin at inf, and its verdict could not agree with its outcome."""
         d = self.dataset
         m0 = np.array(hp.m0 * d.n_features if len(hp.m0) == 1 else hp.m0, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            model_loss, gw, gb = self.problem.quadratic.evaluate(w0, b0)
+        finite = np.all(np.isfinite(gw)) and math.isfinite(gb + model_loss)
+        # The model is the loss (MSE* plus non-negative terms, each to a few ulps): far below
+        # the overflow threshold it vouches for the data's loss without a pass over the data.
+        if finite and model_loss < 1e300:
+            return
         loss = self.problem.loss.mse(m0, hp.b0)
         # Epoch 0's record shows these parameters: its MSE (a pass over the data) is this one.
         self._mse_cache = ((m0.tobytes(), float(hp.b0)), loss)
-        with np.errstate(all="ignore"):
-            model_loss, gw, gb = self.problem.quadratic.evaluate(w0, b0)
-        if math.isfinite(loss) and np.all(np.isfinite(gw)) and math.isfinite(gb + model_loss):
+        if math.isfinite(loss) and finite:
             return
         start = f"m0 {', '.join(f'{v:g}' for v in hp.m0)}" + (
             f", b0 {hp.b0:g}" if hp.fit_intercept else ""

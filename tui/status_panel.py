@@ -39,7 +39,8 @@ def status_lines(
     session: Session, running: bool, speed: str, width: int | None = None
 ) -> list[str]:
     """Four lines of Rich markup, each short enough for an 80-column terminal. ``width``: the
-    columns there are (with a penalty, the first line then leaves out what does not fit)."""
+    columns there are (with a penalty, the reference numbers then get fewer digits, and the
+    first line leaves out the MSE's reference, where they would not fit)."""
     t = session.trainer
     rec = session.record()
     ref = session.reference
@@ -56,34 +57,43 @@ def status_lines(
             f"R² {num(session.r2_at(rec.mse), 4)} ({ref_word} {num(ref.r2, 4)})"
         )
     else:  # J = MSE + penalty is what the run minimises: it comes first, then the MSE
-        line1 = (
-            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
-            f"J [b]{num(rec.objective)}[/] ({ref_word} {num(ref.objective)})  "
-            f"MSE {num(rec.mse)}"
+        head = (
+            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  J [b]{num(rec.objective)}[/]"
         )
-        whole = f"{line1} ({ref_word} {num(ref.mse)})"
-        line1 = whole if width is None or Text.from_markup(whole).cell_len <= width else line1
+        # the penalised answer's name is longer than "LS": where the line is too narrow, its
+        # numbers get fewer digits, then the MSE's reference goes
+        line1 = _first_fitting(
+            [
+                f"{head} ({ref_word} {num(ref.objective, d)})  MSE {num(rec.mse)}"
+                + (f" ({ref_word} {num(ref.mse, d)})" if with_mse else "")
+                for d, with_mse in ((6, True), (4, True), (4, False))
+            ],
+            width,
+        )
     names = session.dataset.feature_names
-    b = (
-        f"b [b]{num(rec.intercept)}[/] ({ref_word} {num(ref.intercept)})  "
-        if hp.fit_intercept
-        else ""
-    )
-    if len(names) == 1:
-        params = f"m [b]{num(rec.weights[0])}[/] ({ref_word} {num(ref.weights[0])})  {b}"
-    else:
-        params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
     x = ",".join(num(v) for v in hp.predict_x)
-    line2 = (
-        f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
-        f"({ref_word} {num(session.reference_prediction())})"
-    )
+    lines2 = []
+    for d in (6, 4) if ref.objective is not None else (6,):
+        b = (
+            f"b [b]{num(rec.intercept)}[/] ({ref_word} {num(ref.intercept, d)})  "
+            if hp.fit_intercept
+            else ""
+        )
+        if len(names) == 1:
+            params = f"m [b]{num(rec.weights[0])}[/] ({ref_word} {num(ref.weights[0], d)})  {b}"
+        else:
+            params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
+        lines2.append(
+            f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
+            f"({ref_word} {num(session.reference_prediction(), d)})"
+        )
+    line2 = _first_fitting(lines2, width)
     line3 = f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
     if a.lr_max is None:
         line3 += f"{escape(hp.optimizer)}: adaptive, no fixed stable rate"
     elif a.method == "gd":
         if a.epochs_needed is None and a.verdict is Verdict.STABLE:
-            needed = "bound of the smooth part (L1)"
+            needed = "smooth part's bound (L1)"
         elif a.epochs_needed is None:
             needed = "never converges"
         else:
@@ -100,6 +110,14 @@ def status_lines(
     else:
         line4 = _data_line(session.dataset, hp, session.n_rows, f"· speed {speed} (+/−) · ? help")
     return [line1, line2, line3, line4]
+
+
+def _first_fitting(lines: list[str], width: int | None) -> str:
+    """The first of ``lines`` (Rich markup) that fits ``width`` columns, else the last."""
+    for line in lines:
+        if width is None or Text.from_markup(line).cell_len <= width:
+            return line
+    return lines[-1]
 
 
 def pending_lines(dataset: Dataset, hp: Hyperparameters, rows: int) -> list[str]:

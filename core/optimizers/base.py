@@ -172,15 +172,27 @@ class Optimizer:
         return tuple(names)
 
     @classmethod
-    def rule_for(cls, theta: str, g: str, suffix: str) -> list[str]:
+    def rule_for(cls, theta: str, g: str, suffix: str, ones: tuple[str, ...] = ()) -> list[str]:
         """The rule's lines with the block's names renamed: ``theta`` → ``theta``, ``g`` → ``g``,
-        every other name of the block → name + ``suffix`` (the fused loop holds two blocks)."""
+        every other name of the block → name + ``suffix`` (the fused loop holds two blocks).
+        ``ones``: names known to be exactly 1.0, whose divisions are left out (x/1.0 is x in
+        IEEE arithmetic, NaN, infinities and −0 included, so nothing changes but the time)."""
         mapping = {name: name + suffix for name in cls.rule_locals()}
         mapping.update(theta=theta, g=g)
 
         class Rename(ast.NodeTransformer):
             def visit_Name(self, node: ast.Name) -> ast.Name:
                 return ast.copy_location(ast.Name(mapping.get(node.id, node.id), node.ctx), node)
+
+            def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+                self.generic_visit(node)
+                if (
+                    isinstance(node.op, ast.Div)
+                    and isinstance(node.right, ast.Name)
+                    and node.right.id in ones
+                ):
+                    return node.left
+                return node
 
         return [ast.unparse(Rename().visit(ast.parse(line))) for line in cls.rule_lines()]
 
