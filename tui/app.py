@@ -588,6 +588,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self._start_log()
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
         self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
+        for chart in self.query(Chart):
+            chart.forget_rows()
         self.refresh_views()
         if change is None:  # other data altogether (an edit carries the moments on)
             self._prepare_edits()
