@@ -46,15 +46,24 @@ SCRIPTS = {
 def measure(argv: list[str]) -> tuple[float, int]:
     """(wall seconds, peak MB) of a subprocess; the peak comes from VmHWM read at its exit."""
     started = time.perf_counter()
+    # linreg-tui ends with os._exit (core/cli.py's entry): the peak is reported on the way out.
     wrapped = [
         sys.executable,
         "-c",
-        "import runpy, sys\n"
+        "import os, runpy, sys\n"
+        "def report():" + PEAK.replace("\n", "\n    ") + "\n"
+        "_exit = os._exit\n"
+        "def exit_reporting(status):\n"
+        "    report()\n"
+        "    sys.stderr.flush()\n"
+        "    _exit(status)\n"
+        "os._exit = exit_reporting\n"
         f"sys.argv = {argv!r}\n"
         "try:\n"
         f"    runpy.run_path({argv[0]!r}, run_name='__main__')\n"
         "except SystemExit:\n"
-        "    pass\n" + PEAK,
+        "    pass\n"
+        "report()\n",
     ]
     result = subprocess.run(wrapped, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
@@ -92,14 +101,23 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--stream-copies", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="1,000,000 rows, one stream copy")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="keep the generated files in this folder and use them again on the next run "
+        "(e.g. to time two versions on the same files)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rows, args.stream_copies = 1_000_000, 1
-    folder = Path(tempfile.mkdtemp(prefix="bench_data_"))
-    big = folder / "big.csv"
-    write_csv(big, args.rows, 1)
+    folder = args.data or Path(tempfile.mkdtemp(prefix="bench_data_"))
+    folder.mkdir(parents=True, exist_ok=True)
+    big = folder / f"big_{args.rows}.csv"
+    if not big.exists():
+        write_csv(big, args.rows, 1)
     wide = folder / "wide.csv"
-    write_csv(wide, 100_000, 100, seed=1)
+    if not wide.exists():
+        write_csv(wide, 100_000, 100, seed=1)
     mb = big.stat().st_size / 1e6
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
 
@@ -169,21 +187,23 @@ def main() -> None:
     )
 
     print(f"## --stream on {args.stream_copies} copies of the file\n")
-    streamed = folder / "stream.csv"
-    with streamed.open("wb") as out:
-        out.write(big.read_bytes())
-        body = big.read_bytes().split(b"\n", 1)[1]
-        for _ in range(args.stream_copies - 1):
-            out.write(body)
+    streamed = folder / f"stream_{args.rows}x{args.stream_copies}.csv"
+    if not streamed.exists():
+        with streamed.open("wb") as out:
+            out.write(big.read_bytes())
+            body = big.read_bytes().split(b"\n", 1)[1]
+            for _ in range(args.stream_copies - 1):
+                out.write(body)
     size = streamed.stat().st_size / 1e6
     t, peak = measure([LINREG, str(streamed), "--stream", "--headless", "--lr", "1e-4"])
     print(
         f"{size:,.0f} MB: {t:.1f} s, {size / t:,.0f} MB/s (target ≥ 100: {yes(size / t >= 100)}), "
         f"peak memory {peak:,} MB (target ≤ 400: {yes(peak <= 400)})"
     )
-    for path in folder.iterdir():
-        path.unlink()
-    folder.rmdir()
+    if args.data is None:
+        for path in folder.iterdir():
+            path.unlink()
+        folder.rmdir()
 
 
 if __name__ == "__main__":

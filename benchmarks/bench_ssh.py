@@ -15,7 +15,10 @@ It prints the machine and its load, then one markdown table, each row beside its
    20 KB/s with 50 ms each way at 80×24, 1 Mbit/s with 50 ms each way at 200×60.
 2. **Bytes and CPU of a paced run**: ``linreg-tui`` in tmux, running at 1 and at 100 epochs a
    second, at 80×24 and at 200×60; the bytes it writes (tmux ``pipe-pane``) and its CPU time
-   (``/proc``: user + system, all threads) over a stretch of seconds.
+   (``/proc``: user + system, all threads) over a stretch of seconds. Under the table, an audit
+   of the 1 epoch/s runs: the output cut into frames (at the pacer's ``ESC [ 6 n`` after each)
+   and each piece of a frame put down to the widget it paints (``tests/tui/frame_audit.py``, on
+   the widgets' regions from a pilot run at the same size), in bytes a second and a frame.
 3. **A run to the end**: 10,000,000 epochs of the seed data. Headless: ``linreg-tui --headless``
    less the same command with 1 epoch (its start-up); in the app: from ``e`` until the screen
    says "budget spent", at 80×24 and 200×60. Runs alternate, so a busy spell of the (shared)
@@ -35,12 +38,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from report import markdown, yes  # benchmarks/report.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "tui"))
+from frame_audit import by_widget, regions  # noqa: E402  (tests/tui: the pilot tests' audit)
 from sshlink import SshLink  # noqa: E402  (tests/tui: the real-SSH test's own helpers)
 from tmux import Tmux  # noqa: E402
 
@@ -120,8 +125,9 @@ def ssh_latency(rate: float, size: tuple[int, int], samples: int, fill_s: float)
 # -- 2. bytes and CPU of a paced run --------------------------------------------------------------
 
 
-def paced(size: tuple[int, int], slower: int, seconds: float) -> tuple[float, float]:
-    """(bytes a second, share of a core) of a run at 100 epochs/s slowed ``slower`` steps."""
+def paced(size: tuple[int, int], slower: int, seconds: float) -> tuple[float, float, str]:
+    """(bytes a second, share of a core, what was written) of a run at 100 epochs/s slowed
+    ``slower`` steps."""
     with tempfile.TemporaryDirectory(prefix="bench-paced-") as d:
         directory = Path(d)
         tmux = Tmux(directory)
@@ -140,9 +146,53 @@ def paced(size: tuple[int, int], slower: int, seconds: float) -> tuple[float, fl
             b0, c0, t0 = written.stat().st_size, cpu_s(pid), time.monotonic()
             time.sleep(seconds)
             b1, c1, t1 = written.stat().st_size, cpu_s(pid), time.monotonic()
-            return (b1 - b0) / (t1 - t0), (c1 - c0) / (t1 - t0)
+            data = written.read_bytes()[b0:b1].decode("utf-8", "replace")
+            return (b1 - b0) / (t1 - t0), (c1 - c0) / (t1 - t0), data
         finally:
             tmux.kill()
+
+
+def layout_of(size: tuple[int, int]) -> list:
+    """The widgets' regions at ``size`` (the app's layout, from a pilot run of the same app)."""
+    import asyncio
+
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+    from linreg_tui.tui.app import make_app
+
+    app = make_app(Session(seed_dataset(), Hyperparameters(epochs=100_000_000)))
+
+    async def run() -> list:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            return regions(app)
+
+    return asyncio.run(run())
+
+
+def audit(size: tuple[int, int], written: str, seconds: float) -> str:
+    """What each frame of a paced run sent, by pane (frames end at the pacer's question)."""
+    frames = [f for f in written.split("\x1b[6n") if f]
+    shown = layout_of(size)
+    total = sum((by_widget(f, shown) for f in frames), Counter())
+    sizes = [len(f.encode()) for f in frames]
+    lines = [
+        f"{size[0]}×{size[1]}, paced 1 epoch/s: {len(frames)} frames in {seconds:g} s, "
+        f"{statistics.mean(sizes) / 1000:.2f} kB a frame (largest {max(sizes) / 1000:.2f} kB)"
+        if sizes
+        else f"{size[0]}×{size[1]}: no frames"
+    ]
+    rows = [
+        [
+            name,
+            f"{n / seconds:,.0f}",
+            f"{n / max(1, len(frames)):,.0f}",
+            f"{n / sum(total.values()):.0%}",
+        ]
+        for name, n in total.most_common()
+    ]
+    return "\n".join(lines) + "\n\n" + markdown(["widget", "B/s", "B a frame", "share"], rows)
 
 
 # -- 3. a run to the end --------------------------------------------------------------------------
@@ -191,6 +241,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer samples, shorter stretches")
     ap.add_argument("--no-ssh", action="store_true", help="skip part 1 (no sshd here)")
+    ap.add_argument(
+        "--parts",
+        default="123",
+        help="which parts to run: 1 keys over SSH, 2 paced runs, 3 runs to the end (default 123)",
+    )
     args = ap.parse_args()
     samples, seconds, reps = (2, 5.0, 1) if args.quick else (4, 10.0, 2)
 
@@ -198,7 +253,7 @@ def main() -> None:
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     rows: list[list[str]] = []
 
-    if not args.no_ssh:
+    if "1" in args.parts and not args.no_ssh:
         for rate, size, target in ((20_000, (80, 24), 2.0), (125_000, (200, 60), 0.5)):
             lat = ssh_latency(rate, size, samples, fill_s=4.0)
             rows.append(
@@ -212,9 +267,12 @@ def main() -> None:
                 ]
             )
 
-    for size in ((80, 24), (200, 60)):
+    audits: list[str] = []
+    for size in ((80, 24), (200, 60)) if "2" in args.parts else ():
         for slower, speed in ((4, 1), (0, 100)):
-            rate, core = paced(size, slower, seconds)
+            rate, core, written = paced(size, slower, seconds)
+            if speed == 1:
+                audits.append(audit(size, written, seconds))
             say(f"paced {speed}/s {size}: {rate:.0f} B/s, {core:.1%}")
             if speed == 1:
                 target, ok = "≤ 10 KB/s", rate <= 10_000
@@ -232,7 +290,7 @@ def main() -> None:
 
     # Side by side: each app run next to a headless run of its own; CPU time is the fair
     # measure on a shared machine (wall time is also shown: it moves with the others' load).
-    for size in ((80, 24), (200, 60)):
+    for size in ((80, 24), (200, 60)) if "3" in args.parts else ():
         walls, cpus = [], []
         for _ in range(reps):
             hw, hc = headless_run(RUN_EPOCHS)
@@ -254,6 +312,9 @@ def main() -> None:
         )
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(markdown(["measurement", "result", "target", "met"], rows))
+    for text in audits:
+        print()
+        print(text)
 
 
 if __name__ == "__main__":

@@ -226,6 +226,7 @@ class CheckedReader(io.RawIOBase):
         self._consumed = consumed
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self.error: DataError | None = None
+        self.line_ends = 0  # b"\n" seen so far (a CR-only file counts none: see expected_rows)
 
     def readable(self) -> bool:
         return True
@@ -234,19 +235,18 @@ class CheckedReader(io.RawIOBase):
     def consumed(self) -> int:
         return self._consumed()
 
-    def readinto(self, buffer) -> int:
-        view = memoryview(buffer).cast("B")
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (pyarrow reads through this: no buffer between, no copy)."""
         if self._prefix:
-            k = min(len(view), len(self._prefix))
-            view[:k] = self._prefix[:k]
-            self._prefix = self._prefix[k:]
+            k = len(self._prefix) if size is None or size < 0 else size
+            data, self._prefix = self._prefix[:k], self._prefix[k:]
         else:
             try:
-                k = self._stream.readinto(view)
+                data = self._stream.read(CHUNK if size is None or size < 0 else size)
             except Exception as exc:  # a damaged gzip member, an I/O error
                 self.error = read_error(self.name, exc)
                 raise self.error from None
-            if not k:
+            if not data:
                 try:
                     self._decoder.decode(b"", final=True)
                 except UnicodeDecodeError:
@@ -255,13 +255,29 @@ class CheckedReader(io.RawIOBase):
                         "save it as UTF-8 CSV"
                     )
                     raise self.error from None
-                return 0
-        self._check(bytes(view[:k]))
-        return k
+                return b""
+        self._check(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def expected_rows(self, size: int | None) -> int | None:
+        """About how many lines the whole stream holds, from the lines and bytes seen so far
+        and the source's ``size`` (compressed bytes for gzip); None when that cannot be told."""
+        consumed = self._consumed()
+        if not size or not consumed or not self.line_ends:
+            return None
+        total = self.offset * max(size, consumed) / consumed  # decompressed bytes, estimated
+        return int(self.line_ends * total / self.offset)
 
     def _check(self, chunk: bytes) -> None:
         base = self.offset
         self.offset += len(chunk)
+        self.line_ends += chunk.count(b"\n")
         nul = chunk.find(b"\x00")
         if nul != -1:
             self.error = DataError(
@@ -524,28 +540,57 @@ def _parse_fast(
     source: Source, layout: Layout, wanted: list[int], progress: Progress | None
 ) -> np.ndarray | None:
     """All chosen cells through pyarrow's C++ parser, or None if anything is not a plain finite
-    number (or the file's shape is irregular). Encoding problems are raised at once."""
-    columns: list[list[np.ndarray]] = [[] for _ in wanted]
+    number (or the file's shape is irregular). Encoding problems are raised at once.
+
+    The result is of shape (n_rows, len(wanted)) in Fortran order: each column contiguous, so
+    that the x columns and y handed to the model are contiguous arrays (every pass over a
+    strided column moves twice the memory). Blocks are copied into it as they come, into room
+    for the number of rows the first lines suggest (``np.empty`` takes no memory until written),
+    so the parsed blocks are not all held at once beside it.
+    """
+    tally = _Tally()
+    values = np.empty((len(wanted), 0))
     rows = 0
     try:
-        for block in _fast_blocks(source, layout, wanted, progress):
-            for j in range(len(wanted)):
-                columns[j].append(block[j])
-            rows += len(block[0])
+        for block in _fast_blocks(source, layout, wanted, progress, tally):
+            k = len(block[0])
+            if rows + k > values.shape[1]:
+                expected = int((tally.expected or 0) * 1.03) + 1024
+                room = max(rows + k, int(values.shape[1] * 1.5), expected)
+                grown = np.empty((len(wanted), room))
+                grown[:, :rows] = values[:, :rows]
+                values = grown
+            for j, column in enumerate(block):
+                values[j, rows : rows + k] = column
+            rows += k
     except _NotPlain:
         return None
-    values = np.empty((rows, len(wanted)), dtype=np.float64)
-    for j, pieces in enumerate(columns):
-        at = 0
-        for piece in pieces:
-            values[at : at + len(piece), j] = piece
-            at += len(piece)
-        pieces.clear()
-    return values
+    return values[:, :rows].T
+
+
+@dataclass
+class _Tally:
+    """What :func:`_fast_blocks` tells its caller besides the blocks."""
+
+    expected: int | None = None  # about how many rows the file holds
+
+
+def float_values(array) -> np.ndarray:
+    """A pyarrow float64 array without nulls as a numpy view of its buffer (no copy).
+
+    ``Array.to_numpy`` would do the same, but it first imports pandas when pandas is installed
+    (half a second, and memory) to check for pandas extension types.
+    """
+    data = array.buffers()[1]
+    return np.frombuffer(data, dtype=np.float64, count=len(array), offset=array.offset * 8)
 
 
 def _fast_blocks(
-    source: Source, layout: Layout, wanted: list[int], progress: Progress | None
+    source: Source,
+    layout: Layout,
+    wanted: list[int],
+    progress: Progress | None,
+    tally: _Tally | None = None,
 ) -> Iterator[list[np.ndarray]]:
     """Blocks of the chosen columns (one array per column) through pyarrow; raises _NotPlain
     at the first block holding anything but plain finite numbers."""
@@ -562,7 +607,7 @@ def _fast_blocks(
         rows = 0
         try:
             reader = pacsv.open_csv(
-                pa.PythonFile(io.BufferedReader(checked, CHUNK), mode="r"),
+                pa.PythonFile(checked, mode="r"),
                 read_options=pacsv.ReadOptions(
                     column_names=names, block_size=CHUNK, use_threads=True
                 ),
@@ -582,10 +627,12 @@ def _fast_blocks(
                 ),
             )
             for batch in reader:
-                block = [batch.column(name).to_numpy() for name in chosen]
+                block = [float_values(batch.column(name)) for name in chosen]
                 if not all(np.isfinite(column).all() for column in block):
                     raise _NotPlain
                 rows += batch.num_rows
+                if tally is not None and tally.expected is None:
+                    tally.expected = checked.expected_rows(source.size)
                 if progress is not None:
                     progress(checked.consumed, source.size, rows)
                 yield block

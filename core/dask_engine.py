@@ -3,9 +3,11 @@
 ``--engine dask`` takes a file, a glob of files (``parts/*.csv``) or a Parquet dataset (a folder
 of ``.parquet`` files). Each file is one task: it streams the file with this project's own reader
 (so the rules and the messages for bad cells, with the file's name, are the in-memory loader's)
-and returns its :class:`~.streaming.Moments` and a uniform sample; the tasks' results are merged
-pairwise in a tree (Chan et al.'s update is associative), on Dask's local threaded scheduler or,
-with ``--scheduler ADDRESS``, on an existing dask.distributed cluster. dask.dataframe's readers
+and returns the exact sums of its columns (:class:`~.streaming.Moments`) and a uniform sample; the
+tasks' results are merged pairwise in a tree (the sums are exact, so any order gives the same),
+on Dask's local threaded scheduler or, with ``--scheduler ADDRESS``, on an existing
+dask.distributed cluster. ``--degree`` works as with ``--stream``: the polynomial basis is chosen
+from the first file's first block and shared by every task. dask.dataframe's readers
 are not used for the cells: pandas' parser takes what this project refuses (blank cells and
 ``nan`` become NaN) and names no row or line.
 
@@ -21,8 +23,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from .dataset import Dataset
-from .errors import DataError, few, shown
-from .streaming import SAMPLE_ROWS, Moments, Reservoir, StreamSummary, stream_dataset
+from .errors import DataError, few
+from .stream_fit import Basis
+from .streaming import (
+    SAMPLE_ROWS,
+    Moments,
+    StreamSummary,
+    check_summary,
+    stream_dataset,
+    summarize,
+)
 
 #: What to say when Dask is not installed.
 INSTALL_HINT = "--engine dask needs the optional extra: pip install 'linreg-tui[dask]'"
@@ -62,18 +72,15 @@ def files_of(spec: str) -> list[str]:
 
 
 def _file_summary(
-    path: str, x: Sequence[str] | str | None, y: str | None, seed: int
+    path: str, x: Sequence[str] | str | None, y: str | None, seed: int, basis: Basis
 ) -> tuple[Moments, np.ndarray, list[str], str]:
-    """One task: stream one file into its moments and a sample (runs on a Dask worker)."""
+    """One task: stream one file into the exact sums of its basis columns and a sample (runs on
+    a Dask worker). Every task uses the same basis, so their sums add up."""
     from .streaming import stream_csv_blocks
 
     x_names, y_names, _, blocks = stream_csv_blocks(path, x, y)
-    k = len(x_names) + 1
-    moments, reservoir = Moments(k), Reservoir(SAMPLE_ROWS, k, seed=seed)
-    for block in blocks:
-        moments.add(block)
-        reservoir.add(block)
-    return moments, reservoir.sample.copy(), [*x_names, *y_names], path
+    summary = summarize(blocks, len(x_names) + 1, path, SAMPLE_ROWS, basis=basis, seed=seed)
+    return summary.moments, summary.sample, [*x_names, *y_names], path
 
 
 def _merge(a, b):
@@ -119,7 +126,8 @@ def load_dask(
     spec : str
         A file, a glob, or a folder of files (CSV, CSV.gz or Parquet, all with the same columns).
     x, y, degree
-        As for :func:`~.loading.load_data` (degree must be 1, as with ``--stream``).
+        As for :func:`~.loading.load_data` (a polynomial's basis is chosen from the first
+        file's first block, and shared by every task).
     scheduler : str, optional
         Address of a dask.distributed scheduler (``tcp://host:8786``); default: Dask's local
         threaded scheduler.
@@ -131,18 +139,20 @@ def load_dask(
     """
     import dask
 
-    if degree != 1:
-        raise DataError(
-            f"{spec}: --engine dask fits the x columns as they are; --degree {degree} is not "
-            "available with it"
-        )
     files = files_of(spec)
     # Columns are chosen once, against the first file, so a bad --x is refused before any work.
-    from .streaming import stream_csv_blocks
+    from .streaming import check_degree, stream_csv_blocks
 
-    first_x, first_y, _, _ = stream_csv_blocks(files[0], x, y)
+    first_x, first_y, _, first_blocks = stream_csv_blocks(files[0], x, y)
+    check_degree(spec, degree, first_x)
+    basis = Basis()
+    if degree > 1:
+        first = next((b for b in first_blocks if b.shape[0]), None)
+        if first is not None:
+            basis = Basis.for_block(degree, first[:, 0])
     tasks = [
-        dask.delayed(_file_summary, pure=True)(path, x, y, seed) for seed, path in enumerate(files)
+        dask.delayed(_file_summary, pure=True)(path, x, y, seed, basis)
+        for seed, path in enumerate(files)
     ]
     while len(tasks) > 1:  # a pairwise tree: log2(files) rounds
         tasks = [
@@ -153,15 +163,8 @@ def load_dask(
         ]
     result = _compute(tasks[0], scheduler, spec)
     moments, sample, names, _ = result
-    if moments.n == 0:
-        raise DataError(f"{spec}: the files have a header but no data rows")
-    for j, column in enumerate(names[:-1]):
-        if moments.n > 1 and moments.comoment[j, j] == 0:
-            raise DataError(
-                f"{spec}: column {shown(column)} is constant (every row is "
-                f"{moments.mean[j]:.15g}), so it cannot explain y; choose another x column"
-            )
-    summary = StreamSummary(moments, sample, spec if len(files) > 1 else files[0])
+    summary = StreamSummary(moments, sample, spec if len(files) > 1 else files[0], basis)
+    check_summary(summary, spec, names[:-1], "the files have")
     return stream_dataset(summary, first_x, first_y[0])
 
 

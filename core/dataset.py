@@ -49,13 +49,21 @@ class Dataset:
     #: For data read with --stream: the :class:`~.streaming.StreamSummary` (true row count,
     #: uniform sample); the rows here are then its moment-equivalent rows.
     streamed: object | None = None
+    #: For streamed data of degree > 1: the moment-equivalent rows of the features (the powers
+    #: of those rows' x would not have the data's moments); None otherwise.
+    moment_features: np.ndarray | None = None
     _features: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         raw_x = np.asarray(self.raw_x, dtype=np.float64)
         if raw_x.ndim == 1:
             raw_x = raw_x[:, None]
-        y = np.asarray(self.y, dtype=np.float64)
+        # Columns contiguous, whatever the source: sums over a column then run along memory,
+        # and the same data give the same bits however they were read (a row-major array's
+        # column sums and products round differently).
+        if raw_x.strides[0] != raw_x.itemsize:
+            raw_x = np.asfortranarray(raw_x)
+        y = np.ascontiguousarray(self.y, dtype=np.float64)
         object.__setattr__(self, "raw_x", raw_x)
         object.__setattr__(self, "y", y)
         if raw_x.shape[0] != y.shape[0]:
@@ -86,6 +94,12 @@ class Dataset:
                 f"{n * self.degree:,} feature values; at most {MAX_FEATURE_VALUES:,} "
                 f"({MAX_FEATURE_VALUES * 8 // 10**6:,} MB) are allowed: lower the degree"
             )
+        if self.moment_features is not None:
+            features = np.asarray(self.moment_features, dtype=np.float64)
+            if features.shape != (n, self.degree):
+                raise DataError(f"{self.source}: moment rows of shape {features.shape}")
+            object.__setattr__(self, "_features", features)
+            return
         object.__setattr__(self, "_features", self.expand(raw_x))
 
     @property

@@ -3,7 +3,9 @@
 Every edit makes a new :class:`~.dataset.Dataset` (a dataset is immutable: the session, the
 reference and the charts built on the old one stay right until they are replaced) and remembers
 how to undo itself. Undo keeps only what an edit changed (a cell's old value, a deleted row),
-except for a replacement of the whole data, which keeps the old dataset.
+except for a replacement of the whole data, which keeps the old dataset. Each edit also says
+which rows went out and came in (a :class:`~.moments.Change`), so the session can update its
+answer from those rows alone (:meth:`~.session.Session.edited`).
 
 A typed cell is checked by the same rule as a cell of a CSV file (:func:`parse_cell`).
 """
@@ -20,6 +22,7 @@ import numpy as np
 from .csv_loader import cell_value
 from .dataset import Dataset
 from .errors import DataError
+from .moments import Change
 
 #: Most edits that can be undone.
 UNDO_DEPTH = 1000
@@ -46,12 +49,37 @@ def _table(dataset: Dataset) -> np.ndarray:
     return np.column_stack([dataset.raw_x, dataset.y])
 
 
-def _with_table(dataset: Dataset, table: np.ndarray, source: str | None = None) -> Dataset:
+def _with_cell(dataset: Dataset, row: int, column: int, value: float, source: str) -> Dataset:
+    """``dataset`` with one cell changed: copies of x and y (not a table of both, which a million
+    rows would pay for twice)."""
+    raw_x, y = dataset.raw_x.copy(), dataset.y.copy()
+    if column == raw_x.shape[1]:
+        y[row] = value
+    else:
+        raw_x[row, column] = value
+    return replace(dataset, raw_x=raw_x, y=y, source=source)
+
+
+def _row(dataset: Dataset, row: int) -> np.ndarray:
+    """ndarray of shape (n_columns + 1,): row ``row``'s x columns, then y."""
+    return np.append(dataset.raw_x[row], dataset.y[row])
+
+
+def _with_row(dataset: Dataset, at: int, values: Sequence[float], source: str) -> Dataset:
     return replace(
         dataset,
-        raw_x=np.ascontiguousarray(table[:, :-1]),
-        y=np.ascontiguousarray(table[:, -1]),
-        source=source or dataset.source,
+        raw_x=np.insert(dataset.raw_x, at, values[:-1], axis=0),
+        y=np.insert(dataset.y, at, values[-1]),
+        source=source,
+    )
+
+
+def _without_row(dataset: Dataset, row: int, source: str) -> Dataset:
+    return replace(
+        dataset,
+        raw_x=np.delete(dataset.raw_x, row, axis=0),
+        y=np.delete(dataset.y, row),
+        source=source,
     )
 
 
@@ -61,10 +89,12 @@ def edited_source(source: str) -> str:
 
 @dataclass(frozen=True)
 class Edit:
-    """What one edit did, in words, and how to undo it."""
+    """What one edit did, in words, how to undo it, and the rows it took out and put in (None
+    for a replacement of the whole data)."""
 
     description: str
     undo: _Undo
+    change: Change | None = None
 
 
 @dataclass(frozen=True)
@@ -116,15 +146,18 @@ class EditableData:
         """The dataset with one cell changed to the number ``text`` (not yet applied)."""
         self._check_row(row)
         value = parse_cell(text, self._where(row, column))
-        table = _table(self.dataset)
-        old = float(table[row, column])
-        table[row, column] = value
-        name = column_names(self.dataset)[column]
+        ds = self.dataset
+        before = _row(ds, row)
+        after = before.copy()
+        after[column] = value
+        old = float(before[column])
+        name = column_names(ds)[column]
         edit = Edit(
             f"row {row + 1} {name}: {old:.6g} → {value:.6g}",
-            _Undo("set", row, column, (old,), source=self.dataset.source),
+            _Undo("set", row, column, (old,), source=ds.source),
+            Change(before[None, :], after[None, :]),
         )
-        return _with_table(self.dataset, table, edited_source(self.dataset.source)), edit
+        return _with_cell(ds, row, column, value, edited_source(ds.source)), edit
 
     def propose_add(self, texts: Sequence[str], at: int | None = None) -> tuple[Dataset, Edit]:
         """The dataset with a row of numbers ``texts`` (one per column) inserted at ``at``
@@ -139,26 +172,26 @@ class EditableData:
         values = [
             parse_cell(t, f"new row {at + 1}, column {name!r}") for t, name in zip(texts, names)
         ]
-        table = np.insert(_table(self.dataset), at, values, axis=0)
         shown = ", ".join(f"{v:.6g}" for v in values)
         edit = Edit(
-            f"row {at + 1} added ({shown})", _Undo("delete", at, source=self.dataset.source)
+            f"row {at + 1} added ({shown})",
+            _Undo("delete", at, source=self.dataset.source),
+            Change(np.empty((0, len(values))), np.array([values])),
         )
-        return _with_table(self.dataset, table, edited_source(self.dataset.source)), edit
+        return _with_row(self.dataset, at, values, edited_source(self.dataset.source)), edit
 
     def propose_delete(self, row: int) -> tuple[Dataset, Edit]:
         """The dataset without row ``row``."""
         self._check_row(row)
-        table = _table(self.dataset)
-        values = tuple(table[row].tolist())
+        row_values = _row(self.dataset, row)
+        values = tuple(row_values.tolist())
         shown = ", ".join(f"{v:.6g}" for v in values)
         edit = Edit(
             f"row {row + 1} deleted ({shown})",
             _Undo("insert", row, values=values, source=self.dataset.source),
+            Change(row_values[None, :], np.empty((0, len(values)))),
         )
-        return _with_table(
-            self.dataset, np.delete(table, row, axis=0), edited_source(self.dataset.source)
-        ), edit
+        return _without_row(self.dataset, row, edited_source(self.dataset.source)), edit
 
     def propose_replace(self, dataset: Dataset, description: str) -> tuple[Dataset, Edit]:
         """Another dataset altogether (generated data)."""
@@ -168,23 +201,24 @@ class EditableData:
         """Make a proposed edit the current data (once the session has accepted it)."""
         return self._push(new, edit)
 
-    def propose_undo(self) -> tuple[Dataset, str]:
-        """The dataset before the last edit, and what is undone (not yet applied)."""
+    def propose_undo(self) -> tuple[Dataset, Edit]:
+        """The dataset before the last edit, and the edit that undoes it (its description is
+        the undone edit's; not yet applied)."""
         if not self._undo:
             raise DataError("nothing to undo")
         edit = self._undo[-1]
         u = edit.undo
         ds = self.dataset
+        change = edit.change.inverse() if edit.change is not None else None
         if u.kind == "replace":
-            return u.dataset, edit.description
-        table = _table(ds)
-        if u.kind == "set":
-            table[u.row, u.column] = u.values[0]
+            previous = u.dataset
+        elif u.kind == "set":
+            previous = _with_cell(ds, u.row, u.column, u.values[0], u.source)
         elif u.kind == "insert":
-            table = np.insert(table, u.row, u.values, axis=0)
+            previous = _with_row(ds, u.row, u.values, u.source)
         else:  # "delete": the row an add put in
-            table = np.delete(table, u.row, axis=0)
-        return _with_table(ds, table, u.source), edit.description
+            previous = _without_row(ds, u.row, u.source)
+        return previous, Edit(edit.description, u, change)
 
     def apply_undo(self, previous: Dataset) -> None:
         self.dataset = previous

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 
+from .objective import REFERENCE_TITLE
 from .session import Session
 
 
@@ -35,11 +36,20 @@ def _parameter_names(session: Session) -> list[str]:
 
 
 def fit(session: Session) -> dict:
-    """The current parameters beside least squares', with what they were fitted to."""
+    """The current parameters beside the reference answer's (least squares', or with a penalty
+    the penalised answer's, under its own name), with what they were fitted to."""
     rec = session.record()
     ref = session.reference
     hp = session.hp
-    return {
+    answer = {
+        "weights": ref.weights.tolist(),
+        "intercept": ref.intercept if hp.fit_intercept else None,
+        "mse": ref.mse,
+        "r2": ref.r2,
+        "prediction": session.reference_prediction(),
+        "method": ref.method,
+    }
+    out = {
         "epoch": session.trainer.epoch,
         "feature_names": list(session.dataset.feature_names),
         "y_name": session.dataset.y_name,
@@ -49,19 +59,22 @@ def fit(session: Session) -> dict:
         "r2": session.r2_at(rec.mse),
         "predict_x": list(hp.predict_x),
         "prediction": session.prediction(rec),
-        "least_squares": {
-            "weights": ref.weights.tolist(),
-            "intercept": ref.intercept if hp.fit_intercept else None,
-            "mse": ref.mse,
-            "r2": ref.r2,
-            "prediction": session.reference_prediction(),
-            "method": ref.method,
-        },
         "data": session.dataset.source,
-        "rows": session.dataset.n_samples,
+        "rows": session.n_rows,
         "lr": hp.lr,
         "standardize": hp.standardize,
     }
+    if ref.objective is not None:  # the penalised answer, named for what it solved, and J
+        out["penalty"] = session.problem.objective.penalty.terms(repr)
+        out["objective"] = rec.objective
+        answer["objective"] = ref.objective
+    out[_answer_key(ref.penalty)] = answer
+    return out
+
+
+def _answer_key(penalty: str) -> str:
+    """The reference answer's key: ``least_squares``, ``ridge``, ``lasso`` or ``elastic_net``."""
+    return REFERENCE_TITLE[penalty].replace(" ", "_")
 
 
 def fit_json(session: Session) -> str:
@@ -69,15 +82,19 @@ def fit_json(session: Session) -> str:
 
 
 def fit_csv(session: Session) -> str:
-    """``parameter,now,least_squares``: one row per weight, the intercept, then mse and r2."""
+    """``parameter,now,least_squares`` (``ridge``, ``lasso``, ``elastic_net`` with a penalty):
+    one row per weight, the intercept, then mse, r2 (and J with a penalty)."""
     f = fit(session)
-    ls = f["least_squares"]
-    rows = [["parameter", "now", "least_squares"]]
+    key = _answer_key(session.reference.penalty)
+    ls = f[key]
+    rows = [["parameter", "now", key]]
     rows += [[n, w, lw] for n, w, lw in zip(_parameter_names(session), f["weights"], ls["weights"])]
     if f["intercept"] is not None:
         rows.append(["b", f["intercept"], ls["intercept"]])
     rows.append(["mse", f["mse"], ls["mse"]])
     rows.append(["r2", f["r2"], ls["r2"]])
+    if "objective" in ls:
+        rows.append(["J", f["objective"], ls["objective"]])
     rows.append(["prediction", f["prediction"], ls["prediction"]])
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(

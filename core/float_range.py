@@ -125,7 +125,12 @@ def check_curvature(dataset, scaling, quadratic, standardized: bool) -> None:
     for j, name in enumerate(names):
         g = float(quadratic.gram[j, j])
         column = dataset.features[:, j]
-        constant = bool(np.all(column == (column[0] if quadratic.fit_intercept else 0.0)))
+        # (min and max, not column == column[0]: no array of the data's size)
+        constant = (
+            bool(column.min() == column.max())
+            if quadratic.fit_intercept
+            else not bool(np.any(column))
+        )
         if constant or (math.isfinite(g) and g >= TINY):
             continue
         spread = squared_spread(scaling.features(dataset.features)[:, j], quadratic.fit_intercept)

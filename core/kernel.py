@@ -18,6 +18,7 @@ Per epoch: the step(s) (one on the whole data, or one per mini-batch), then the 
 
 from __future__ import annotations
 
+import functools
 import math
 from array import array
 from collections.abc import Callable
@@ -28,11 +29,16 @@ import numpy as np
 
 from .objective import Objective
 from .optimizers import Optimizer
+from .optimizers.base import compile_function
+from .quadratic import Quadratic
 
 _INF = math.inf
 
 #: Epochs of rising loss (above the stable rate) that count as divergence.
 RISE_EPOCHS = 3
+
+#: Epochs the fused one-feature loop runs between checks (see :func:`_run_fused`).
+BLOCK = 1024
 
 
 class Stop(Enum):
@@ -170,9 +176,13 @@ def _size(g: np.ndarray) -> float:
 
 
 def run(
-    objective: Objective, point: Point, steps: int, plan: Plan, out: Buffers
+    objective: Objective, point: Point, steps: int, plan: Plan, out: Buffers, fused: bool = True
 ) -> tuple[Point, int, Stop | None]:
     """Take up to ``steps`` epochs from ``point``.
+
+    One feature on the whole data without a penalty (the seed's case) runs in the fused loop
+    (:func:`_run_fused`, the same numbers, several times faster); ``fused=False`` uses the
+    general loop there too (the tests compare the two).
 
     Returns
     -------
@@ -191,6 +201,9 @@ def run(
     subgradient = not prox
     batching = plan.batching
     scalar = objective.n_features == 1 and batching is None
+    if fused and scalar and not penalised:
+        with np.errstate(all="ignore"):
+            return _run_fused(objective, point, steps, plan, out)
     if scalar:
         ev = q.evaluate_scalar
         w = float(point.w[0])
@@ -206,8 +219,10 @@ def run(
     b, sb, t = point.b, point.state_b, point.t
     put_b, put_mse, put_gb = out.intercept.append, out.mse.append, out.grad_intercept.append
     put_loss = out.loss.append
-    step = opt.stepper()
-    coefficients = opt.coefficients if opt.counts_steps else None
+    step = opt.stepper(scalar)
+    # the step's coefficients, a block at a time (the loop takes one step an epoch)
+    coefficients = opt.coefficient_table if opt.counts_steps and batching is None else None
+    table: list = []
     intercept = objective.fit_intercept
     lr, tol = plan.lr, plan.tol
     lr_max = plan.lr_max
@@ -224,11 +239,13 @@ def run(
         gw = gw + penalty.gradient(w, subgradient)
     with np.errstate(all="ignore"):
         for taken in range(steps):
+            if coefficients is not None and taken % BLOCK == 0:
+                table = list(zip(*coefficients(t + 1, min(BLOCK, steps - taken))))
             if schedule is not None:
                 lr = schedule(epoch + taken + 1)
                 unstable = checks and lr_max is not None and lr > lr_max
             if batching is None:
-                c = coefficients(t + 1) if coefficients is not None else None
+                c = table[taken % BLOCK] if coefficients is not None else None
                 w_new, sw_new = step(w, gw, sw, lr, c)
                 if intercept:
                     b_new, sb_new = step(b, gb, sb, lr, c)
@@ -306,8 +323,10 @@ def batch_epoch(
         count, sy = count.tolist(), sy.tolist()
         w = float(w[0])
         sw = tuple(float(s[0]) for s in sw)
-    step = opt.stepper()
-    coefficients = opt.coefficients if opt.counts_steps else None
+    step = opt.stepper(scalar)
+    steps = len(count)
+    table = opt.coefficient_table(t + 1, steps)
+    coefficients = list(zip(*table)) if table else None
     intercept = objective.fit_intercept
     penalty = objective.penalty
     gradient = objective.batch_gradient(scalar, not prox)
@@ -319,7 +338,7 @@ def batch_epoch(
             rows = rows if order is None else order[rows]
             grad = (np.array([gw]) if scalar else gw, gb)
             break
-        c = coefficients(t + 1) if coefficients is not None else None
+        c = coefficients[k] if coefficients is not None else None
         w, sw = step(w, gw, sw, lr, c)
         if intercept:
             b, sb = step(b, gb, sb, lr, c)
@@ -330,6 +349,178 @@ def batch_epoch(
         w = np.array([w])
         sw = tuple(np.array([s]) for s in sw)
     return w, b, sw, sb, t, rows, grad
+
+
+def _run_fused(
+    objective: Objective, point: Point, steps: int, plan: Plan, out: Buffers
+) -> tuple[Point, int, Stop | None]:
+    """:func:`run` for one feature, full batch, no penalty (the seed's case), in blocks of
+    :data:`BLOCK` epochs.
+
+    An epoch there is a handful of float operations, so what Python does around them is the
+    cost: a function call per step, a record per epoch, the checks. Here the steps run in one
+    compiled loop (:func:`fused_loop`: the objective's gradient and the optimiser's rule inlined
+    for the weight and the intercept) that keeps only the parameters; the block's MSE and
+    gradients are then computed at once by numpy with :meth:`.Quadratic.evaluate_scalar`'s
+    arithmetic (elementwise, so the same numbers as one at a time), and the checks read those
+    arrays. After a stop the block is run again up to the stop, for the state there: the same
+    loop gives the same numbers, so nothing depends on where blocks begin.
+    """
+    opt = plan.optimizer
+    q = objective.quadratic
+    intercept = objective.fit_intercept
+    schedule = plan.schedule
+    names = opt.coefficient_names
+    w, b = float(point.w[0]), point.b
+    sw, sb, t = tuple(float(s[0]) for s in point.state_w), point.state_b, point.t
+    lr, lr_max, checks, rises = plan.lr, plan.lr_max, plan.checks, plan.rises
+    tol = plan.tol if checks else 0.0
+    loss = q.evaluate_scalar(w, b)[0]
+    done = 0
+    stop = None
+    while done < steps and stop is None:
+        k = min(BLOCK, steps - done)
+        first = plan.epoch + done + 1
+        lrs = None if schedule is None else [schedule(e) for e in range(first, first + k)]
+        coef = opt.coefficient_table(t + 1, k)
+        # coefficients that are exactly 1 over the whole block (Adam's bias corrections, late
+        # in a run) are left out of the loop's arithmetic: the same numbers, sooner
+        ones = tuple(n for n, c in zip(names, coef) if c.count(1.0) == k)
+        coef = tuple(c for n, c in zip(names, coef) if n not in ones)
+        loop = fused_loop(opt, q, schedule is not None, ones)
+        ws: list[float] = []
+        bs: list[float] = []
+        end = loop(k, w, b, sw, sb, lr, lrs, coef, ws.append, bs.append)
+        wa = np.array(ws)
+        ba = np.array(bs) if intercept else np.full(k, b)
+        mse, gw, gb = q.evaluate_scalar(wa, ba)
+        gb = np.broadcast_to(np.asarray(gb, dtype=np.float64), (k,))
+        unstable = False
+        if checks and lr_max is not None:
+            unstable = (lr if lrs is None else np.array(lrs)) > lr_max
+        kept, stop, rises = _check_block(loss, mse, gw, gb, unstable, tol, checks, rises)
+        if kept < k:
+            cut = None if lrs is None else lrs[:kept]
+            trim = tuple(c[:kept] for c in coef)
+            end = loop(kept, w, b, sw, sb, lr, cut, trim, _discard, _discard)
+        for buffer, values in (
+            (out.weights, wa),
+            (out.intercept, ba),
+            (out.mse, mse),
+            (out.grad_weights, gw),
+            (out.grad_intercept, gb),
+        ):
+            buffer.frombytes(np.ascontiguousarray(values[:kept]).tobytes())
+        w, b, sw, sb = end
+        t += kept
+        done += kept
+        if kept:
+            loss = float(mse[kept - 1])
+    return _point(True, w, b, sw, sb, t), done, stop
+
+
+def _discard(value: float) -> None:
+    pass
+
+
+def _check_block(
+    loss: float,
+    new: np.ndarray,
+    gw: np.ndarray,
+    gb: np.ndarray,
+    unstable,
+    tol: float,
+    checks: bool,
+    rises: int,
+) -> tuple[int, Stop | None, int]:
+    """:func:`run`'s checks on a block at once: ``loss`` before it, ``new`` the loss of each of
+    its epochs, ``unstable`` whether each epoch's rate was above the bound (a bool or an array).
+
+    Returns (epochs kept, why the block stopped or None, rising epochs in a row at its end).
+    """
+    k = new.shape[0]
+    bad = np.flatnonzero(~(new + np.abs(gw) + np.abs(gb) < _INF))
+    limit = int(bad[0]) if bad.size else k
+    stop = Stop.OVERFLOW if bad.size else None
+    if not checks or limit == 0:
+        return limit, stop, rises
+    new = new[:limit]
+    before = np.empty(limit)
+    before[0] = loss
+    before[1:] = new[:-1]
+    if tol:
+        small = np.flatnonzero(before - new < tol)
+        if small.size:
+            limit, stop = int(small[0]) + 1, Stop.TOL
+            new, before = new[:limit], before[:limit]
+    unstable = np.broadcast_to(unstable, (k,))[:limit]
+    up = unstable & (new > before)
+    if not up.any():
+        return limit, stop, 0
+    for i, rising in enumerate(up.tolist()):
+        if rising:
+            rises += 1
+            if rises >= RISE_EPOCHS:
+                return i + 1, Stop.RISE, rises
+        else:
+            rises = 0
+    return limit, stop, rises
+
+
+def fused_loop(opt: Optimizer, q: Quadratic, scheduled: bool, ones: tuple[str, ...] = ()):
+    """The compiled loop of :func:`_run_fused` with ``opt``'s settings and ``q``'s constants
+    bound: ``loop(k, w, b, state_w, state_b, lr, lrs, coef, put_w, put_b)`` takes k epochs
+    (the rates ``lrs`` when ``scheduled``, else ``lr``; ``coef`` the optimiser's
+    :meth:`~.Optimizer.coefficient_table` without the columns named in ``ones``, which are
+    exactly 1.0 throughout), passes each epoch's w and b to ``put_w`` and ``put_b``, and returns
+    (w, b, state_w, state_b)."""
+    gradient, constants = q.scalar_gradient()
+    factory = _fused_factory(
+        type(opt), q.fit_intercept, scheduled, gradient, tuple(constants), ones
+    )
+    return factory(**constants, **opt.bindings(), sqrt=math.sqrt)
+
+
+@functools.cache
+def _fused_factory(
+    cls, intercept: bool, scheduled: bool, gradient: tuple, constants: tuple, ones: tuple = ()
+):
+    names = (*constants, *cls.fields, *cls.constants, "sqrt")
+    state = ", ".join(cls.state_names)
+    pack = (lambda side: f"({state.replace(', ', side + ', ')}{side},)") if state else None
+    varying = [c for c in cls.coefficient_names if c not in ones]
+    loops = (["lr"] if scheduled else []) + varying
+    lists = (["lrs"] if scheduled else []) + [f"{c}s" for c in varying]
+    if not loops:
+        header = "for _ in range(k):"
+    elif len(loops) == 1:
+        header = f"for {loops[0]} in {lists[0]}:"
+    else:
+        header = f"for {', '.join(loops)} in zip({', '.join(lists)}):"
+    body = []
+    if state:
+        body.append(f"{pack('_w')} = state_w")
+        if intercept:
+            body.append(f"{pack('_b')} = state_b")
+    if varying:
+        body.append(f"({', '.join(lists[-len(varying) :])},) = coef")
+    body.append(header)
+    steps = [*gradient, *cls.rule_for("w", "gw", "_w", ones), "put_w(w)"]
+    if intercept:
+        steps += [*cls.rule_for("b", "gb", "_b", ones), "put_b(b)"]
+    body += [f"    {line}" for line in steps]
+    sw = pack("_w") if state else "()"
+    sb = (pack("_b") if state else "()") if intercept else "state_b"
+    body.append(f"return w, b, {sw}, {sb}")
+    # the bound names as keyword defaults: locals, the fastest names Python reads
+    defaults = "".join(f", {n}={n}" for n in names)
+    source = (
+        f"def factory({', '.join(names)}):\n"
+        f"    def loop(k, w, b, state_w, state_b, lr, lrs, coef, put_w, put_b, *{defaults}):\n"
+        + "".join(f"        {line}\n" for line in body)
+        + "    return loop\n"
+    )
+    return compile_function(source, "factory", f"<fused {cls.name}>")
 
 
 def _point(scalar: bool, w, b: float, sw: tuple, sb: tuple, t: int) -> Point:

@@ -26,6 +26,17 @@ import numpy as np
 
 from .quadratic import Quadratic
 
+#: What the reference answer is called, by :attr:`Penalty.name` of the penalty it solved: a word
+#: for status lines ("MSE 0.48 (ridge 0.47)") and a title for legends. The app, the SVG report
+#: and the command line all read them here.
+REFERENCE_WORD = {"none": "LS", "l2": "ridge", "l1": "lasso", "elastic net": "e-net"}
+REFERENCE_TITLE = {
+    "none": "least squares",
+    "l2": "ridge",
+    "l1": "lasso",
+    "elastic net": "elastic net",
+}
+
 
 @dataclass(frozen=True)
 class Penalty:
@@ -50,6 +61,16 @@ class Penalty:
         if self.l1 and self.l2:
             return "elastic net"
         return "l1" if self.l1 else "l2" if self.l2 else "none"
+
+    def terms(self, fmt=lambda v: f"{v:.4g}") -> str:
+        """The penalty as written in J: ``"0.1·‖w‖² + 0.2·‖w‖₁"`` ("" without one); ``fmt``
+        writes a number."""
+        terms = []
+        if self.l2:
+            terms.append(f"{fmt(self.l2)}·‖w‖²")
+        if self.l1:
+            terms.append(f"{fmt(self.l1)}·‖w‖₁")
+        return " + ".join(terms)
 
     def value(self, w) -> float:
         """λ₁·‖w‖₁ + λ₂·‖w‖² (w: float or ndarray)."""

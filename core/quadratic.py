@@ -46,8 +46,34 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
+
+#: Rows worked on at once by :meth:`Quadratic.from_features` (more go by chunks: no centred copy
+#: of the data, and the arrays stay in the processor's cache).
+CHUNK = 1 << 14
+#: Largest condition number of the column-scaled G for which R of large data comes from G's
+#: Cholesky factor: δᵀGδ from it is then good to about cond·eps ≈ 2e-12 relative (from a QR
+#: factor of the data, to about √cond·eps), as good as the fast path needs; above it, QR.
+CHOLESKY_CONDITION = 1e4
+
+
+def _cholesky_factor(gram: np.ndarray) -> np.ndarray | None:
+    """R with RᵀR = ``gram`` from a Cholesky factorisation of the column-scaled matrix, or None
+    when that matrix's condition number is above CHOLESKY_CONDITION (or it is not positive
+    definite in float64)."""
+    diag = np.diag(gram)
+    if np.any(diag <= 0) or not np.all(np.isfinite(gram)):
+        return None
+    unit = 1 / np.sqrt(diag)
+    try:
+        lower = np.linalg.cholesky(gram * np.outer(unit, unit))
+    except np.linalg.LinAlgError:
+        return None
+    if np.linalg.cond(lower) ** 2 > CHOLESKY_CONDITION:
+        return None
+    return lower.T / unit
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,7 +86,10 @@ class Quadratic:
         G: centred (with intercept) or raw (without) second moments of the features, over n
         (used as is only for one feature).
     factor : ndarray of shape (n_features, n_features)
-        R, upper triangular, with RᵀR = G (computed from the features, not from G).
+        R, upper triangular, with RᵀR = G: from a QR factorisation of the centred features, or
+        for large data (when the column-scaled G is well conditioned, so that it loses nothing
+        that matters) from a Cholesky factorisation of G, which saves a factorisation of all
+        rows.
     mean : ndarray of shape (n_features,)
         x̄, the feature means (zeros without an intercept: unused).
     z : ndarray of shape (n_features,)
@@ -108,50 +137,16 @@ class Quadratic:
         features : ndarray of shape (n_samples, n_features)
         y : ndarray of shape (n_samples,)
         """
-        n, d = features.shape
+        n = features.shape[0]
         y = np.asarray(y, dtype=np.float64)
-        if fit_intercept:
-            # Centred twice: x − x̄ with x̄ rounded leaves a mean of up to eps·|x̄| (x = 1e9 +
-            # k/1000: 1e-7 against a spread of 0.04), and the split of the MSE into a centred
-            # part and c² holds only for columns that sum to zero. The mean removed is then
-            # x̄ + x̄_lo, kept as two floats.
-            mean = features.mean(axis=0)
-            centred = features - mean
-            mean_lo = centred.mean(axis=0)
-            centred -= mean_lo
-            y_mean = float(y.mean())
-            yc = y - y_mean
-            y_lo = float(yc.mean())
-            yc -= y_lo
+        if n <= CHUNK:
+            gram, factor, z, rho2, mean, mean_lo, y_mean = _factors(
+                features, y, fit_intercept, mse_star
+            )
         else:
-            mean = mean_lo = np.zeros(d)
-            centred = features
-            y_mean = y_lo = 0.0
-            yc = y
-        gram = (centred.T @ centred) / n
-        root_n = np.sqrt(n)
-        if d == 1:
-            # One centred column is perfectly conditioned: Rᵀz = Σxc·yc/n by one dot product
-            # is as good as the QR's, and ρ² is the reference's MSE* (exact).
-            factor = np.linalg.qr(centred / root_n, mode="r")
-            z = np.array([float(centred[:, 0] @ yc) / n / float(factor[0, 0])])
-            rho2 = float(mse_star)
-        else:
-            both = np.linalg.qr(np.column_stack([centred, yc]) / root_n, mode="r")
-            factor = np.ascontiguousarray(both[:d, :d])
-            z = np.ascontiguousarray(both[:d, d])
-            rho = float(both[d, d]) if both.shape[0] > d else 0.0
-            # The reflections keep ‖yc‖ only to about d·eps; the column is rescaled to the
-            # directly summed norm (pairwise, a few eps), so the MSE at w = 0 (every run's first
-            # epoch) is that of the data to a few ulps. A relative change of the y column this
-            # small is of the kind the QR's backward error already is.
-            norm2 = float(z @ z) + rho * rho
-            target = float(np.sum(np.square(yc))) / n
-            if norm2 > 0 and math.isfinite(target) and target > 0:
-                f = math.sqrt(target / norm2)
-                z *= f
-                rho *= f
-            rho2 = rho * rho
+            gram, factor, z, rho2, mean, mean_lo, y_mean = _factors_by_chunks(
+                features, y, fit_intercept, mse_star
+            )
         w_star = np.asarray(w_star, dtype=np.float64)
         return cls(
             gram,
@@ -162,7 +157,7 @@ class Quadratic:
             float(mse_star),
             fit_intercept,
             z,
-            (y_mean, y_lo),
+            y_mean,
             rho2,
             mean_lo,
         )
@@ -296,6 +291,22 @@ class Quadratic:
             return mse_star + g * dw * dw + c0 * c0, 2 * g * dw + 2 * c * mean, 2 * c
         return mse_star + g * dw * dw, 2 * g * dw, np.zeros_like(dw)
 
+    def scalar_gradient(self) -> tuple[tuple[str, ...], dict[str, float]]:
+        """:meth:`evaluate_scalar`'s gradient as Python statements on ``w`` and ``b`` that assign
+        ``gw`` and ``gb``, and the constants they read: what the kernel's fused loop inlines.
+        The same operations in the same order (2·c is exact, so 2·c·x̄ = gb·x̄ and 2·g·δ =
+        (2g)·δ), so the loop steps on exactly the gradient the records show; a test holds the
+        two to the last bit."""
+        constants = {"q_w1": self._w1, "q_g2": 2 * self._g}
+        if not self.fit_intercept:
+            return ("gw = q_g2 * (w - q_w1)", "gb = 0.0"), constants
+        constants.update(q_b_star=self.b_star, q_mean=self._mean1)
+        return (
+            "dw = w - q_w1",
+            "gb = 2.0 * (b - q_b_star + q_mean * dw)",
+            "gw = q_g2 * dw + gb * q_mean",
+        ), constants
+
     def hessian(self) -> np.ndarray:
         """∇²MSE, ndarray of shape (p, p) with p = n_features (+1 with an intercept; b last)."""
         m = self._root()
@@ -304,7 +315,119 @@ class Quadratic:
     def hessian_eigen(self) -> tuple[np.ndarray, np.ndarray]:
         """Eigenvalues (ascending, never negative) and eigenvectors (columns) of ∇²MSE, from the
         singular values of its square root M: λᵢ = 2·sᵢ², accurate even when ∇²MSE is too
-        ill-conditioned for its own eigen-decomposition."""
+        ill-conditioned for its own eigen-decomposition. Computed once (copies are returned)."""
+        values, vectors = self._eigen
+        return values.copy(), vectors.copy()
+
+    @cached_property
+    def _eigen(self) -> tuple[np.ndarray, np.ndarray]:
         _, s, vt = np.linalg.svd(self._root())
         order = np.argsort(s)
         return 2 * s[order] ** 2, vt[order].T
+
+
+def _factors(features: np.ndarray, y: np.ndarray, fit_intercept: bool, mse_star: float):
+    """(G, R, z, ρ², x̄, x̄_lo, (ȳ, ȳ_lo)) of :meth:`Quadratic.from_features`, at once."""
+    n, d = features.shape
+    if fit_intercept:
+        # Centred twice: x − x̄ with x̄ rounded leaves a mean of up to eps·|x̄| (x = 1e9 +
+        # k/1000: 1e-7 against a spread of 0.04), and the split of the MSE into a centred part
+        # and c² holds only for columns that sum to zero. The mean removed is x̄ + x̄_lo.
+        mean = features.mean(axis=0)
+        centred = features - mean
+        mean_lo = centred.mean(axis=0)
+        centred -= mean_lo
+        y_mean = float(y.mean())
+        yc = y - y_mean
+        y_lo = float(yc.mean())
+        yc -= y_lo
+    else:
+        mean = mean_lo = np.zeros(d)
+        centred = features
+        y_mean = y_lo = 0.0
+        yc = y
+    gram = (centred.T @ centred) / n
+    root_n = np.sqrt(n)
+    if d == 1:
+        # One centred column is perfectly conditioned: Rᵀz = Σxc·yc/n by one dot product is as
+        # good as the QR's, and ρ² is the reference's MSE* (exact).
+        factor = np.linalg.qr(centred / root_n, mode="r")
+        z = np.array([float(centred[:, 0] @ yc) / n / float(factor[0, 0])])
+        return gram, factor, z, float(mse_star), mean, mean_lo, (y_mean, y_lo)
+    both = np.linalg.qr(np.column_stack([centred, yc]) / root_n, mode="r")
+    factor = np.ascontiguousarray(both[:d, :d])
+    z = np.ascontiguousarray(both[:d, d])
+    rho = float(both[d, d]) if both.shape[0] > d else 0.0
+    z, rho2 = _normalised(z, rho, float(np.sum(np.square(yc))) / n)
+    return gram, factor, z, rho2, mean, mean_lo, (y_mean, y_lo)
+
+
+def _normalised(z: np.ndarray, rho: float, target: float) -> tuple[np.ndarray, float]:
+    """z and ρ² rescaled so that ‖z‖² + ρ² is ‖yc‖²/n as summed directly (pairwise, a few eps):
+    the reflections keep ‖yc‖ only to about d·eps, and the MSE at w = 0 (every run's first
+    epoch) is ‖z‖² + ρ² (+ ȳ²). A relative change of the y column this small is of the kind the
+    QR's backward error already is."""
+    norm2 = float(z @ z) + rho * rho
+    if norm2 > 0 and math.isfinite(target) and target > 0:
+        f = math.sqrt(target / norm2)
+        z = z * f
+        rho *= f
+    return z, rho * rho
+
+
+def _factors_by_chunks(features: np.ndarray, y: np.ndarray, fit_intercept: bool, mse_star: float):
+    """:func:`_factors` chunk by chunk (no centred copy of the data): G as the sum of the chunks'
+    Xcᵀ·Xc, with Xcᵀ·yc and ‖yc‖² beside it; R from G when that loses nothing (one column, or G
+    well conditioned), else as the R of the chunks' stacked R factors of [Xc, yc] (a QR of the
+    rows is a QR of the QR factors of its blocks: tall-skinny QR, with the accuracy of one
+    Householder QR)."""
+    n, d = features.shape
+    root_n = np.sqrt(n)
+    if fit_intercept:
+        mean, y_mean = features.mean(axis=0), float(y.mean())
+    else:
+        mean, y_mean = np.zeros(d), 0.0
+    gram = np.zeros((d, d))
+    cross = np.zeros(d)
+    sums = np.zeros(d)
+    y_sum = y_square = 0.0
+    for lo in range(0, n, CHUNK):
+        centred = features[lo : lo + CHUNK]
+        centred = centred - mean if fit_intercept else centred
+        yc = y[lo : lo + CHUNK] - y_mean
+        # Few columns: numpy's own loop, not BLAS, whose threads, woken for each of many small
+        # products, stalled for up to 12 ms a call on a loaded machine.
+        gram += np.einsum("ij,ik->jk", centred, centred) if d <= 16 else centred.T @ centred
+        cross += np.einsum("ij,i->j", centred, yc) if d <= 16 else centred.T @ yc
+        sums += centred.sum(axis=0)
+        y_sum += float(yc.sum())
+        y_square += float(yc @ yc)
+    # The second centring (see _factors), applied to the sums: Σ(x − m)(x − m)ᵀ = Σxxᵀ − n·m·mᵀ.
+    if fit_intercept:
+        mean_lo, y_lo = sums / n, y_sum / n
+    else:
+        mean_lo, y_lo = np.zeros(d), 0.0
+    gram = gram / n - np.outer(mean_lo, mean_lo)
+    cross = cross / n - mean_lo * y_lo
+    y_square = y_square / n - y_lo * y_lo
+    # One column's QR factor is its norm; a well-conditioned G's Cholesky factor is as good as
+    # a QR's for the fast path (CHOLESKY_CONDITION): either way no second pass over the rows.
+    factor = np.sqrt(gram) if d == 1 else _cholesky_factor(gram)
+    if d == 1:
+        z = cross / float(factor[0, 0])
+        return gram, factor, z, float(mse_star), mean, mean_lo, (y_mean, y_lo)
+    if factor is not None:
+        z = np.linalg.solve(factor.T, cross)
+        rho2 = max(y_square - float(z @ z), 0.0)
+        return gram, factor, z, rho2, mean, mean_lo, (y_mean, y_lo)
+    factors = []
+    for lo in range(0, n, CHUNK):
+        centred = features[lo : lo + CHUNK]
+        centred = (centred - mean) - mean_lo if fit_intercept else np.array(centred)
+        yc = (y[lo : lo + CHUNK] - y_mean) - y_lo
+        factors.append(np.linalg.qr(np.column_stack([centred, yc]) / root_n, mode="r"))
+    both = np.linalg.qr(np.vstack(factors), mode="r")
+    factor = np.ascontiguousarray(both[:d, :d])
+    rho = float(both[d, d]) if both.shape[0] > d else 0.0
+    z, rho2 = _normalised(np.ascontiguousarray(both[:d, d]), rho, y_square)
+    return gram, factor, z, rho2, mean, mean_lo, (y_mean, y_lo)

@@ -7,8 +7,9 @@ Two solvers, chosen by size (:func:`solve` says which ran in :attr:`Reference.me
   (Python integers and :class:`fractions.Fraction`), and only the final answer is rounded to
   float64. Polynomial features are the exact powers of the loaded x. This is what gets every NIST
   StRD linear dataset, Filip and Wampler5 included, to full float precision.
-* ``"refined"`` (larger data): a QR solve of the centred, column-scaled problem, followed by
-  iterative refinement with residuals computed in extended precision (``numpy.longdouble``).
+* ``"refined"`` (larger data): the float64 normal equations of the centred, column-scaled
+  problem, followed by refinement against the data with residuals, gradient and sums of squares
+  computed as if in twice float64's precision (:mod:`.compensated`), block by block.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from . import compensated
 from .dataset import Dataset
 from .errors import DataError, listing
 from .float_range import out_of_range, to_float
@@ -33,8 +35,8 @@ EXACT_LIMIT = 1_000_000
 #: a degree-25 polynomial on 1,400 points, about 1e6, 1.5 s).
 EXACT_FALLBACK_LIMIT = 20_000_000
 #: Above this condition number of the centred, scaled design, the exact solver runs whenever the
-#: size allows it (EXACT_FALLBACK_LIMIT): refinement in longdouble keeps about 19 − 2·log10(cond)
-#: digits of the normal equations, which with large residuals (Wampler5: cond 3.4e3) is under 10.
+#: size allows it (EXACT_FALLBACK_LIMIT): exact is exact, and each refinement step shrinks the
+#: error only by about cond²·eps (the refined solver still gets Wampler5, cond 3.4e3, right).
 EXACT_PREFERRED_CONDITION = 1e3
 
 
@@ -113,6 +115,10 @@ def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") ->
     DataError
         Too few rows for the parameters, or columns that are linear combinations of each other.
     """
+    streamed = dataset.streamed
+    if streamed is not None and method == "auto":
+        # The rows here only stand for the data's moments: its answer comes from its exact sums.
+        return streamed.least_squares(fit_intercept, dataset.feature_names)
     n, d = dataset.n_samples, dataset.n_features
     p = d + int(fit_intercept)
     if n < p:
@@ -179,7 +185,7 @@ def _float_column(column: np.ndarray) -> tuple[list[int], int]:
 
 def _exact_columns(dataset: Dataset, fit_intercept: bool) -> list[tuple[list[int], int]]:
     n = dataset.n_samples
-    if dataset.degree == 1:
+    if dataset.degree == 1 or dataset.moment_features is not None:
         columns = [_float_column(dataset.features[:, j]) for j in range(dataset.n_features)]
     else:
         base, den = _float_column(dataset.raw_x[:, 0])
@@ -216,6 +222,22 @@ def _solve_exact(dataset: Dataset, fit_intercept: bool) -> Reference:
         ss_tot = yy - sum_y * sum_y / n
     else:
         ss_tot = yy
+    return exact_answer(dataset, fit_intercept, theta, ss_res, ss_tot)
+
+
+def exact_answer(
+    dataset: Dataset,
+    fit_intercept: bool,
+    theta: list[Fraction],
+    ss_res: Fraction,
+    ss_tot: Fraction,
+    method: str = "exact",
+) -> Reference:
+    """The :class:`Reference` of an exact least-squares answer: ``theta`` (the weights, then the
+    intercept if any), SSres and the total sum of squares as rationals, each rounded once (with a
+    one-line DataError for what float64 cannot hold)."""
+    n = dataset.n_samples
+    p = len(theta)
     r2 = None if ss_tot == 0 else float(1 - ss_res / ss_tot)
     d = dataset.n_features
     mse = ss_res / n
@@ -242,7 +264,7 @@ def _solve_exact(dataset: Dataset, fit_intercept: bool) -> Reference:
         residual_sd=_sqrt_fraction(ss_res / (n - p)) if n > p else None,
         n_samples=n,
         n_params=p,
-        method="exact",
+        method=method,
     )
 
 
@@ -294,123 +316,329 @@ def _sqrt_fraction(value: Fraction) -> float:
 # ----------------------------------------------------------------------------------------------
 # refined float solver
 
+#: Rows per block in the refined solver's passes over the data: one column of a block is 128 KB,
+#: so the dozens of element-wise steps of the exact pass run in the processor's cache, and no
+#: array the size of the data is made.
+BLOCK_ROWS = 1 << 14
 
-def _features_ext(dataset: Dataset) -> np.ndarray:
-    """The features in extended precision, ndarray of shape (n_features, n_samples): polynomial
-    powers formed in longdouble from x."""
-    ext = np.longdouble
-    if dataset.degree == 1:
-        return np.ascontiguousarray(dataset.features.T).astype(ext)
-    base = dataset.raw_x[:, 0].astype(ext)
-    powers = [base]
+
+def _block_rows(columns: int) -> int:
+    """Rows per block for ``columns`` feature columns: BLOCK_ROWS, fewer for many columns, so
+    that a block's handful of arrays per column stay within a few tens of MB."""
+    return max(1024, min(BLOCK_ROWS, (1 << 20) // max(columns, 1)))
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The coordinates the refined solver works in: each feature column j and y shifted (by
+    their float64 means, with an intercept; any shift would do, the intercept absorbs it) and
+    scaled by a power of two (exact), u_j = (x_j − c_j)·2^−e_j and v = (y − c_y)·2^−e_y, so
+    that every value is below 1 in magnitude and the error-free transformations cannot
+    overflow. The model is v ≈ Σ θ_j·u_j + θ_b."""
+
+    shift: np.ndarray  # c, shape (d,)
+    exps: np.ndarray  # e, shape (d,), int
+    y_shift: float
+    y_exp: int
+
+
+def _frame(dataset: Dataset, fit_intercept: bool, low: np.ndarray, high: np.ndarray) -> _Frame:
+    """The frame of ``dataset``, whose feature columns range over [low, high]."""
+    x, y = dataset.features, dataset.y
+    d = x.shape[1]
+    if fit_intercept:
+        shift, y_shift = x.mean(axis=0), float(y.mean())
+    else:
+        shift, y_shift = np.zeros(d), 0.0
+    # The largest |value − shift|, from the extremes (the exponent needs no more precision).
+    top = np.maximum(high - shift, shift - low)
+    y_top = max(float(y.max()) - y_shift, y_shift - float(y.min()))
+    exps = np.array([math.frexp(float(t))[1] + 1 for t in top], dtype=int)
+    y_exp = math.frexp(y_top)[1] + 1 if y_top > 0 else 0
+    return _Frame(shift, exps, y_shift, y_exp)
+
+
+def _moments(dataset: Dataset, fit_intercept: bool, frame: _Frame):
+    """One float64 pass: the Gram matrix of [u, 1] and its right-hand side [u, 1]ᵀv (the
+    normal equations, good to about cond²·eps, which the exact passes then refine) and the
+    largest |u_j|."""
+    x, y = dataset.features, dataset.y
+    n, d = x.shape
+    scale = np.ldexp(1.0, -frame.exps)
+    y_scale = math.ldexp(1.0, -frame.y_exp)
+    gram = np.zeros((d, d))
+    rhs = np.zeros(d)
+    u_sum = np.zeros(d)
+    v_sums: list[float] = []
+    top = np.zeros(d)
+    rows = _block_rows(d)
+    for a in range(0, n, rows):
+        u = (x[a : a + rows] - frame.shift) * scale
+        v = (y[a : a + rows] - frame.y_shift) * y_scale
+        if d == 1:
+            column = u[:, 0]
+            gram[0, 0] += np.einsum("i,i->", column, column)
+            rhs[0] += np.einsum("i,i->", column, v)
+        else:
+            gram += u.T @ u
+            rhs += u.T @ v
+        u_sum += u.sum(axis=0)
+        top = np.maximum(top, np.abs(u).max(axis=0))
+        v_sums.append(float(v.sum()))
+    if fit_intercept:
+        gram = np.block([[gram, u_sum[:, None]], [u_sum[None, :], np.array([[float(n)]])]])
+        rhs = np.append(rhs, math.fsum(v_sums))
+    return gram, rhs, top
+
+
+def _features_block(dataset: Dataset, a: int, b: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """The features of rows a..b as (hi, lo) pairs, hi + lo exact up to eps² relative: the
+    columns themselves (lo None), or for a polynomial the powers of x in double-float64
+    arithmetic (the float64 powers would carry a rounding error of eps each)."""
+    if dataset.degree == 1 or dataset.moment_features is not None:
+        x = dataset.features
+        return [(x[a:b, j], None) for j in range(x.shape[1])]
+    base = dataset.raw_x[a:b, 0]
+    bh, bl = compensated.split(base)
+    powers: list[tuple[np.ndarray, np.ndarray | None]] = [(base, None)]
+    hi, lo = base, np.zeros_like(base)
     for _ in range(dataset.degree - 1):
-        powers.append(powers[-1] * base)
-    return np.stack(powers)
+        p = hi * base
+        hh, hl = compensated.split(hi)
+        e = compensated.product_error(p, hh, hl, bh, bl) + lo * base
+        hi = p + e
+        lo = e - (hi - p)
+        powers.append((hi, lo))
+    return powers
+
+
+def _exact_pass(
+    dataset: Dataset,
+    fit_intercept: bool,
+    frame: _Frame,
+    theta: np.ndarray,
+    top: np.ndarray,
+    totals: bool = False,
+) -> tuple[np.ndarray, list[float], list[float] | None]:
+    """The gradient [u, 1]ᵀr of the residuals r = v − Σθ_j·u_j − θ_b at ``theta``, Σr² and
+    (with ``totals``) the total sum of squares of v (centred with an intercept), the sums of
+    squares as lists of floats whose exact sum is the value (math.fsum), with every
+    residual and every sum as if in twice float64's precision (:mod:`.compensated`): the
+    gradient is right to about eps·|gradient| + eps²·Σ|u·r|, which is what lets the refinement
+    reach the answer to the last bit, and the sums of squares to about an ulp."""
+    x = dataset.features
+    n, d = x.shape
+    scale = np.ldexp(1.0, -frame.exps).tolist()
+    y_scale = math.ldexp(1.0, -frame.y_exp)
+    weights = theta[:d].tolist()
+    weight_splits = [compensated.split_scalar(w) for w in weights]
+    intercept = float(theta[d]) if fit_intercept else 0.0
+    parts: list[list[float]] = [[] for _ in range(d + int(fit_intercept))]
+    squares: list[float] = []
+    v_sum: list[float] = []
+    v_squares: list[float] = []
+    shift = frame.shift.tolist()
+    rows = _block_rows(d)
+    for a in range(0, n, rows):
+        b = min(n, a + rows)
+        columns = []
+        for j, (fh, fl) in enumerate(_features_block(dataset, a, b)):
+            if fit_intercept:
+                uh, ul = compensated.two_sum(fh, -shift[j])
+                if fl is not None:
+                    ul += fl
+            else:
+                uh, ul = fh, fl
+            uh = uh * scale[j]
+            ul = None if ul is None else ul * scale[j]
+            columns.append((uh, ul, *compensated.split(uh)))
+        yb = dataset.y[a:b]
+        if fit_intercept:
+            hi, lo = compensated.two_sum(yb, -frame.y_shift)
+            hi *= y_scale
+            lo *= y_scale
+        else:
+            hi, lo = yb * y_scale, np.zeros(b - a)
+        if totals:
+            v_sum += [*compensated.block_sum(hi, 1.0), float(lo.sum())]
+            v_squares += _sum_of_squares(hi, lo, 1.0)
+        # r = v − Σ θ_j·u_j − θ_b, each product and sum error-free (Ogita, Rump, Oishi: Dot2).
+        for (uh, ul, ah, al), w, (wh, wl) in zip(columns, weights, weight_splits):
+            if w == 0:
+                continue
+            p = uh * w
+            e = compensated.product_error(p, ah, al, wh, wl)
+            hi, t = compensated.two_sum(hi, -p)
+            lo += t - e
+            if ul is not None:
+                lo -= ul * w
+        if intercept:
+            hi, t = compensated.two_sum(hi, -intercept)
+            lo += t
+        r = hi + lo
+        r_lo = lo - (r - hi)  # r + r_lo is the residual to eps² (r alone, to eps)
+        rh, rl = compensated.split(r)
+        r_top = max(float(r.max()), -float(r.min()))
+        for j, (uh, ul, ah, al) in enumerate(columns):
+            p = uh * r
+            exact, rest = compensated.block_sum(p, 2.0 * float(top[j]) * r_top)
+            small = compensated.product_error(p, ah, al, rh, rl) + uh * r_lo
+            if ul is not None:
+                small += ul * r
+            parts[j] += [exact, rest, float(small.sum())]
+        if fit_intercept:
+            exact, rest = compensated.block_sum(r, r_top)
+            parts[d] += [exact, rest, float(r_lo.sum())]
+        squares += _sum_of_squares(r, r_lo, r_top, rh, rl)
+    gradient = np.array([math.fsum(p) for p in parts])
+    if not totals:
+        return gradient, squares, None
+    if fit_intercept:
+        v_squares.append(-(math.fsum(v_sum) ** 2) / n)
+    return gradient, squares, v_squares
+
+
+def _sum_of_squares(
+    hi: np.ndarray,
+    lo: np.ndarray,
+    bound: float,
+    hh: np.ndarray | None = None,
+    hl: np.ndarray | None = None,
+) -> list[float]:
+    """Terms whose exact sum is Σ(hi + lo)² to about eps² relative (lo ≤ ulp(hi); |hi| ≤
+    bound; hh, hl the split of hi if already made)."""
+    if hh is None or hl is None:
+        hh, hl = compensated.split(hi)
+    p = hi * hi
+    exact, rest = compensated.block_sum(p, bound * bound)
+    small = compensated.product_error(p, hh, hl, hh, hl) + 2.0 * hi * lo
+    return [exact, rest, float(small.sum())]
 
 
 def _solve_refined(
     dataset: Dataset, fit_intercept: bool, exact_above: float | None = None
 ) -> Reference:
-    """QR and refinement against the data; raises _IllConditioned when the scaled design's
-    condition number is beyond what refinement can handle, or above ``exact_above`` (then the
-    caller solves exactly, which it can afford)."""
-    x = dataset.features
-    y = dataset.y
-    n, d = x.shape
-    ext = np.longdouble
-    if fit_intercept:
-        x_mean = x.mean(axis=0)
-        xc = x - x_mean
-    else:
-        x_mean = np.zeros(d)
-        xc = x
-    # Column norms by powers of two first, so that squares neither overflow nor underflow.
-    top = np.max(np.abs(xc), axis=0)
-    if np.any(top == 0):
-        raise _collinear(dataset, fit_intercept, int(np.argmax(top == 0)))
-    power = np.frexp(top)[1]
-    scaled = np.ldexp(xc, -power)
-    scale = np.ldexp(np.sqrt((scaled * scaled).sum(axis=0)), power)
-    design = scaled / np.ldexp(scale, -power)
-    if fit_intercept:
-        design = np.column_stack([design, np.ones(n)])
-    # R with RᵀR = DᵀD from the Gram matrix (one BLAS product, 5-10× faster than a QR of the
-    # n×p design): the refinement below corrects against the data itself, so R only has to be
-    # good enough for the steps to contract, which the condition check below makes sure of.
-    gram = design.T @ design
+    """Normal equations in float64, then refinement against the data with exact passes;
+    raises _IllConditioned when the scaled design's condition number is beyond what refinement
+    can handle, or above ``exact_above`` (then the caller solves exactly, which it can afford).
+
+    Refinement (corrected semi-normal equations): each step solves RᵀR·δ = [u, 1]ᵀr with the
+    float64 factor R, r the residuals of the data at the current answer, computed with the
+    gradient by :func:`_exact_pass` as if in twice float64's precision. The fixed point satisfies
+    the normal equations of the data themselves to that precision, so the answer keeps its digits
+    however large the residuals are; each step shrinks the error by about cond²·eps (cond of the
+    scaled design), which needs cond well below 1/√eps. Starting from the float64 normal
+    equations (error ~cond²·eps), one exact pass is usually enough.
+    """
+    n, d = dataset.features.shape
+    low, high = dataset.features.min(axis=0), dataset.features.max(axis=0)
+    constant = (high == low) if fit_intercept else (high == 0) & (low == 0)
+    if np.any(constant):
+        raise _collinear(dataset, fit_intercept, int(np.argmax(constant)))
+    frame = _frame(dataset, fit_intercept, low, high)
+    gram, rhs, top = _moments(dataset, fit_intercept, frame)
+    # Columns (the ones column too) scaled by powers of two to about unit norm: unscaled, the
+    # ones column alone (norm √n) would make a million well-spread rows look ill-conditioned.
+    k = np.array([math.frexp(math.sqrt(g))[1] for g in np.diag(gram).tolist()])
+    unit = np.ldexp(1.0, -k)
     try:
-        r = np.linalg.cholesky(gram).T
+        r = np.linalg.cholesky(gram * np.outer(unit, unit)).T
     except np.linalg.LinAlgError:
-        raise _IllConditioned(float(np.sqrt(np.linalg.cond(gram)))) from None
+        raise _IllConditioned(math.inf) from None
     diag = np.abs(np.diag(r))
     if diag.min() <= diag.max() * 1e-13:
         raise _IllConditioned(float(np.linalg.cond(r)))
-    # Refinement against the data (corrected semi-normal equations): the gradient Dᵀr of the
-    # scaled design D is formed in extended precision from extended-precision features (exact
-    # powers of x up to longdouble rounding, not the float64 powers), and each correction solves
-    # RᵀR·δ = Dᵀr with the float64 factor. The fixed point satisfies the normal equations to
-    # extended precision, so the answer keeps its digits however large the residuals are; each
-    # step shrinks the error by about cond(D)²·eps, which needs cond(D) well below 1/√eps.
-    # Of the design with every column (the ones column too) scaled to norm 1: unscaled, the ones
-    # column alone (norm √n) would make a million well-spread rows look ill-conditioned.
     condition = float(np.linalg.cond(r / np.linalg.norm(r, axis=0)))
     if condition**2 * np.finfo(np.float64).eps > 0.01 or (
         exact_above is not None and condition > exact_above
     ):
         raise _IllConditioned(condition)
-    # Features by rows of a (d, n) array: sums then run along contiguous memory, where numpy
-    # adds pairwise (error growing like log n, not n, over 100,000 rows).
-    features_ext = _features_ext(dataset)
-    mean_ext = features_ext.mean(axis=1) if fit_intercept else np.zeros(d, dtype=ext)
-    design_ext = (features_ext - mean_ext[:, None]) / scale.astype(ext)[:, None]
-    del features_ext
-    x_mean = mean_ext
-    theta = np.zeros(design.shape[1], dtype=ext)
-    y_ext = y.astype(ext)
-    residual = y_ext
+
+    def solve(g: np.ndarray) -> np.ndarray:
+        return unit * np.linalg.solve(r, np.linalg.solve(r.T, unit * g))
+
+    theta = solve(rhs)
+    # How much each step shrinks the error (generously); the next step is skipped once it
+    # could not change any parameter.
+    contraction = max(16 * condition**2 * np.finfo(np.float64).eps, 2.0**-40)
+    to_weights = np.ldexp(1.0, frame.y_exp - frame.exps)
+    theta_exact = [Fraction(t) for t in theta.tolist()]
+    total_parts = None
     for _ in range(10):
-        gradient = (design_ext * residual).sum(axis=1)
+        g, squares, total = _exact_pass(
+            dataset, fit_intercept, frame, theta, top, total_parts is None
+        )
+        total_parts = total if total_parts is None else total_parts
+        step = solve(g)
+        theta_exact = [Fraction(t) + Fraction(s) for t, s in zip(theta.tolist(), step.tolist())]
+        # SS at θ + δ from SS at θ: ‖r − Uδ‖² = SS − 2δᵀg + δᵀGδ (exact identity; both
+        # corrections are tiny next to SS unless the fit is perfect).
+        ss_parts = [*squares, -2 * float(step @ g), float(step @ gram @ step)]
+        ss_res = max(math.fsum(ss_parts), 0.0)
+        theta = theta + step
+        # Stop when what the next step could still change is below 2^-60 of every parameter
+        # in data units, or (a parameter near 0) of the largest contribution to the fit.
+        left = contraction * np.abs(step)
+        small = left / unit <= 2.0**-60 * float(np.max(np.abs(theta / unit)))
+        w_left = left[:d] * to_weights
+        w = theta[:d] * to_weights
+        close = w_left <= 2.0**-60 * np.abs(w)
         if fit_intercept:
-            gradient = np.append(gradient, residual.sum())
-        g = gradient.astype(np.float64)
-        step = np.linalg.solve(r, np.linalg.solve(r.T, g))
-        theta = theta + step.astype(ext)
-        fitted = theta[:d] @ design_ext
-        if fit_intercept:
-            fitted = fitted + theta[d]
-        residual = y_ext - fitted
-        if np.all(np.abs(step) <= 1e-19 * np.maximum(np.abs(theta.astype(np.float64)), 1e-300)):
+            b_left = math.ldexp(float(left[d]), frame.y_exp) + float(np.abs(frame.shift) @ w_left)
+            b = frame.y_shift + math.ldexp(float(theta[d]), frame.y_exp) - float(frame.shift @ w)
+            close = np.append(close, b_left <= 2.0**-60 * abs(b))
+        if np.all(small | close):
             break
-    weights = theta[:d] / scale.astype(ext)
-    intercept = (theta[d] - x_mean @ weights) if fit_intercept else ext(0)
-    ss_res = float((residual * residual).sum())
+    # Back to data units, from the unrounded θ + δ: w_j = θ_j·2^(e_y − e_j), and the intercept
+    # c_y + 2^e_y·θ_b − Σ c_j·w_j rounded once.
+    y_unit = Fraction(2) ** frame.y_exp
+    weights_exact = [theta_exact[j] * y_unit / Fraction(2) ** int(frame.exps[j]) for j in range(d)]
+    weights = np.array([_to_float_or_inf(w) for w in weights_exact])
     if fit_intercept:
-        yc = y_ext - y_ext.mean()
-        ss_tot = float((yc * yc).sum())
+        intercept = _to_float_or_inf(
+            Fraction(frame.y_shift)
+            + theta_exact[d] * y_unit
+            - sum(
+                (Fraction(c) * w for c, w in zip(frame.shift.tolist(), weights_exact)), Fraction(0)
+            )
+        )
     else:
-        ss_tot = float((y_ext * y_ext).sum())
+        intercept = 0.0
+    y_scale2 = math.ldexp(1.0, 2 * frame.y_exp)
+    ss_res_data = ss_res * y_scale2
+    ss_tot_v = max(math.fsum(total_parts), 0.0)
+    ss_tot = ss_tot_v * y_scale2
+    # R² as (SStot − SSres)/SStot from the unrounded sums: 1 − SSres/SStot would cancel when
+    # R² is small.
+    explained = math.fsum([*total_parts, *(-t for t in ss_parts)])
     p = d + int(fit_intercept)
-    weights = weights.astype(np.float64)
     src = dataset.source
     for value, what in [
         *zip(
             weights.tolist(), (f"the least-squares weight of {c!r}" for c in dataset.feature_names)
         ),
-        (float(intercept), "the least-squares intercept"),
+        (intercept, "the least-squares intercept"),
         (ss_tot, "the total sum of squares of y"),
     ]:
         if not math.isfinite(value):
             raise DataError(out_of_range(value, f"{src}: {what}", "rescale x or y"))
     return Reference(
         weights=weights,
-        intercept=float(intercept),
-        mse=ss_res / n,
-        rmse=math.sqrt(ss_res / n),
-        r2=None if ss_tot == 0 else 1 - ss_res / ss_tot,
-        ss_res=ss_res,
+        intercept=intercept,
+        mse=ss_res_data / n,
+        rmse=math.sqrt(ss_res_data / n),
+        r2=None if ss_tot == 0 else explained / ss_tot_v,
+        ss_res=ss_res_data,
         ss_tot=ss_tot,
-        residual_sd=math.sqrt(ss_res / (n - p)) if n > p else None,
+        residual_sd=math.sqrt(ss_res_data / (n - p)) if n > p else None,
         n_samples=n,
         n_params=p,
         method="refined",
     )
+
+
+def _to_float_or_inf(value: Fraction) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf

@@ -30,14 +30,20 @@ def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _exponent(values: np.ndarray) -> int:
     """e with max|values| in [2^(e−1), 2^e) (0 for all zeros)."""
-    top = float(np.max(np.abs(values))) if values.size else 0.0
+    # The largest and the smallest, not max(|values|): no copy of the data's size.
+    top = max(abs(float(np.max(values))), abs(float(np.min(values)))) if values.size else 0.0
     return math.frexp(top)[1] if top > 0 else 0
 
 
+#: Rows worked on at once: small enough that the dozen arrays of a chunk stay in the processor's
+#: cache (a pass over a million rows at once goes to memory for every one of its ~15 steps).
+CHUNK = 1 << 14
+
+
 class ResidualLoss:
-    """The MSE of any parameters on one dataset; what does not depend on the parameters (scaled
-    columns and their exact splits) is prepared once, and the work per call is done in place
-    (about 15 passes over the data per column).
+    """The MSE of any parameters on one dataset. The rows are worked through in chunks of
+    :data:`CHUNK`, about 15 cache-resident passes per column each, so nothing of the data's
+    size is allocated or copied: making one costs a scan for each column's largest value.
 
     Parameters
     ----------
@@ -46,19 +52,12 @@ class ResidualLoss:
     """
 
     def __init__(self, features: np.ndarray, y: np.ndarray) -> None:
-        x = np.asarray(features, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        self._ey = _exponent(y)
-        self._y = np.ldexp(y, -self._ey)
-        self._columns = []
-        with np.errstate(all="ignore"):
-            for j in range(x.shape[1]):
-                ex = _exponent(x[:, j])
-                col = np.ldexp(x[:, j], -ex)
-                hi, lo = _split(col)
-                self._columns.append((ex, col, hi, lo))
-        n = y.shape[0]
-        self._buffers = [np.empty(n) for _ in range(5)]
+        self._x = np.asarray(features, dtype=np.float64)
+        self._y_data = np.asarray(y, dtype=np.float64)
+        self._ey = _exponent(self._y_data)
+        self._ex = [_exponent(self._x[:, j]) for j in range(self._x.shape[1])]
+        m = min(CHUNK, self._y_data.shape[0])
+        self._buffers = [np.empty(m) for _ in range(5)]
 
     def residuals(self, weights: np.ndarray, intercept: float) -> tuple[np.ndarray, int]:
         """y − X·w − b, accurately, in units of 2^scale.
@@ -67,18 +66,32 @@ class ResidualLoss:
         -------
         r : ndarray of shape (n_samples,)
             The residuals divided by 2^scale (each to within about an ulp); inf where a term is
-            beyond float64 next to y. A view of an internal buffer: copy it to keep it.
+            beyond float64 next to y.
         scale : int
         """
+        n = self._y_data.shape[0]
+        out = np.empty(n)
+        scale = 0
+        for lo in range(0, n, CHUNK):
+            r, scale = self._chunk(lo, weights, intercept)
+            out[lo : lo + r.shape[0]] = r
+        return out, scale
+
+    def _chunk(self, lo: int, weights: np.ndarray, intercept: float) -> tuple[np.ndarray, int]:
+        """The residuals of rows lo … lo + CHUNK − 1 (a view of an internal buffer)."""
         w = np.asarray(weights, dtype=np.float64).tolist()
         ey = max(self._ey, _exponent(np.array([intercept])))
         shift = ey - self._ey
-        s, e, p, t, u = self._buffers
+        y = self._y_data[lo : lo + CHUNK]
+        m = y.shape[0]
+        s, e, p, t, u = (b[:m] for b in self._buffers)
         with np.errstate(all="ignore"):
-            np.ldexp(self._y, -shift, out=s)
+            np.ldexp(y, -self._ey, out=s)
+            np.ldexp(s, -shift, out=s)
             e.fill(0.0)
-            _two_sum_scalar_into(s, -math.ldexp(intercept, -ey), e, t)
-            for (ex, col, hi, lo), wj in zip(self._columns, w):
+            p.fill(-math.ldexp(intercept, -ey))
+            _two_sum_into(s, p, e, t, u)
+            for j, (ex, wj) in enumerate(zip(self._ex, w)):
                 if wj == 0:
                     continue
                 try:
@@ -88,16 +101,18 @@ class ResidualLoss:
                 if not math.isfinite(bj) or abs(bj) > 2.0**995:
                     s.fill(math.inf)
                     return s, ey
+                col = np.ldexp(self._x[lo : lo + m, j], -ex)
+                hi, lo_part = _split(col)
                 bh, bl = _split_scalar(bj)
                 # TwoProduct(col, bj) = p + error; the error is accumulated in e.
                 np.multiply(col, bj, out=p)
                 np.multiply(hi, bh, out=t)
                 np.subtract(p, t, out=t)
-                np.multiply(lo, bh, out=u)
+                np.multiply(lo_part, bh, out=u)
                 np.subtract(t, u, out=t)
                 np.multiply(hi, bl, out=u)
                 np.subtract(t, u, out=t)
-                np.multiply(lo, bl, out=u)
+                np.multiply(lo_part, bl, out=u)
                 np.subtract(u, t, out=u)
                 np.add(e, u, out=e)
                 # TwoSum(s, p): s ← s + p, its error into e.
@@ -108,14 +123,22 @@ class ResidualLoss:
     def mse(self, weights: np.ndarray, intercept: float) -> float:
         """Mean squared error of (weights, intercept), to within a few ulps; inf beyond
         float64's range."""
-        r, scale = self.residuals(weights, intercept)
-        with np.errstate(all="ignore"):
-            # Non-negative terms: numpy's pairwise sum keeps the relative error to a few ulps.
-            total = float(np.dot(r, r)) if r.shape[0] < 64 else float(np.sum(np.square(r, out=r)))
+        n = self._y_data.shape[0]
+        partials = []
+        scale = 0
+        for lo in range(0, n, CHUNK):
+            r, scale = self._chunk(lo, weights, intercept)
+            with np.errstate(all="ignore"):
+                # Non-negative terms: numpy's pairwise sum keeps the relative error to a few
+                # ulps; the chunks' sums are added exactly (fsum).
+                partials.append(
+                    float(np.dot(r, r)) if r.shape[0] < 64 else float(np.sum(np.square(r, out=r)))
+                )
+        total = math.fsum(partials)
         if not math.isfinite(total):
             return math.inf
         try:
-            return math.ldexp(total / r.shape[0], 2 * scale)
+            return math.ldexp(total / n, 2 * scale)
         except OverflowError:
             return math.inf
 
@@ -136,13 +159,6 @@ def _two_sum_into(s: np.ndarray, p: np.ndarray, e: np.ndarray, t: np.ndarray, u:
     np.add(u, p, out=u)
     np.add(e, u, out=e)
     s[...] = t
-
-
-def _two_sum_scalar_into(s: np.ndarray, b: float, e: np.ndarray, t: np.ndarray):
-    """s ← s + b (a scalar), e ← e + its rounding error; t is scratch."""
-    p = np.full_like(s, b)
-    u = np.empty_like(s)
-    _two_sum_into(s, p, e, t, u)
 
 
 def mse(features: np.ndarray, y: np.ndarray, weights: np.ndarray, intercept: float) -> float:

@@ -21,6 +21,7 @@ from .dataset import Dataset
 from .errors import HyperparameterError
 from .float_range import quiet
 from .hyperparams import Hyperparameters
+from .moments import Change, Moments
 from .objective import Objective, Penalty
 from .optimizers import make
 from .quadratic import Quadratic
@@ -39,7 +40,7 @@ class Problem:
     reference: Reference
     scaling: Scaling
     objective: Objective
-    loss: residuals.ResidualLoss
+    loss: residuals.ResidualLoss  # or, for streamed data, its SumsLoss (the same .mse)
     least_squares: Reference | None = None
     validation: Validation | None = None
 
@@ -79,7 +80,9 @@ class Problem:
             shown,
             scaling,
             Objective(q, penalty, features, dataset.y),
-            residuals.ResidualLoss(dataset.features, dataset.y),
+            dataset.streamed.loss()
+            if dataset.streamed is not None
+            else residuals.ResidualLoss(dataset.features, dataset.y),
             ref,
             validation,
         )
@@ -110,6 +113,8 @@ class Session:
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
         self._eigen: tuple[float, float] | None = None
         self._mse_cache: tuple[tuple[bytes, float], float] | None = None
+        #: The loaded data's moments (:mod:`.moments`), formed at the first edit.
+        self._moments: Moments | None = None
         self.problem = _problem or self._build(hp)
         self.trainer = self._new_trainer(hp)
 
@@ -131,6 +136,22 @@ class Session:
     @property
     def dataset(self) -> Dataset:
         return self.problem.dataset
+
+    @property
+    def n_rows(self) -> int:
+        """Rows of the data: those read, for streamed data (whose dataset holds only rows with
+        the same moments), else those trained on."""
+        streamed = self.dataset.streamed
+        return streamed.n_samples if streamed is not None else self.dataset.n_samples
+
+    @property
+    def shown_data(self) -> Dataset:
+        """The rows the fit chart and the data pane show: the dataset, or for streamed data its
+        uniform sample (:meth:`~.streaming.StreamSummary.sample_dataset`)."""
+        streamed = self.dataset.streamed
+        if streamed is None:
+            return self.dataset
+        return streamed.sample_dataset(self.dataset.x_names, self.dataset.y_name)
 
     @property
     def reference(self) -> Reference:
@@ -198,14 +219,17 @@ class Session:
         begin at inf, and its verdict could not agree with its outcome."""
         d = self.dataset
         m0 = np.array(hp.m0 * d.n_features if len(hp.m0) == 1 else hp.m0, dtype=np.float64)
-        loss = self.problem.loss.mse(m0, hp.b0)
         # J (with the penalty) and its gradient, as the run's first step will compute them
         objective, model_loss, gw, gb = self.problem.objective.evaluate(w0, b0)
-        if (
-            math.isfinite(loss)
-            and np.all(np.isfinite(gw))
-            and math.isfinite(gb + model_loss + objective)
-        ):
+        finite = np.all(np.isfinite(gw)) and math.isfinite(gb + model_loss + objective)
+        # The model is the loss (MSE* plus non-negative terms, each to a few ulps): far below
+        # the overflow threshold it vouches for the data's loss without a pass over the data.
+        if finite and model_loss < 1e300:
+            return
+        loss = self.problem.loss.mse(m0, hp.b0)
+        # Epoch 0's record shows these parameters: its MSE (a pass over the data) is this one.
+        self._mse_cache = ((m0.tobytes(), float(hp.b0)), loss)
+        if math.isfinite(loss) and finite:
             return
         start = f"m0 {', '.join(f'{v:g}' for v in hp.m0)}" + (
             f", b0 {hp.b0:g}" if hp.fit_intercept else ""
@@ -224,6 +248,10 @@ class Session:
             from .streaming import NO_MINI_BATCH
 
             raise HyperparameterError(f"batch size {hp.batch_size}: {NO_MINI_BATCH}")
+        if dataset.streamed is not None and hp.validation > 0:
+            from .streaming import NO_VALIDATION
+
+            raise HyperparameterError(f"validation {hp.validation:g}: {NO_VALIDATION}")
         if len(hp.m0) not in (1, d):
             raise HyperparameterError(
                 f"m0: give one value for every weight or one per weight ({d}: "
@@ -286,7 +314,7 @@ class Session:
         ss_tot = self.reference.ss_tot
         if ss_tot == 0:
             return None
-        return 1.0 - mse * self.dataset.n_samples / ss_tot
+        return 1.0 - mse * self.reference.n_samples / ss_tot
 
     @quiet
     def distance_to_reference(self, record: Record | None = None) -> float:
@@ -362,6 +390,53 @@ class Session:
         """The settings the problem (scaling, reference, objective) depends on."""
         split = (hp.validation, hp.seed) if hp.validation > 0 else None
         return (hp.standardize, hp.fit_intercept, hp.l1, hp.l2, split)
+
+    # -- edited data -----------------------------------------------------------------------------
+
+    def edited(self, dataset: Dataset, change: Change | None, hp: Hyperparameters) -> Session:
+        """A new session for ``dataset``, which is this session's data after ``change`` (the rows
+        an edit took out and put in; None: other data altogether), with settings ``hp``.
+
+        The least-squares answer is updated from the changed rows alone: the data's moments
+        (:class:`~.moments.Moments`, formed at the first edit) change by their outer products,
+        exactly, and the answer is solved from them. Everything else (scaling, the quadratic
+        model, the analysis) is built from the new rows as a new session builds it; where the
+        moments cannot answer (a validation split, data too ill-conditioned for them, see
+        :meth:`.Moments.reference`) the answer is solved from the rows too.
+
+        Raises
+        ------
+        DataError, HyperparameterError
+            As :class:`Session` does for the same data and settings.
+        """
+        hp = self._settle(hp)
+        moments = None
+        # (With a validation split the problem's rows are not all the loaded rows: an editor
+        # shown them cannot be trusted to describe a change of the loaded ones.)
+        expected = self.loaded.n_samples + len(change.added) - len(change.removed) if change else -1
+        if (
+            change is not None
+            and self.loaded.streamed is None
+            and self.hp.validation == 0
+            and dataset.n_samples == expected
+        ):
+            if self._moments is None:
+                self._moments = Moments.of(self.loaded)
+            if self._moments is not None:
+                moments = self._moments.updated(change)
+        least_squares = None
+        if moments is not None and hp.validation == 0:
+            least_squares = moments.reference(dataset, hp.fit_intercept)
+        if least_squares is None:
+            session = Session(dataset, hp)
+        else:
+            self._check_against_data(dataset, hp)
+            problem = Problem.build(
+                dataset, hp.standardize, hp.fit_intercept, least_squares, Penalty(hp.l1, hp.l2)
+            )
+            session = Session(dataset, hp, _problem=problem)
+        session._moments = moments
+        return session
 
     def with_hyperparameters(self, hp: Hyperparameters) -> Session:
         """:meth:`apply`, returning the session (the same one) for chaining."""

@@ -1,34 +1,46 @@
 """Data larger than memory: one pass in blocks, keeping only what least squares needs.
 
 Batch gradient descent on the MSE, its analysis and the least-squares reference depend on the data
-only through n, the means and the centred second moments of (features, y). One streamed pass
-accumulates them block by block (:class:`Moments`: each block is centred on a provisional mean,
-the first block's, and merged with Chan, Golub and LeVeque's update, so a large offset such as
-x = 1e9 + k/1000 does not cancel), together with a uniform sample of the rows (:class:`Reservoir`,
-Vitter's algorithm R) for the charts and the data pane.
+only through n, Σz and Σzzᵀ of z = (features, y). One streamed pass accumulates them block by
+block, exactly (:class:`Moments` over :class:`~.exact_sums.ExactSums`: each block centred on a
+provisional mean, the first block's, and its products split so that BLAS adds them without
+rounding), together with a uniform sample of the rows (:class:`Reservoir`, Vitter's algorithm R)
+for the charts and the data pane. For a polynomial (``--degree``) the sums are those of Chebyshev
+polynomials of x, which are rounded far less harmfully than raw powers (:mod:`.stream_fit`).
 
-The run then uses a *moment-equivalent* dataset (:func:`equivalent_rows`): k + 1 rows whose means
-and centred second moments are those of the whole data. Every quantity that depends on the data
-only through those moments (the MSE of any parameters, its gradient and Hessian, the
-least-squares answer, R²) is the same on those rows as on the file, so the session runs on them
-unchanged. What does not depend on them only (mini-batches, single residuals) cannot be had from
-a stream and is refused (:data:`NO_MINI_BATCH`).
+The least-squares answer comes from those exact sums (:meth:`StreamSummary.least_squares`, in
+rational arithmetic, rounded once: the NIST StRD answers to 13+ digits). The run uses a
+*moment-equivalent* dataset (:func:`stream_dataset`): d + 2 rows whose means and centred second
+moments of (features, y) are those of the whole data, rounded once. Every quantity that depends on
+the data only through those moments (the MSE of any parameters, its gradient and Hessian, R², the
+scaling) is then the same on those rows as on the file, so the session runs on them unchanged.
+What does not depend on them only (mini-batches, a validation split, single residuals) cannot be
+had from a stream and is refused (:data:`NO_MINI_BATCH`, :data:`NO_VALIDATION`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import stream_fit
 from .columns import select_columns
 from .dataset import Dataset
 from .errors import DataError, shown
+from .exact_sums import ExactSums
+from .reference import Reference
+from .stream_fit import Basis
 
 #: Rows kept as a uniform sample for the charts and the data pane.
 SAMPLE_ROWS = 100_000
+#: The words used when a validation split is asked for on streamed data.
+NO_VALIDATION = (
+    "a validation split holds out rows, and --stream keeps only the sums of the rows; "
+    "load the data without --stream to hold rows out"
+)
 #: The words used when a mini-batch method is asked for on streamed data.
 NO_MINI_BATCH = (
     "mini-batch methods need the rows themselves at every epoch, and --stream keeps only their "
@@ -39,9 +51,11 @@ NO_MINI_BATCH = (
 class Moments:
     """n, means and centred co-moments of the columns of blocks of rows, merged as they come.
 
-    Means are kept relative to a provisional mean (the first block's), so that merging two blocks
-    subtracts small numbers, not large ones: with x = 1e9 + k/1000, the blocks' means differ in
-    their last digits, which a difference of the raw means (each rounded to 1e9's ulp) would lose.
+    The sums behind them are exact (:class:`~.exact_sums.ExactSums`: each block centred on a
+    provisional mean, the first block's, its sums of products split so that BLAS adds them
+    without rounding), so x = 1e9 + k/1000 keeps its digits, and least squares from them
+    (:mod:`.stream_fit`) is that of the data itself. Up to
+    :data:`~.exact_sums.EXACT_COLUMNS` columns; wider data is summed in float64 per block.
 
     Parameters
     ----------
@@ -51,61 +65,50 @@ class Moments:
     Attributes
     ----------
     n : int
-    shift : ndarray of shape (k,)
-        The provisional mean.
-    comoment : ndarray of shape (k, k)
-        Σ (z − mean)(z − mean)ᵀ over every row z seen.
+    sums : ExactSums
     """
 
-    def __init__(self, k: int):
+    def __init__(self, k: int, sums: ExactSums | None = None):
         self.k = k
-        self.n = 0
-        self.shift = np.zeros(k)
-        self._offset = np.zeros(k)  # mean − shift
-        self.comoment = np.zeros((k, k))
+        self.sums = sums if sums is not None else ExactSums(k)
+        self._rounded: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def n(self) -> int:
+        return self.sums.n
+
+    @property
+    def shift(self) -> np.ndarray:
+        """ndarray of shape (k,): the provisional mean."""
+        return self.sums.shift if self.sums.shift is not None else np.zeros(self.k)
 
     @property
     def mean(self) -> np.ndarray:
-        """ndarray of shape (k,): the means of the columns."""
-        return self.shift + self._offset
+        """ndarray of shape (k,): the means of the columns (each rounded once)."""
+        return self._floats()[0]
+
+    @property
+    def comoment(self) -> np.ndarray:
+        """ndarray of shape (k, k): Σ (z − mean)(z − mean)ᵀ over every row z (rounded once)."""
+        return self._floats()[1]
+
+    def _floats(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._rounded is None:
+            if self.n == 0:
+                return np.zeros(self.k), np.zeros((self.k, self.k))
+            mean = np.array([float(v) for v in self.sums.mean()])
+            co = np.array([[float(v) for v in row] for row in self.sums.comoment()])
+            self._rounded = (mean, co)
+        return self._rounded
 
     def add(self, block: np.ndarray) -> None:
         """Merge a block of rows, ndarray of shape (rows, k)."""
-        rows = block.shape[0]
-        if rows == 0:
-            return
-        if self.n == 0:
-            self.shift = block.mean(axis=0)
-        shifted = block - self.shift
-        block_offset = shifted.mean(axis=0)
-        centred = shifted - block_offset
-        self._merge(rows, block_offset, centred.T @ centred)
-
-    def _merge(self, rows: int, offset: np.ndarray, comoment: np.ndarray) -> None:
-        # Chan, Golub and LeVeque's pairwise update, in the shifted coordinates.
-        if self.n == 0:
-            self.n, self._offset, self.comoment = rows, offset, comoment
-            return
-        n = self.n + rows
-        delta = offset - self._offset
-        self._offset = self._offset + delta * (rows / n)
-        self.comoment = self.comoment + comoment + np.outer(delta, delta) * (self.n * rows / n)
-        self.n = n
+        self.sums.add(block)
+        self._rounded = None
 
     def merge(self, other: Moments) -> Moments:
         """The moments of both sets of rows (for partitions reduced separately, as Dask does)."""
-        out = Moments(self.k)
-        out.n, out.shift, out._offset, out.comoment = (
-            self.n,
-            self.shift,
-            self._offset.copy(),
-            self.comoment.copy(),
-        )
-        if other.n:
-            if out.n == 0:
-                out.shift = other.shift
-            out._merge(other.n, other.shift - out.shift + other._offset, other.comoment)
-        return out
+        return Moments(self.k, self.sums.merge(other.sums))
 
 
 class Reservoir:
@@ -146,26 +149,82 @@ class Reservoir:
         return self.rows[: min(self.seen, self.size)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StreamSummary:
-    """What a streamed pass kept: the moments and a sample of the rows.
+    """What a streamed pass kept: the exact sums of the basis columns and a sample of the rows.
 
     Attributes
     ----------
     moments : Moments
-        Of the columns (x columns…, y).
-    sample : ndarray of shape (s, k)
-        A uniform sample of the rows (all of them when there are at most SAMPLE_ROWS).
+        Of the basis columns and y (:class:`~.stream_fit.Basis`: the x columns themselves, or
+        Chebyshev polynomials of x for a polynomial).
+    sample : ndarray of shape (s, columns + 1)
+        A uniform sample of the rows as read, (x columns…, y) (all of them when there are at
+        most SAMPLE_ROWS).
     source : str
+    basis : Basis
     """
 
     moments: Moments
     sample: np.ndarray
     source: str
+    basis: Basis = field(default_factory=Basis)
+    _answers: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_samples(self) -> int:
         return self.moments.n
+
+    def least_squares(self, fit_intercept: bool, feature_names: tuple[str, ...]) -> Reference:
+        """The least-squares answer of every row read, from the exact sums (cached)."""
+        key = (fit_intercept, feature_names)
+        if key not in self._answers:
+            total, products = self.moments.sums.raw()
+            self._answers[key] = stream_fit.least_squares(
+                self.n_samples,
+                total,
+                products,
+                self.basis,
+                fit_intercept,
+                self.source,
+                feature_names,
+            )
+        return self._answers[key]
+
+    def loss(self) -> stream_fit.SumsLoss:
+        """The MSE of any parameters over every row read, from the exact sums (cached)."""
+        if "loss" not in self._answers:
+            total, products = self.moments.sums.raw()
+            self._answers["loss"] = stream_fit.SumsLoss(self.n_samples, total, products, self.basis)
+        return self._answers["loss"]
+
+    def sample_dataset(self, x_names: Sequence[str], y_name: str) -> Dataset:
+        """The sample as a :class:`Dataset` (for the charts and the data pane; cached)."""
+        if "sample" not in self._answers:
+            self._answers["sample"] = Dataset(
+                raw_x=self.sample[:, :-1],
+                y=self.sample[:, -1],
+                x_names=tuple(x_names),
+                y_name=y_name,
+                degree=self.basis.degree,
+                source=f"a uniform sample of {len(self.sample):,} of the {self.n_samples:,} rows "
+                f"of {self.source}",
+            )
+        return self._answers["sample"]
+
+    @property
+    def is_sample(self) -> bool:
+        """True when the sample holds fewer rows than were read."""
+        return len(self.sample) < self.n_samples
+
+    def feature_moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Means and centred co-moments of (features…, y), ndarray of shape (d + 1,) and
+        (d + 1, d + 1): those of the basis columns for a straight line, else computed exactly
+        from them in the features' coordinates and rounded once."""
+        if self.basis.degree == 1:
+            return self.moments.mean, self.moments.comoment
+        total, products = self.moments.sums.raw()
+        return stream_fit.feature_moments(self.n_samples, total, products, self.basis)
 
 
 def equivalent_rows(moments: Moments) -> np.ndarray:
@@ -176,9 +235,12 @@ def equivalent_rows(moments: Moments) -> np.ndarray:
     ndarray of shape (k + 1, k)
         Rows z with mean(z) = moments.mean and Σ(z − mean)(z − mean)ᵀ / (k + 1) = comoment / n.
     """
-    k = moments.k
+    return _equivalent(moments.mean, moments.comoment / moments.n)
+
+
+def _equivalent(mean: np.ndarray, covariance: np.ndarray) -> np.ndarray:
+    k = mean.shape[0]
     m = k + 1
-    covariance = moments.comoment / moments.n
     # A square root S with SᵀS = covariance, from the symmetric eigen-decomposition.
     values, vectors = np.linalg.eigh((covariance + covariance.T) / 2)
     root = np.sqrt(np.clip(values, 0.0, None))[:, None] * vectors.T
@@ -188,20 +250,28 @@ def equivalent_rows(moments: Moments) -> np.ndarray:
         basis[: j + 1, j] = 1.0 / np.sqrt((j + 1) * (j + 2))
         basis[j + 1, j] = -(j + 1) / np.sqrt((j + 1) * (j + 2))
     centred = np.sqrt(m) * basis @ root
-    return moments.mean + centred
+    return mean + centred
 
 
 def stream_dataset(summary: StreamSummary, x_names: Sequence[str], y_name: str) -> Dataset:
-    """A :class:`Dataset` of :func:`equivalent_rows` that carries the summary (``streamed``)."""
-    rows = equivalent_rows(summary.moments)
+    """A :class:`Dataset` of moment-equivalent rows that carries the summary (``streamed``).
+
+    The rows have the data's means and centred second moments of (features…, y), so gradient
+    descent, its analysis and the scaling see the whole file; the least-squares answer comes from
+    the exact sums (:meth:`StreamSummary.least_squares`, which :func:`~.reference.solve` uses).
+    """
+    mean, comoment = summary.feature_moments()
+    rows = _equivalent(mean, comoment / summary.n_samples)
+    degree = summary.basis.degree
     return Dataset(
-        raw_x=rows[:, :-1],
+        raw_x=rows[:, :-1] if degree == 1 else rows[:, :1],
         y=rows[:, -1],
         x_names=tuple(x_names),
         y_name=y_name,
-        degree=1,
+        degree=degree,
         source=summary.source,
         streamed=summary,
+        moment_features=None if degree == 1 else rows[:, :-1],
     )
 
 
@@ -261,15 +331,46 @@ def _parquet_blocks(name, x, y, progress):
 
 
 def summarize(
-    blocks: Iterator[np.ndarray], k: int, source: str, sample_rows: int = SAMPLE_ROWS
+    blocks: Iterator[np.ndarray],
+    k: int,
+    source: str,
+    sample_rows: int = SAMPLE_ROWS,
+    degree: int = 1,
+    basis: Basis | None = None,
+    seed: int = 0,
 ) -> StreamSummary:
-    """One pass: the moments and a uniform sample of the blocks' rows."""
-    moments = Moments(k)
-    reservoir = Reservoir(sample_rows, k)
+    """One pass: the exact sums of the basis columns and a uniform sample of the blocks' rows.
+
+    Parameters
+    ----------
+    blocks : iterator of ndarray of shape (rows, k)
+        (x columns…, y).
+    k : int
+    source : str
+    sample_rows : int
+    degree : int
+        Of the polynomial in the single x column (1: the x columns as they are).
+    basis : Basis, optional
+        Default: chosen from the first block (for a polynomial, from its range of x).
+    seed : int
+        Of the sample.
+    """
+    moments: Moments | None = None
+    reservoir = Reservoir(sample_rows, k, seed)
     for block in blocks:
-        moments.add(block)
+        if block.shape[0] == 0:
+            continue
+        if basis is None:
+            basis = Basis.for_block(degree, block[:, 0])
+        if moments is None:
+            moments = Moments(k if basis.degree == 1 else basis.degree + 1)
+        moments.add(basis.columns(block))
         reservoir.add(block)
-    return StreamSummary(moments, reservoir.sample.copy(), source)
+    if basis is None:
+        basis = Basis()
+    if moments is None:
+        moments = Moments(k if basis.degree == 1 else basis.degree + 1)
+    return StreamSummary(moments, reservoir.sample.copy(), source, basis)
 
 
 def load_streamed(
@@ -284,24 +385,42 @@ def load_streamed(
     Raises
     ------
     DataError
-        Bad cells (as the in-memory loader says them), no rows, a constant x column, or a
-        polynomial degree (the powers' moments would need the rows themselves).
+        Bad cells (as the in-memory loader says them), no rows, a constant x column, a degree
+        with several x columns or too few rows for it.
     """
     name = os.fspath(path)
-    if degree != 1:
-        raise DataError(
-            f"{name}: --stream fits the x columns as they are; --degree {degree} is not available "
-            "with it (load the data without --stream)"
-        )
     x_names, y_names, source, blocks = stream_csv_blocks(name, x, y, progress)
-    summary = summarize(blocks, len(x_names) + 1, source)
-    moments = summary.moments
-    if moments.n == 0:
-        raise DataError(f"{source}: the file has a header but no data rows")
+    check_degree(source, degree, x_names)
+    summary = summarize(blocks, len(x_names) + 1, source, degree=degree)
+    check_summary(summary, source, x_names, "the file has")
+    return stream_dataset(summary, x_names, y_names[0])
+
+
+def check_degree(source: str, degree: int, x_names: Sequence[str]) -> None:
+    """Refuse a polynomial of several x columns before the pass (as the in-memory loader)."""
+    if degree > 1 and len(x_names) != 1:
+        raise DataError(
+            f"{source}: degree {degree} needs exactly one x column, "
+            f"got {len(x_names)} ({', '.join(x_names)})"
+        )
+
+
+def check_summary(summary: StreamSummary, source: str, x_names: Sequence[str], has: str) -> None:
+    """Refuse no rows, a constant x column, and fewer rows than a polynomial's degree needs."""
+    n = summary.n_samples
+    if n == 0:
+        raise DataError(f"{source}: {has} a header but no data rows")
+    mean, comoment = summary.moments.mean, summary.moments.comoment
     for j, column in enumerate(x_names):
-        if moments.n > 1 and moments.comoment[j, j] == 0:
+        if n > 1 and comoment[j, j] == 0:
             raise DataError(
                 f"{source}: column {shown(column)} is constant (every row is "
-                f"{moments.mean[j]:.15g}), so it cannot explain y; choose another x column"
+                f"{mean[j]:.15g}), so it cannot explain y; choose another x column"
             )
-    return stream_dataset(summary, x_names, y_names[0])
+    degree = summary.basis.degree
+    if degree > n:
+        raise DataError(
+            f"{source}: {n} row{'s' if n != 1 else ''} cannot fit a polynomial of degree "
+            f"{degree:,} (at least {degree + 1:,} rows are needed with an intercept, "
+            f"{degree:,} without)"
+        )

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import model
 from .downsample import envelope
+from .objective import REFERENCE_TITLE
 from .session import Session
 
 WIDTH, HEIGHT = 960, 420
@@ -123,24 +124,28 @@ def _loss_panel(session: Session) -> _Panel:
     trace = session.trainer.loss_trace
     finite = trace[np.isfinite(trace)]
     env = envelope(trace, LOSS_POINTS)
-    optimum = session.reference.mse
+    ref = session.reference
+    # with a penalty the trace is J = MSE + penalty, and the line the penalised answer's J
+    optimum = ref.mse if ref.objective is None else ref.objective
+    loss = "MSE" if ref.objective is None else "J"
     both = np.concatenate([finite, [optimum]]) if finite.size else np.array([optimum])
     positive = both[both > 0]
     lo, hi = float(both.min()), float(both.max())
     log_y = positive.size > 0 and float(positive.max()) > 1000 * float(positive.min())
     yr = (float(positive.min()), float(positive.max())) if log_y else (lo, hi)
     last = max(1, trace.shape[0] - 1)
-    p = _Panel(0 + LEFT, "Loss", (0, last), yr, "epoch", "MSE" + (" (log)" if log_y else ""), log_y)
+    p = _Panel(0 + LEFT, "Loss", (0, last), yr, "epoch", loss + (" (log)" if log_y else ""), log_y)
     p.line(env.x, env.high, NOW)
     if not np.array_equal(env.low, env.high):
         p.line(env.x, env.low, NOW)
     p.line([0, last], [optimum, optimum], LS, dash=True)
-    p.legend([(NOW, "MSE by epoch"), (LS, f"least squares {_g(optimum)}")])
+    best = "least squares" if ref.objective is None else f"min J ({REFERENCE_TITLE[ref.penalty]})"
+    p.legend([(NOW, f"{loss} by epoch"), (LS, f"{best} {_g(optimum)}")])
     return p
 
 
 def _fit_panel(session: Session) -> _Panel:
-    ds = session.dataset
+    ds = session.shown_data  # streamed data: its sample
     rec = session.record()
     ref = session.reference
     stride = max(1, ds.n_samples // MAX_DOTS)
@@ -162,7 +167,12 @@ def _fit_panel(session: Session) -> _Panel:
         p.line(grid, now, NOW)
         p.dots([px], [pred], PRED, r=4)
         p.legend(
-            [(DATA, "data"), (NOW, "now"), (LS, "least squares"), (PRED, f"ŷ({_g(px)}) {_g(pred)}")]
+            [
+                (DATA, "data"),
+                (NOW, "now"),
+                (LS, REFERENCE_TITLE[ref.penalty]),
+                (PRED, f"ŷ({_g(px)}) {_g(pred)}"),
+            ]
         )
         return p
     y = ds.y[::stride]
@@ -183,16 +193,22 @@ def _fit_panel(session: Session) -> _Panel:
     p.line([lo, hi], [lo, hi], DATA, dash=True)
     p.dots(y, best, LS)
     p.dots(y, now, NOW)
-    p.legend([(NOW, "now"), (LS, "least squares"), (DATA, "ŷ = y")])
+    p.legend([(NOW, "now"), (LS, REFERENCE_TITLE[ref.penalty]), (DATA, "ŷ = y")])
     return p
 
 
 def render(session: Session) -> str:
     """The SVG text: the loss chart and the fit chart of the session's current epoch."""
     t = session.trainer
+    ref, rec = session.reference, session.record()
+    title = REFERENCE_TITLE[ref.penalty]
+    loss = f"MSE {_g(rec.mse)} ({title} {_g(ref.mse)})"
+    if ref.objective is not None:
+        terms = session.problem.objective.penalty.terms(_g)
+        loss = f"J = MSE + {terms} {_g(rec.objective)} ({title} {_g(ref.objective)}), {loss}"
     caption = (
         f"{session.dataset.source}: epoch {t.epoch:,} of {t.budget:,}, lr {_g(session.hp.lr)}, "
-        f"MSE {_g(session.record().mse)} (least squares {_g(session.reference.mse)}); {t.message}"
+        f"{loss}; {t.message}"
     )
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>',

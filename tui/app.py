@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+import numpy as np
 from textual import on, work
+from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -27,15 +29,16 @@ from linreg_tui.core import settings
 from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.moments import Change
 from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import export, lesson, signals
-from .chart import Chart
+from .chart import Chart, ChartKey
 from .data_editing import DataEditor
 from .data_view import DataView
-from .fit_chart import FitChart
+from .fit_chart import FitChart, FitView
 from .frame import Frame
 from .help_screen import HelpScreen, key_names
 from .iteration_log import IterationLog, arithmetic
@@ -47,6 +50,7 @@ from .numbers import count
 from .pacing import FramePacer, PacedDriver
 from .palette import GuardedCommandPalette
 from .pins import PIN_BINDINGS, PinKeys, runs_table
+from .repaint import QuietStatic
 from .settings_panel import SettingsPanel, shown
 from .status_panel import StatusPanel
 from .stepper import Stepper, speed_label
@@ -58,6 +62,22 @@ SMALLEST = (60, 18)
 WIDE = (110, 34)
 
 PANES = ("loss", "fit", "log", "data", "landscape")
+#: The app's actions that need no least-squares answer: they work while it is being solved.
+WITHOUT_SESSION = frozenset(
+    {
+        "pane",
+        "help",
+        "quit",
+        "settings_page",
+        "leave_field",
+        "suspend_process",
+        "command_palette",
+        "log_scale",
+        "faster",
+        "slower",
+        "screenshot",
+    }
+)
 PANE_TITLES = {
     "loss": "Loss",
     "fit": "Fit",
@@ -141,16 +161,27 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     def __init__(
         self,
-        session: Session,
+        session: Session | None,
         served: bool = False,
         ascii_only: bool = False,
         handle_signals: bool = False,
         note: str = "",
         hide: tuple[str, ...] = (),
         data_path: str | None = None,
+        pending: tuple[Dataset, Hyperparameters] | None = None,
     ) -> None:
         super().__init__()
-        self.session = session
+        if session is None and pending is None:
+            raise ValueError("give a session, or the data and settings to build one")
+        #: The run; None while least squares is solved for ``pending`` (see :meth:`_solve`).
+        self.session: Session | None = session
+        #: The data and settings the session is being built from, until it is there.
+        self.pending = pending
+        #: Why the session could not be built (the app then exits with status 2).
+        self.failure: str | None = None
+        #: Builds the session from ``pending`` in a thread (tests hold it back to see the
+        #: frames before least squares is known).
+        self.build_session: Callable[[Dataset, Hyperparameters], Session] = Session
         #: In a browser (--serve): files go to the visitor as downloads, never to a named path.
         self.served = served
         #: A lesson scenario's note (shown under the status) and the settings it hides.
@@ -159,7 +190,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         #: The CSV file the data was loaded from, and the data's source as loaded (ctrl+s names
         #: the file only while the data is unchanged).
         self.data_path = data_path
-        self.loaded_source = session.dataset.source
+        self.loaded_source = (session.dataset if session else pending[0]).source
         #: Quit (restoring the terminal) on SIGINT, SIGTERM and SIGHUP; the command line sets it,
         #: tests leave the test runner's handlers alone.
         self.handle_signals = handle_signals
@@ -183,6 +214,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.current_pane = "loss"
         self._logged_epoch = -1
         self._texts: dict[str, str] = {}  # what each one-line Static shows
+        self._titles: dict[str, str | None] = {}  # the border titles set by _set_title
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
         self.pinned: list[PinnedRun] = []
@@ -205,22 +237,23 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         yield StatusPanel(id="status")
         if self.note:
             yield Static(Content(self.note), id="lesson-note")
-        yield SettingsPanel(self.session.hp, id="settings")
+        yield SettingsPanel(self.hp, id="settings")
         with Container(id="panes", classes="-tabbed"):
             with Vertical(id="pane-loss", classes="pane -current"):
                 yield LossChart(id="loss")
-                yield Static(id="loss-key", classes="chart-key")
+                yield ChartKey(id="loss-key", classes="chart-key")
             with Vertical(id="pane-fit", classes="pane"):
                 yield FitChart(id="fit")
-                yield Static(id="fit-key", classes="chart-key")
+                yield ChartKey(id="fit-key", classes="chart-key")
             # In the wide grid the landscape is the third column, over both rows.
             with Vertical(id="pane-landscape", classes="pane"):
                 yield LandscapeView(id="landscape")
-                yield Static(id="landscape-key", classes="chart-key -two")
+                yield QuietStatic(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
                 yield Static(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
+                yield Static(id="data-note", classes="chart-key")
                 yield DataView(id="data")
         yield Static(id="too-small")
         yield Footer()
@@ -243,8 +276,85 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             "#landscape-key", text
         )
         lesson.hide_settings(self.query_one(SettingsPanel), self.hide)
-        self._start_log()
+        if self.session is None:
+            self._solve()
+        else:
+            self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
+
+    @property
+    def hp(self) -> Hyperparameters:
+        """The current settings (those being solved for, before the session is there)."""
+        return self.session.hp if self.session is not None else self.pending[1]
+
+    # -- opening before least squares is known ----------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="solve")
+    def _solve(self) -> None:
+        """Build the session (least squares, the analysis) while the data already shows."""
+        dataset, hp = self.pending
+        try:
+            session = self.build_session(dataset, hp)
+        except (DataError, HyperparameterError) as exc:
+            self.call_from_thread(self._solve_failed, str(exc))
+            return
+        self.call_from_thread(self._solved, session)
+
+    def _solved(self, session: Session) -> None:
+        self.session = session
+        self.pending = None
+        self.query_one(SettingsPanel).load(session.hp)
+        self._start_log()
+        self.refresh_views()
+
+    def _solve_failed(self, message: str) -> None:
+        self.failure = message
+        self.exit(return_code=2)
+
+    def _show_pending(self) -> None:
+        """The frame before least squares is known: the data in the fit chart and the data
+        pane with the starting parameters, the rest saying what it waits for."""
+        dataset, hp = self.pending
+        shown = shown_data_of(dataset)
+        d = dataset.n_features
+        w0 = np.array(hp.m0 * d if len(hp.m0) == 1 else hp.m0, dtype=np.float64)
+        b0 = hp.b0 if hp.fit_intercept else 0.0
+        self.query_one(StatusPanel).show_pending(dataset, hp, rows_of(dataset))
+        waiting = "solving least squares: the loss, the log and the landscape follow"
+        if self._visible("loss"):
+            self._show_text("#loss-key", waiting)
+        if self._visible("fit"):
+            chart = self.query_one(FitChart)
+            rows = rows_of(dataset)
+            sampled = rows if shown.n_samples < rows else None
+            chart.show(FitView(shown, w0, b0, None, hp.predict_x, 0.0, 0.0, (), sampled))
+            self._show_text("#fit-key", chart.key())
+        if self._visible("data"):
+            self.query_one(DataView).show(shown, w0, b0)
+            note = sample_note_of(dataset, shown)
+            self.query_one("#data-note").set_class(bool(note), "-shown")
+            self._show_text("#data-note", note)
+        if self._visible("landscape"):
+            self._show_text("#landscape-key", waiting)
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Actions of the app that need the session wait politely until it is there."""
+        if self.session is None and isinstance(action, str):
+            where, name, _ = parse_action(action)
+            mine = (where == "app") or (not where and default_namespace in (None, self))
+            if mine and name not in WITHOUT_SESSION:
+                self._wait_politely()
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def _wait_politely(self) -> None:
+        rows = rows_of(self.pending[0])
+        self.notify(
+            f"Solving least squares for {rows:,} rows; that key works once the answer is in "
+            "(a moment).",
+            title="Still solving",
+            timeout=3,
+        )
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout(event.size.width, event.size.height)
@@ -265,17 +375,24 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.refresh_views()
 
     def _title_tabs(self) -> None:
-        self.query_one("#pane-loss").border_title = "1 Loss" + (" · log" if self.log_scale else "")
+        self._set_title("#pane-loss", "1 Loss" + (" · log" if self.log_scale else ""))
         panes = self.query_one("#panes")
         if panes.has_class("-wide"):
-            panes.border_title = None
+            self._set_title("#panes", None)
             return
         tabs = []
         for i, name in enumerate(PANES, start=1):
             label = f" {i} {PANE_TITLES[name]} "
             tabs.append(f"[reverse]{label}[/]" if name == self.current_pane else label)
         scale = " · log scale" if self.log_scale and self.current_pane == "loss" else ""
-        panes.border_title = "".join(tabs) + scale
+        self._set_title("#panes", "".join(tabs) + scale)
+
+    def _set_title(self, selector: str, title: str | None) -> None:
+        """A container's border title, set only if it changes: setting one repaints all of the
+        container, the panes in it included (in the wide grid, the whole screen)."""
+        if self._titles.get(selector, "") != title:
+            self._titles[selector] = title
+            self.query_one(selector).border_title = title
 
     def _visible(self, name: str) -> bool:
         if self.default_screen.has_class("-too-small"):
@@ -291,6 +408,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     def refresh_views(self) -> None:
         """Show the current frame: each visible pane redraws only what changed in it."""
+        if self.session is None:
+            self._show_pending()
+            return
         frame = self.frame()
         self._frame_owed = False
         self.query_one(StatusPanel).show_frame(frame)
@@ -304,6 +424,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._show_text("#fit-key", chart.key())
         if self._visible("data"):
             self.query_one(DataView).show_frame(frame)
+            note = sample_note(self.session)
+            self.query_one("#data-note").set_class(bool(note), "-shown")
+            self._show_text("#data-note", note)
         if self._visible("landscape"):
             self.query_one(LandscapeView).show_frame(frame, *self.pinned_landscape())
         runs = self.query_one("#runs", Static)
@@ -430,12 +553,19 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     def edit_data(self, what: str) -> None:
         """A Data pane key: ``cell``, ``add``, ``delete``, ``undo``, ``generate``, ``write``."""
+        if self.session is None:
+            self._wait_politely()
+            return
         self.data_editor.run(what)
 
-    def replace_data(self, dataset: Dataset, hp: Hyperparameters, what: str) -> bool:
-        """New data: a new session (reference, analysis, charts) restarted at epoch 0.
-        Raises DataError or HyperparameterError, leaving everything as it was."""
-        new = Session(dataset, hp)
+    def replace_data(
+        self, dataset: Dataset, hp: Hyperparameters, what: str, change: Change | None = None
+    ) -> bool:
+        """New data: a new session (reference, analysis, charts) restarted at epoch 0; with
+        ``change`` (the rows an edit took out and put in) the reference is updated from them
+        (:meth:`~linreg_tui.core.session.Session.edited`). Raises DataError or
+        HyperparameterError, leaving everything as it was."""
+        new = self.session.edited(dataset, change, hp)
         self.stepper.pause()
         self.workers.cancel_group(self, "stepper")
         self.session = new
@@ -464,7 +594,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             if isinstance(b, Binding) and b.action not in ("quit", "leave_field"):
                 help_text = f"{b.tooltip or b.description} (key: {key_names(b)})"
                 yield SystemCommand(b.description, help_text, _runner(self, b.action))
-        yield from export.system_commands(self, lambda: self.session, self.served)
+        if self.session is not None:  # nothing to export before least squares is known
+            yield from export.system_commands(self, lambda: self.session, self.served)
 
     def _can_go_forward(self) -> bool:
         if self.session.trainer.status is Status.READY:
@@ -576,6 +707,13 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
     def apply_setting(self, message: SettingsPanel.Changed) -> None:
         panel = self.query_one(SettingsPanel)
         s = self.session
+        if s is None:
+            panel.load(self.hp)
+            panel.refuse(
+                "least squares is still being solved; settings apply once it is in; "
+                f"kept {shown(message.name, self.hp)}"
+            )
+            return
         old = s.hp
         try:
             hp = dataclasses.replace(old, **{message.name: message.value})
@@ -613,6 +751,37 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 return
 
 
+def sample_note(session: Session) -> str:
+    """The line over the data table: what the rows are, when they are a sample (else empty)."""
+    return sample_note_of(session.dataset, session.shown_data)
+
+
+def sample_note_of(dataset: Dataset, shown: Dataset) -> str:
+    streamed = dataset.streamed
+    if streamed is None:
+        return ""
+    if not streamed.is_sample:
+        return f"all {shown.n_samples:,} rows, streamed (--stream): editing is off"
+    return (
+        f"a uniform sample of {shown.n_samples:,} of the {streamed.n_samples:,} rows (--stream "
+        "keeps only the sums of the rest): editing is off"
+    )
+
+
+def shown_data_of(dataset: Dataset) -> Dataset:
+    """The rows the fit chart and the data pane show (a streamed dataset's sample)."""
+    streamed = dataset.streamed
+    if streamed is None:
+        return dataset
+    return streamed.sample_dataset(dataset.x_names, dataset.y_name)
+
+
+def rows_of(dataset: Dataset) -> int:
+    """Rows of the data (those read, for streamed data)."""
+    streamed = dataset.streamed
+    return streamed.n_samples if streamed is not None else dataset.n_samples
+
+
 def _runner(app: App, action: str):
     async def run() -> None:
         await app.run_action(action)
@@ -625,14 +794,20 @@ def make_app(
     served: bool = False,
     ascii_only: bool = False,
     handle_signals: bool = False,
+    pending: tuple[Dataset, Hyperparameters] | None = None,
     **scenario,
 ) -> LinregApp:
-    """The app on a session (default: the seed's five points with the seed's settings).
+    """The app on a session (default: the seed's five points with the seed's settings), or on
+    ``pending`` (data, settings): the app opens with the data shown and builds the session (least
+    squares, the analysis) in a thread, the panes filling in when it is there.
     ``served``: running in a browser through ``--serve``; ``ascii_only``: draw with ASCII
     characters only; ``handle_signals``: quit, restoring the terminal, on SIGINT, SIGTERM and
     SIGHUP; ``scenario``: ``note``, ``hide`` and ``data_path`` of a scenario file."""
+    if session is None and pending is None:
+        session = Session(seed_dataset(), Hyperparameters())
     return LinregApp(
-        session or Session(seed_dataset(), Hyperparameters()),
+        session,
+        pending=pending,
         served=served,
         ascii_only=ascii_only,
         handle_signals=handle_signals,

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rich.text import Text
-from textual.geometry import Region
+from textual.content import Content
 from textual.strip import Strip
+from textual.visual import Visual, VisualType
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
+
+from .repaint import QuietStatic, repaint_changed
 
 _DIM = "\x1b[2m"
 #: Smallest chart (columns, rows) plotext is asked to draw; smaller shows a note instead.
@@ -28,6 +31,23 @@ MARKS = {
     "hline-key": ("──", "--"),
     "validation": ("•", "v"),  # the held-out rows' MSE
 }
+
+
+class ChartKey(QuietStatic):
+    """The line under a chart that says what each mark means. Its text may hold several wordings
+    of it, one a line, most detailed first: it shows the first that fits its width, chosen again
+    whenever it is drawn (so a resize picks the wording for the new width; the chart that writes
+    the key does not know the key's width, which layout decides after it)."""
+
+    def visual_of(self, content: VisualType) -> Visual:
+        text = content if isinstance(content, str) else ""
+        wordings = text.split("\n")
+        width = self.content_region.width
+        for wording in wordings:
+            shown = Content.from_markup(wording)
+            if shown.cell_length <= width:
+                return shown
+        return Content.from_markup(wordings[-1])
 
 
 class Same:
@@ -89,15 +109,16 @@ class Chart(PlotextPlot, can_focus=True):
         if not self._build():
             return
         new = self._rows
-        width = self.size.width
         if len(old) != len(new):
             self.refresh()
             return
+        # Rows whose text is the same stand as they are; in the others only the cells that
+        # differ are repainted (a line that moved a little changes a few cells of each row).
         for y, (a, b) in enumerate(zip(old, new)):
             if a == b:
-                self._strips[y] = old_strips[y]  # the row on screen stands
+                self._strips[y] = old_strips[y]
             else:
-                self.refresh(Region(0, y, width, 1))
+                repaint_changed(self, [old_strips[y]], [self._strip(y)], top=y)
 
     def _build(self) -> bool:
         """Build the picture for the current key and size; False if it is already built."""
@@ -145,10 +166,14 @@ class Chart(PlotextPlot, can_focus=True):
         width = self.size.width
         if y >= len(self._rows):
             return Strip.blank(width, self.rich_style)
+        return self._strip(y)
+
+    def _strip(self, y: int) -> Strip:
+        """Row ``y`` as a strip (made once per picture)."""
         strip = self._strips[y]
         if strip is None:
             text = Text.from_ansi(self._rows[y], no_wrap=True, end="")
             segments = list(text.render(self.app.console))
-            strip = Strip(segments).crop_extend(0, width, self.rich_style)
+            strip = Strip(segments).crop_extend(0, self.size.width, self.rich_style)
             self._strips[y] = strip
         return strip

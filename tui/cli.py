@@ -28,6 +28,7 @@ from linreg_tui.core.files import check_folder, write_text
 from linreg_tui.core.history import atomic_history, check_writable, history_header
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.loading import load_data
+from linreg_tui.core.objective import REFERENCE_TITLE
 from linreg_tui.core.schedules import FIELDS as SCHEDULE_FIELDS
 from linreg_tui.core.session import Session
 from linreg_tui.core.streaming import load_streamed
@@ -171,8 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stream",
         action="store_true",
-        help="read the data in one pass in blocks, keeping only its sums (for files larger than "
-        "memory; full-batch gradient descent only)",
+        help="read the data in one pass in blocks, keeping only its sums and a 100,000-row sample "
+        "(for files larger than memory; full-batch gradient descent only; the app's fit chart and "
+        "data pane show the sample)",
     )
     p.add_argument(
         "--compare",
@@ -290,10 +292,10 @@ def parse_options(argv: Sequence[str] | None, progress=None) -> Options:
         raise UsageError("--scheduler is the address of a Dask cluster; it needs --engine dask")
     if args.engine == "dask" and not headless:
         raise UsageError("--engine dask runs headless; add --headless or --json")
-    if args.stream and not headless:
+    if args.stream and args.save_scenario:
         raise UsageError(
-            "--stream runs headless for now (the app cannot yet show a streamed sample); "
-            "add --headless or --json"
+            "--save-scenario writes the data's rows, and --stream keeps only their sums and a "
+            "sample; save the scenario without --stream"
         )
     if args.stream and args.data is None:
         raise UsageError("--stream reads a DATA file; none was given")
@@ -351,15 +353,15 @@ def _open_at_once(argv: Sequence[str] | None):
     """The app on a large file: show the loading screen at once and load behind it.
 
     Returns None when this does not apply (headless, small or no file, no terminal, ...: the
-    ordinary path runs), an exit status when the load ended without a session (2: bad input,
-    130: the user quit), else ``(options, session)``.
+    ordinary path runs), an exit status when the load ended without data (2: bad input, 130: the
+    user quit), else ``(options, None)``: the app builds the session, showing the data meanwhile.
     """
     try:
         args = build_parser().parse_args(argv)
     except UsageError:
         return None  # the ordinary path reports it
     batch = args.headless or args.json or args.compare or args.sweep or args.serve or args.served
-    other = args.save_scenario or args.svg or args.history or args.stream
+    other = args.save_scenario or args.svg or args.history
     if batch or other or args.engine != "memory" or args.data in (None, "-"):
         return None
     from .loading import OPEN_AT_ONCE_BYTES  # Textual loads only on the way to the app
@@ -378,9 +380,13 @@ def _open_at_once(argv: Sequence[str] | None):
     from .loading import LoadingApp
 
     def build(progress, stage):
+        # Only the data: the app opens with it shown and solves least squares itself, the
+        # panes filling in when the answer is there. Its module is imported here, while the
+        # loading screen shows, not after it.
         opts = parse_options(argv, progress=progress)
-        stage("solving least squares")
-        return opts, Session(opts.dataset, opts.hp)
+        import linreg_tui.tui.app  # noqa: F401
+
+        return opts, None
 
     app = LoadingApp(args.data, build, (UsageError, DataError, HyperparameterError))
     outcome = app.run()
@@ -488,6 +494,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         app = make_app(
             session,
+            pending=(opts.dataset, opts.hp) if session is None else None,
             served=opts.served,
             ascii_only=opts.ascii or (not opts.served and wants_ascii(os.environ)),
             handle_signals=True,
@@ -496,7 +503,10 @@ def _main(argv: Sequence[str] | None) -> int:
             data_path=opts.data_path,
         )
         app.run()
-        if opts.resume is not None:
+        if app.failure is not None:  # the data could not be fitted (collinear columns, ...)
+            print(f"{PROG}: error: {one_line(app.failure)}", file=sys.stderr)
+            return 2
+        if opts.resume is not None and app.session is not None:
             resume_mod.remember(opts.resume, app.session.hp)
         if app.exit_signal is not None:
             return signals.exit_status(app.exit_signal)
@@ -698,13 +708,16 @@ def render_text(session: Session) -> str:
     lines.append(f"Predicted y for {_x_label(session)}: {_text(session.prediction(rec))}")
     lines.append(f"Status: {t.message}")
     lines.append(f"MSE: {_text(rec.mse)}")
+    if rec.loss is not None:  # what the run minimises, beside the MSE
+        terms = session.problem.objective.penalty.terms(repr)
+        lines.append(f"J = MSE + {terms}: {_text(rec.loss)}")
     if len(names) == 1:
         ref_weights = f"slope {float(ref.weights[0])!r}"
     else:
         ref_weights = ", ".join(f"{n} {w!r}" for n, w in zip(names, ref.weights.tolist()))
     ref_b = f", intercept {ref.intercept!r}" if session.hp.fit_intercept else ""
     r2 = "n/a" if ref.r2 is None else repr(ref.r2)
-    what = _REFERENCE_NAMES[ref.penalty]
+    what = REFERENCE_TITLE[ref.penalty].capitalize()
     gap = f", duality gap {ref.gap:.3g}" if ref.gap is not None else ""
     j = f", J {ref.objective!r}" if ref.objective is not None else ""
     lines.append(f"{what} ({ref.method}{gap}): {ref_weights}{ref_b}; MSE {ref.mse!r}{j}, R² {r2}")
@@ -720,15 +733,6 @@ def render_text(session: Session) -> str:
     method = "" if session.hp.optimizer == "gd" else f" ({session.trainer.optimizer.title})"
     lines.append(f"Learning rate {session.hp.lr:.6g}{method}: {a.summary}{limit}")
     return "\n".join(lines)
-
-
-#: How the reference answer is named, by the penalty it solved.
-_REFERENCE_NAMES = {
-    "none": "Least squares",
-    "l2": "Ridge",
-    "l1": "Lasso",
-    "elastic net": "Elastic net",
-}
 
 
 def _schedule(hp) -> dict:

@@ -31,6 +31,7 @@ from linreg_tui.core.editing import Edit, EditableData
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.files import write_text
 from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.moments import Change
 
 from . import export
 from .markup import escape
@@ -242,12 +243,20 @@ def adapted(hp: Hyperparameters, dataset: Dataset) -> Hyperparameters:
     return replace(hp, **changes) if changes else hp
 
 
+#: Why the Data pane's keys do nothing on streamed data.
+NO_EDITING_STREAMED = (
+    "Editing is off with --stream: the app holds only the sums of the rows and a sample of them, "
+    "and an edit must change the rows themselves (load the file without --stream to edit it)."
+)
+
+
 class DataEditor:
     """What the Data pane's keys do to the app (``app.edit_data(what)`` calls in here)."""
 
     def __init__(self, app) -> None:
         self.app = app
-        self.data = EditableData(app.session.dataset)
+        self.data: EditableData | None = None  # made at the first edit (the session may not be
+        # there yet when the app opens)
 
     def _view(self):
         from .data_view import DataView
@@ -255,7 +264,10 @@ class DataEditor:
         return self.app.query_one(DataView)
 
     def run(self, what: str) -> None:
-        if self.data.dataset is not self.app.session.dataset:  # the data changed elsewhere
+        if self.app.session.dataset.streamed is not None:
+            self.app.notify(NO_EDITING_STREAMED, title="Not applied", severity="warning", timeout=6)
+            return
+        if self.data is None or self.data.dataset is not self.app.session.dataset:  # changed
             self.data = EditableData(self.app.session.dataset)
         try:
             getattr(self, f"_{what}")()
@@ -315,8 +327,8 @@ class DataEditor:
         if not self.data.can_undo:
             self.app.notify("Nothing to undo.", timeout=2)
             return
-        previous, what = self.data.propose_undo()
-        if self._replace_session(previous, f"undone: {what}"):
+        previous, edit = self.data.propose_undo()
+        if self._replace_session(previous, f"undone: {edit.description}", edit.change):
             self.data.apply_undo(previous)
 
     def _generate(self) -> None:
@@ -364,14 +376,15 @@ class DataEditor:
     # -- applying ---------------------------------------------------------------------------------
 
     def _apply(self, new: Dataset, edit: Edit) -> bool:
-        if self._replace_session(new, edit.description):
+        if self._replace_session(new, edit.description, edit.change):
             self.data.apply(new, edit)
             return True
         return False
 
-    def _replace_session(self, dataset: Dataset, what: str) -> bool:
+    def _replace_session(self, dataset: Dataset, what: str, change: Change | None) -> bool:
         try:
-            ok = self.app.replace_data(dataset, adapted(self.app.session.hp, dataset), what)
+            hp = adapted(self.app.session.hp, dataset)
+            ok = self.app.replace_data(dataset, hp, what, change)
         except (DataError, HyperparameterError) as exc:
             self.app.notify(f"{exc}; the data is as it was", title="Not applied", severity="error")
             return False

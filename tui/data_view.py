@@ -69,7 +69,7 @@ class DataView(VirtualTable):
         self.column = 0
 
     def show_frame(self, frame: Frame) -> None:
-        self.show(frame.session.dataset, frame.record.weights, frame.record.intercept)
+        self.show(frame.session.shown_data, frame.record.weights, frame.record.intercept)
 
     def show(self, dataset: Dataset, weights: np.ndarray, intercept: float) -> None:
         """Show ŷ and residuals for these parameters; only lines whose numbers changed are

@@ -14,6 +14,7 @@ from textual_plotext.plot import Plot
 
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.objective import REFERENCE_TITLE
 from linreg_tui.core.reference import Reference
 
 from .chart import Chart, Same
@@ -33,11 +34,13 @@ class FitView:
     dataset: Dataset
     weights: np.ndarray
     intercept: float
-    reference: Reference
+    reference: Reference | None  # None: least squares is still being solved
     predict_x: tuple[float, ...]
     prediction: float
     reference_prediction: float
     pins: Sequence[Overlay] = ()
+    #: The rows read when the data shown is a sample of them (streamed data), else None.
+    sampled_from: int | None = None
 
 
 class FitChart(Chart):
@@ -61,7 +64,7 @@ class FitChart(Chart):
         s, rec = frame.session, frame.record
         self.show(
             FitView(
-                s.dataset,
+                s.shown_data,
                 rec.weights,
                 rec.intercept,
                 s.reference,
@@ -69,6 +72,7 @@ class FitChart(Chart):
                 s.prediction(rec),
                 s.reference_prediction(),
                 tuple(pins),
+                s.n_rows if s.shown_data.n_samples < s.n_rows else None,
             )
         )
 
@@ -110,14 +114,29 @@ class FitChart(Chart):
         if v.dataset.raw_x.shape[1] == 1:
             x = f"{v.dataset.x_names[0]}={num(v.predict_x[0])}"
             m = self.mark
+            data = "data"
+            if v.sampled_from is not None:
+                data = f"sample of {v.dataset.n_samples:,}/{v.sampled_from:,} rows"
+            if v.reference is None:
+                return (
+                    f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] start  "
+                    "(least squares: being solved)"
+                )
             return (
-                f"[b]{m('point')}[/] data  [cyan]{m('line-key')}[/] now  "
-                f"[green]{m('ls-line') * 2}[/] least squares  "
+                f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] now  "
+                f"[green]{m('ls-line') * 2}[/] {REFERENCE_TITLE[v.reference.penalty]}  "
                 f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}{runs}"
             )
+        if v.reference is None:
+            mark = self.mark("now-point")
+            return f"[cyan]{mark}[/] start; x: actual y (least squares: being solved)"
+        sample = ""
+        if v.sampled_from is not None:
+            sample = f" (sample of {v.dataset.n_samples:,}/{v.sampled_from:,} rows)"
         return (
-            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] least "
-            f"squares  {self.mark('ls-line') * 2} ŷ = y (perfect fit); x: actual y{runs}"
+            f"[cyan]{self.mark('now-point')}[/] now  [green]{self.mark('ls-point')}[/] "
+            f"{REFERENCE_TITLE[v.reference.penalty]}  {self.mark('ls-line') * 2} ŷ = y (perfect "
+            f"fit); x: actual y{sample}{runs}"
         )
 
     def draw(self, plt: Plot) -> None:
@@ -140,19 +159,19 @@ class FitChart(Chart):
         grid = np.linspace(lo, hi, samples)
         features = ds.expand(grid[:, None])
         now = model.predict(features, v.weights, v.intercept)
-        best = v.reference.predict(features)
         m = self.mark
-        plt.plot(*_finite(grid, best), marker=m("ls-line"), color="green")
+        if v.reference is not None:
+            best = v.reference.predict(features)
+            plt.plot(*_finite(grid, best), marker=m("ls-line"), color="green")
         for p in v.pins:
             line = model.predict(features, p.run.weights, p.run.intercept)
             plt.plot(*_finite(grid, line), marker=p.mark, color=p.colour)
         plt.plot(*_finite(grid, now), marker=m("line"), color="cyan")
         # The points last, so the lines do not hide them.
         plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker=m("point"), color="white")
-        px = v.predict_x[0]
-        plt.scatter(
-            *_finite(np.array([px]), np.array([v.prediction])), marker=m("predict"), color="yellow"
-        )
+        if v.reference is not None:
+            px, py = np.array([v.predict_x[0]]), np.array([v.prediction])
+            plt.scatter(*_finite(px, py), marker=m("predict"), color="yellow")
         plt.xlabel(ds.x_names[0])
 
     def _plot_predicted_vs_actual(self, v: FitView) -> None:
@@ -162,11 +181,12 @@ class FitChart(Chart):
         features = ds.features[::stride]
         y = ds.y[::stride]
         now = model.predict(features, v.weights, v.intercept)
-        best = v.reference.predict(features)
         lo, hi = float(ds.y.min()), float(ds.y.max())
         m = self.mark
         plt.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
-        plt.scatter(*_finite(y, best), marker=m("ls-point"), color="green")
+        if v.reference is not None:
+            best = v.reference.predict(features)
+            plt.scatter(*_finite(y, best), marker=m("ls-point"), color="green")
         for p in v.pins:
             pinned = model.predict(features, p.run.weights, p.run.intercept)
             plt.scatter(*_finite(y, pinned), marker=p.mark, color=p.colour)

@@ -3,20 +3,22 @@ arithmetic of the last hand step with its numbers filled in."""
 
 from __future__ import annotations
 
-from collections import deque
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.widgets import Static
 
 from linreg_tui.core.trainer import Record, Step
 
 from .numbers import fit, num
+from .repaint import QuietStatic
 from .virtual_table import VirtualTable
 
-#: Rows kept; older ones scroll away.
+#: Rows kept; older ones scroll away, :data:`DROP` at a time (dropping one a row would move
+#: every row on screen up a line, and so send the whole table every frame).
 MAX_ROWS = 5000
+DROP = 1000
 
 
 class LogTable(VirtualTable):
@@ -24,19 +26,31 @@ class LogTable(VirtualTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: deque[tuple[Record, str]] = deque(maxlen=MAX_ROWS)
+        self._rows: list[tuple[Record, str]] = []
         self._names: tuple[str, ...] = ("x",)
         self._intercept = True
         self._behind = False  # rows were added while the table was not on screen
+        #: While following the last row: the scrolling height (the view's last line, + 1).
+        self._page_end = 0
+        self._following = True
 
     def start(self, names: tuple[str, ...], intercept: bool) -> None:
         self._names, self._intercept = names, intercept
         self._rows.clear()
+        self._page_end = 0
+        self._following = True
         self.update_size()
         self.refresh()
 
     def add(self, rec: Record, note: str = "") -> None:
         self._rows.append((rec, note))
+        if len(self._rows) > MAX_ROWS:
+            del self._rows[:DROP]
+            self._page_end = max(0, self._page_end - DROP)
+            self.update_size()
+            self.scroll_to(
+                y=max(0, self.scroll_y - DROP), animate=False, immediate=True, force=True
+            )
         # A new row changes the scrolling height, which costs a layout of the screen: not for a
         # table that is not on screen (a run adds a row a frame); it catches up when shown.
         if self.is_on_screen:
@@ -44,20 +58,49 @@ class LogTable(VirtualTable):
         else:
             self._behind = True
 
-    def _follow(self) -> None:
-        at_end = self.scroll_y >= self.max_scroll_y
-        self.update_size()
-        if at_end:
-            self.scroll_end(animate=False, immediate=True)
-        self.refresh()
+    def update_size(self) -> None:
+        # Blank lines below the last row while the view follows it (see _follow): the
+        # scrolling height stays put between page turns, so the scroll bar is not redrawn.
+        width = self.column_width() * len(self.columns())
+        self.virtual_size = Size(width, max(self.row_count() + 1, self._page_end))
+
+    def _follow(self, always: bool = False) -> None:
+        """Keep the last row in view, turning half a page when it would pass the bottom.
+
+        A table that scrolled by a row for every row added would be sent whole every frame
+        (Textual repaints all of a widget that scrolled); turning half a page at a time, each
+        new row is one line sent, and the whole table once every half page.
+        """
+        view = max(2, self.scrollable_content_region.height or self.size.height)
+        following = self._following = always or self.scroll_y >= self.max_scroll_y
+        last = self.row_count() - 1  # its line: last - scroll_y + 1 (line 0 is the header)
+        if following and last - int(self.scroll_y) + 1 >= view:
+            top = max(0, last - (view - 1) // 2)
+            self._page_end = top + view
+            self.update_size()
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
+            self.refresh()
+        elif following:
+            self._page_end = int(self.scroll_y) + view
+            self.update_size()
+            self.refresh_lines()
+        else:
+            self._page_end = 0
+            self.update_size()
+            self.refresh_lines()
         self._behind = False
+
+    def on_resize(self) -> None:
+        # A table that followed the last row still does when it grows or shrinks (the
+        # arithmetic under it takes a few lines once a step is explained).
+        if self._following:
+            self._follow(always=True)
+        else:
+            self.update_size()
 
     def on_show(self) -> None:
         if self._behind:
-            self.update_size()
-            self.scroll_end(animate=False, immediate=True)
-            self.refresh()
-            self._behind = False
+            self._follow(always=True)
 
     def columns(self) -> list[str]:
         b = ["b"] if self._intercept else []
@@ -145,7 +188,7 @@ class IterationLog(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LogTable(id="log-rows")
-        yield Static(id="log-arithmetic")
+        yield QuietStatic(id="log-arithmetic")
 
     def start(self, names: tuple[str, ...], intercept: bool, first: Record) -> None:
         self.query_one(LogTable).start(names, intercept)

@@ -39,6 +39,7 @@ from .chart import Same
 from .frame import Frame
 from .markup import escape
 from .numbers import num
+from .repaint import repaint_changed
 
 #: Band colours, lowest J first: colours of the standard 16-colour palette (rich's STANDARD).
 BAND_COLOURS = (
@@ -66,6 +67,10 @@ OPTIMUM_COLOUR = "#ffffff"
 AXIS_COLOURS = ("#ff55ff", "#ffff55")  # long axis, short axis
 #: Zoom factor of one key press.
 ZOOM_STEP = 2.0
+#: The margin (a share of the span, each side) a view gets when the path has left the last one.
+ROOM = 0.3
+#: A view kept while the path is in it may be at most this many times larger than needed.
+SHRINK = 3.0
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,8 @@ class LandscapeView(Widget, can_focus=True):
         self._drawn_for: tuple | None = None
         self.picture: Picture | None = None
         self._grid_for: tuple | None = None
+        #: The view in use (see _steady_view), with what it was fitted for.
+        self._view: tuple[tuple, View] | None = None
         self.slice: Slice | None = None
         #: Called with the caption (Rich markup) whenever the picture is drawn anew.
         self.on_caption: Callable[[str], object] | None = None
@@ -143,9 +150,16 @@ class LandscapeView(Widget, can_focus=True):
         if old is not None and old.bowl is not data.bowl:
             self.reset_view(keep_pair=old.bowl.n_params == data.bowl.n_params)
         self._data = data
-        if self._state_key() != self._drawn_for:
+        if self._state_key() == self._drawn_for:
+            return
+        old = self._strips
+        if old is None or not self.is_mounted or not self.size.area:
             self._strips = None
             self.refresh()
+            return
+        # Drawn now, not at the next render: only the cells where the point and the path moved
+        # are repainted (and the caption changes in the same frame).
+        repaint_changed(self, old, self._ensure_built())
 
     def show_frame(
         self,
@@ -163,6 +177,7 @@ class LandscapeView(Widget, can_focus=True):
             self.pair_index = 0
         self.zoom = 1.0
         self.centre = None
+        self._view = None  # fitted afresh to the path as it is now
         self._invalidate()
 
     def next_pair(self) -> None:
@@ -251,12 +266,38 @@ class LandscapeView(Widget, can_focus=True):
             return None
         i, j = self.pair
         sl = Slice.through(d.bowl, d.current, i, j)
-        points = [d.path[:, [i, j]], d.current[None, [i, j]], d.bowl.theta_star[None, [i, j]]]
-        view = fit_view(sl, np.vstack(points), width, height)
+        points = np.vstack(
+            [d.path[:, [i, j]], d.current[None, [i, j]], d.bowl.theta_star[None, [i, j]]]
+        )
+        view = self._steady_view(sl, points, width, height)
         view = view.zoomed(self.zoom)
         if self.centre is not None:
             view = view.centred(*self.centre)
         return sl, view
+
+    def _steady_view(self, sl: Slice, points: np.ndarray, width: int, height: int) -> View:
+        """The view that shows the path, the point and the optimum, kept while they stay in it.
+
+        A view fitted afresh every frame moves whenever the path reaches further, and then every
+        cell of the picture changes and is sent again. So the view stands while everything
+        still fits in it (and it is not over :data:`SHRINK` times too large, as after a
+        restart); when the path leaves it, the new view gets :data:`ROOM` to grow into.
+        """
+        fitted = fit_view(sl, points, width, height)
+        key = (Same(self._data.bowl if self._data else None), sl.i, sl.j, width, height)
+        kept = self._view
+        if kept is not None and kept[0] == key:
+            view = kept[1]
+            col, row = view.pixel(points[:, 0], points[:, 1], width, height)
+            inside = bool(
+                np.all((col >= 0) & (col <= width - 1) & (row >= 0) & (row <= height - 1))
+            )
+            if inside and view.scale <= SHRINK * fitted.scale:
+                return view
+            if not inside:
+                fitted = fit_view(sl, points, width, height, margin=ROOM)
+        self._view = (key, fitted)
+        return fitted
 
     def _build(self) -> list[Strip]:
         width, rows = self.size.width, self.size.height
@@ -493,15 +534,5 @@ def landscape_data(
         labels,
         pin_styles,
         standardized=not session.problem.scaling.identity,
-        penalty=penalty_text(pen.l1, pen.l2),
+        penalty=pen.terms(lambda v: num(v, 4)),
     )
-
-
-def penalty_text(l1: float, l2: float) -> str:
-    """The penalty's terms as the caption writes them."""
-    terms = []
-    if l2:
-        terms.append(f"{num(l2, 4)}·‖w‖²")
-    if l1:
-        terms.append(f"{num(l1, 4)}·‖w‖₁")
-    return " + ".join(terms)

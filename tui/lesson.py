@@ -32,6 +32,11 @@ def scenario_text(app, folder: str) -> str:
     """The current data and settings as a scenario (the data's file is named only while the
     data is still as loaded from it)."""
     ds = app.session.dataset
+    if ds.streamed is not None:
+        raise DataError(
+            "a scenario holds the data's rows, and --stream keeps only their sums and a sample; "
+            "save a scenario from the data loaded without --stream"
+        )
     path = app.data_path if ds.source == app.loaded_source else None
     return scenario.dumps(ds, app.session.hp, path, note=app.note, hide=app.hide, folder=folder)
 

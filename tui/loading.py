@@ -99,7 +99,7 @@ class LoadingApp(App[Outcome]):
             yield ProgressBar(total=None, show_eta=False, id="loading-bar")
             yield Static("", id="loading-rate")
             yield Static(
-                "The panes open when the data and its least-squares answer are ready; q quits.",
+                "The panes open when the data is read, least squares filling in after; q quits.",
                 id="loading-hint",
             )
         yield Footer()

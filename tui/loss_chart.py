@@ -1,4 +1,5 @@
-"""The loss chart: MSE per epoch, the least-squares MSE as a line, linear or log scale."""
+"""The loss chart: the loss per epoch (the MSE, or J = MSE + penalty with one) and the reference
+answer's as a line, linear or log scale."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 from textual_plotext.plot import Plot
 
 from linreg_tui.core.downsample import Envelope, GrowingEnvelope, envelope
+from linreg_tui.core.objective import REFERENCE_TITLE, REFERENCE_WORD
 
 from .chart import Chart, Same
 from .frame import Frame
@@ -41,6 +43,8 @@ class LossChart(Chart):
         self._val_thin = GrowingEnvelope()
         self._val_env: Envelope | None = None
         self._optimum: float | None = None
+        self._penalty = ""  # the penalty's terms; "" while the loss is the MSE
+        self._solved = "none"
         self._log_scale = False
         self._end = 1  # where the epoch axis ends
         self._pins: Sequence[Overlay] = ()
@@ -53,8 +57,17 @@ class LossChart(Chart):
 
     def show_frame(self, frame: Frame, pins: Sequence[Overlay] = ()) -> None:
         s = frame.session
-        optimum = s.reference.mse if s.reference.objective is None else s.reference.objective
-        self.show(s.trainer.loss_trace, optimum, frame.log_scale, pins, s.trainer.validation_trace)
+        ref = s.reference
+        optimum = ref.mse if ref.objective is None else ref.objective
+        self.show(
+            s.trainer.loss_trace,
+            optimum,
+            frame.log_scale,
+            pins,
+            s.trainer.validation_trace,
+            penalty=s.problem.objective.penalty.terms(lambda v: num(v, 4)),
+            solved=ref.penalty,
+        )
 
     def show(
         self,
@@ -63,9 +76,15 @@ class LossChart(Chart):
         log_scale: bool,
         pins: Sequence[Overlay] = (),
         validation: np.ndarray | None = None,
+        penalty: str = "",
+        solved: str = "none",
     ) -> None:
         """Plot ``trace`` (the loss at epochs 0..k) with the optimum's as a line, the held-out
-        rows' MSE beside it (with a validation split) and the pinned runs' curves over it."""
+        rows' MSE beside it (with a validation split) and the pinned runs' curves over it.
+
+        ``penalty``: the penalty's terms ("0.1·‖w‖²"; "" without one: the loss is the MSE);
+        ``solved``: what the reference answer solved (:attr:`.Reference.penalty`)."""
+        self._penalty, self._solved = penalty, solved
         self._pins = tuple(pins)
         longest = max([trace.shape[0] - 1, *(p.run.loss.shape[0] - 1 for p in self._pins)])
         end = self._end = axis_end(longest)
@@ -103,21 +122,37 @@ class LossChart(Chart):
         )
 
     def key(self) -> str:
-        """What each mark means, for the line under the chart (Rich markup)."""
+        """What each mark means, for the line under the chart (Rich markup): with a penalty,
+        several wordings, one a line, most detailed first (see :class:`.chart.ChartKey`)."""
         scale = "log" if self._log_scale else "linear"
-        optimum = (
-            ""
-            if self._optimum is None
-            else f"  [green]{self.mark('hline-key')}[/] least-squares MSE {num(self._optimum)}"
-        )
+        if self._penalty:  # the curve is J and the line the penalised answer's J
+            title, word = REFERENCE_TITLE[self._solved], REFERENCE_WORD[self._solved]
+            # J written out where the line has room for it, fewer words where it has not
+            wordings = [
+                (f"J = MSE + {escape(self._penalty)}", f"min J ({title})"),
+                ("J", f"min J ({title})"),
+                ("J", f"min J ({word})"),
+            ]
+            held_out = "validation MSE"
+        else:
+            wordings, held_out = [("MSE", "least-squares MSE")], "validation"
         runs = "".join(f"  [{p.colour}]{p.mark}[/] {escape(p.label)}" for p in self._pins)
         held = (
-            "" if self._val_env is None else f"  [magenta]{self.mark('validation')}[/] validation"
+            "" if self._val_env is None else f"  [magenta]{self.mark('validation')}[/] {held_out}"
         )
-        return (
-            f"[cyan]{self.mark('line-key')}[/] MSE by epoch{held}{optimum}{runs}  "
-            f"({scale} scale: l)"
-        )
+        keys = []
+        for loss, best in wordings:
+            optimum = (
+                ""
+                if self._optimum is None
+                else f"  [green]{self.mark('hline-key')}[/] {best} {num(self._optimum)}"
+            )
+            keys.append(
+                f"[cyan]{self.mark('line-key')}[/] {loss} by epoch{held}{optimum}{runs}  "
+                f"({scale} scale: l)"
+            )
+        # one wording a line, most detailed first: the key line (a ChartKey) shows what fits
+        return "\n".join(keys)
 
     def draw(self, plt: Plot) -> None:
         env = self._env

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import os
 
-from textual.widgets import Static
+from rich.text import Text
 
 from linreg_tui.core.analysis import Verdict
+from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.objective import REFERENCE_WORD
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Status
 
 from .frame import Frame
 from .markup import escape
 from .numbers import count, num
+from .repaint import QuietStatic
 
 _STATUS_STYLE = {
     Status.READY: "bold",
@@ -31,8 +35,12 @@ _VERDICT_STYLE = {
 }
 
 
-def status_lines(session: Session, running: bool, speed: str) -> list[str]:
-    """Four lines of Rich markup, each short enough for an 80-column terminal."""
+def status_lines(
+    session: Session, running: bool, speed: str, width: int | None = None
+) -> list[str]:
+    """Four lines of Rich markup, each short enough for an 80-column terminal. ``width``: the
+    columns there are (with a penalty, the reference numbers then get fewer digits, and the
+    first line leaves out the MSE's reference, where they would not fit)."""
     t = session.trainer
     rec = session.record()
     ref = session.reference
@@ -40,28 +48,52 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
     hp = session.hp
     status = t.status
     state = "[reverse] running [/]" if running else f"[{_STATUS_STYLE[status]}]{status.value}[/]"
-    line1 = (
-        f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
-        f"MSE [b]{num(rec.mse)}[/] (LS {num(ref.mse)})  "
-        f"R² {num(session.r2_at(rec.mse), 4)} (LS {num(ref.r2, 4)})"
-    )
+    # what the reference solved: "LS" (least squares), "ridge", "lasso" or "e-net"
+    ref_word = REFERENCE_WORD[ref.penalty]
+    if ref.objective is None:
+        line1 = (
+            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
+            f"MSE [b]{num(rec.mse)}[/] ({ref_word} {num(ref.mse)})  "
+            f"R² {num(session.r2_at(rec.mse), 4)} ({ref_word} {num(ref.r2, 4)})"
+        )
+    else:  # J = MSE + penalty is what the run minimises: it comes first, then the MSE
+        head = (
+            f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  J [b]{num(rec.objective)}[/]"
+        )
+        # the penalised answer's name is longer than "LS": where the line is too narrow, its
+        # numbers get fewer digits, then the MSE's reference goes
+        line1 = _first_fitting(
+            [
+                f"{head} ({ref_word} {num(ref.objective, d)})  MSE {num(rec.mse)}"
+                + (f" ({ref_word} {num(ref.mse, d)})" if with_mse else "")
+                for d, with_mse in ((6, True), (4, True), (4, False))
+            ],
+            width,
+        )
     names = session.dataset.feature_names
-    b = f"b [b]{num(rec.intercept)}[/] (LS {num(ref.intercept)})  " if hp.fit_intercept else ""
-    if len(names) == 1:
-        params = f"m [b]{num(rec.weights[0])}[/] (LS {num(ref.weights[0])})  {b}"
-    else:
-        params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
     x = ",".join(num(v) for v in hp.predict_x)
-    line2 = (
-        f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
-        f"(LS {num(session.reference_prediction())})"
-    )
+    lines2 = []
+    for d in (6, 4) if ref.objective is not None else (6,):
+        b = (
+            f"b [b]{num(rec.intercept)}[/] ({ref_word} {num(ref.intercept, d)})  "
+            if hp.fit_intercept
+            else ""
+        )
+        if len(names) == 1:
+            params = f"m [b]{num(rec.weights[0])}[/] ({ref_word} {num(ref.weights[0], d)})  {b}"
+        else:
+            params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
+        lines2.append(
+            f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
+            f"({ref_word} {num(session.reference_prediction(), d)})"
+        )
+    line2 = _first_fitting(lines2, width)
     line3 = f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
     if a.lr_max is None:
         line3 += f"{escape(hp.optimizer)}: adaptive, no fixed stable rate"
     elif a.method == "gd":
         if a.epochs_needed is None and a.verdict is Verdict.STABLE:
-            needed = "bound of the smooth part (L1)"
+            needed = "smooth part's bound (L1)"
         elif a.epochs_needed is None:
             needed = "never converges"
         else:
@@ -76,16 +108,45 @@ def status_lines(session: Session, running: bool, speed: str) -> list[str]:
     if status in (Status.DIVERGED, Status.CONVERGED) and not running:
         line4 = f"[{_STATUS_STYLE[status]}]{escape(t.brief)}[/]"
     else:
-        shape = "y = m·x + b" if len(names) == 1 else f"{len(names)} weights + b"
-        if not hp.fit_intercept:
-            shape = shape.replace(" + b", "")
-        std = ", standardised" if hp.standardize else ""
-        line4 = (
-            f"[dim]{escape(data_label(session.dataset.source))}: "
-            f"{count(session.dataset.n_samples)} rows, {shape}{std} · speed {speed} (+/−) · "
-            "? help[/]"
-        )
+        line4 = _data_line(session.dataset, hp, session.n_rows, f"· speed {speed} (+/−) · ? help")
     return [line1, line2, line3, line4]
+
+
+def _first_fitting(lines: list[str], width: int | None) -> str:
+    """The first of ``lines`` (Rich markup) that fits ``width`` columns, else the last."""
+    for line in lines:
+        if width is None or Text.from_markup(line).cell_len <= width:
+            return line
+    return lines[-1]
+
+
+def pending_lines(dataset: Dataset, hp: Hyperparameters, rows: int) -> list[str]:
+    """Four lines of Rich markup while least squares is being solved."""
+    names = dataset.feature_names
+    d = len(names)
+    m0 = ", ".join(num(v) for v in (hp.m0 * d if len(hp.m0) == 1 else hp.m0))
+    b = f"  b [b]{num(hp.b0)}[/]" if hp.fit_intercept else ""
+    start = f"m [b]{m0}[/]{b}" if d == 1 else f"start: m {m0}{b}"
+    return [
+        f"epoch [b]0[/]/{count(hp.epochs)} [reverse] solving least squares [/]  for "
+        f"{count(rows)} rows",
+        f"{start}  (least squares, the MSE and the analysis appear when solved)",
+        f"lr {num(hp.lr)} · keys that need the answer wait for it; q quits",
+        _data_line(dataset, hp, rows, "· ? help"),
+    ]
+
+
+def _data_line(dataset: Dataset, hp: Hyperparameters, rows: int, tail: str) -> str:
+    names = dataset.feature_names
+    shape = "y = m·x + b" if len(names) == 1 else f"{len(names)} weights + b"
+    if not hp.fit_intercept:
+        shape = shape.replace(" + b", "")
+    std = ", standardised" if hp.standardize else ""
+    streamed = " (streamed)" if dataset.streamed is not None else ""
+    return (
+        f"[dim]{escape(data_label(dataset.source))}: {count(rows)} rows{streamed}, "
+        f"{shape}{std} {tail}[/]"
+    )
 
 
 def data_label(source: str) -> str:
@@ -95,7 +156,7 @@ def data_label(source: str) -> str:
     return os.path.basename(source) or source
 
 
-class StatusPanel(Static):
+class StatusPanel(QuietStatic):
     DEFAULT_CSS = """
     StatusPanel {
         height: 4;
@@ -113,9 +174,17 @@ class StatusPanel(Static):
     def show_frame(self, frame: Frame) -> None:
         self.show(frame.session, frame.running, frame.speed)
 
-    def show(self, session: Session, running: bool, speed: str) -> None:
-        """Show the status; nothing is redrawn if the lines are the ones on screen."""
-        text = "\n".join(status_lines(session, running, speed))
+    def show_pending(self, dataset: Dataset, hp: Hyperparameters, rows: int) -> None:
+        """The status before least squares is known: the settings and the data, and what the
+        app is waiting for."""
+        self._put("\n".join(pending_lines(dataset, hp, rows)))
+
+    def _put(self, text: str) -> None:
         if text != self._shown:
             self._shown = text
             self.update(text, layout=False)  # four lines, always: no layout needed
+
+    def show(self, session: Session, running: bool, speed: str) -> None:
+        """Show the status; nothing is redrawn if the lines are the ones on screen."""
+        width = self.content_region.width or None
+        self._put("\n".join(status_lines(session, running, speed, width)))

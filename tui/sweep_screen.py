@@ -64,7 +64,10 @@ class SweepChart(Chart):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.result: SweepResult | None = None
+        #: The least-squares MSE, below which no run's MSE goes (with a penalty too: the
+        #: penalised answer's MSE is above it, and each run of an l2 sweep has its own).
         self.mse_star: float = 0.0
+        self.star_label = "MSE*"
         self.formula = "2/λmax"
 
     def picture_key(self) -> Hashable:
@@ -108,7 +111,7 @@ class SweepChart(Chart):
             return ""
         m = self.mark
         return (
-            f"[cyan]{m('line-key')}[/] final MSE − MSE* by lr  [red]x[/] diverged  "
+            f"[cyan]{m('line-key')}[/] final MSE − {self.star_label} by lr  [red]x[/] diverged  "
             + (
                 f"[red]|[/] {self.formula} {num(r.bound, 4)}  "
                 if r.bound is not None
@@ -194,7 +197,10 @@ class SweepScreen(ModalScreen[None]):
             return
         self.result = result
         chart = self.query_one(SweepChart)
-        chart.mse_star = self._session.reference.mse
+        problem = self._session.problem
+        # the least-squares MSE, not the penalised answer's (above it, and λ's own)
+        chart.mse_star = (problem.least_squares or problem.reference).mse
+        chart.star_label = "LS MSE" if problem.objective.penalty.active else "MSE*"
         chart.formula = self._session.bound_of(self._session.hp)[1]
         chart.result = result
         chart.replot()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from .repaint import repaint_changed
 
 #: Narrowest and widest column, in characters (one of them is the gap between columns).
 MIN_COLUMN = 8
@@ -33,8 +35,8 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._lines: list[str | None] = []
-        self._lines_for: object = None
+        self._painted: list[Strip | None] = []
+        self._painted_for: object = None
 
     def columns(self) -> list[str]:
         raise NotImplementedError
@@ -69,18 +71,14 @@ class VirtualTable(ScrollView, can_focus=True):
         self.update_size()
 
     def refresh_lines(self) -> None:
-        """Repaint only the lines on screen whose text changed (the rest stay as they are, and
-        cost nothing to send)."""
-        key = (self.scroll_offset, self.size, self.column_width(), self.row_count())
-        lines = [self._line_text(y) for y in range(self.size.height)]
-        if key != self._lines_for or len(lines) != len(self._lines):
+        """Repaint only the cells on screen that changed (the rest stay as they are, and cost
+        nothing to send); everything after a scroll or a resize."""
+        key = (self.scroll_offset, self.size, self.column_width())
+        if key != self._painted_for or len(self._painted) != self.size.height:
             self.refresh()
-        else:
-            width = self.size.width
-            for y, (a, b) in enumerate(zip(self._lines, lines)):
-                if a != b:
-                    self.refresh(Region(0, y, width, 1))
-        self._lines, self._lines_for = lines, key
+            return
+        new = [self._make_line(y) for y in range(self.size.height)]
+        repaint_changed(self, self._painted, new)
 
     def _join(self, cells: list[str], width: int) -> str:
         return "".join(cell[: width - 1].rjust(width - 1) + " " for cell in cells)
@@ -110,6 +108,17 @@ class VirtualTable(ScrollView, can_focus=True):
         return Strip(parts)
 
     def render_line(self, y: int) -> Strip:
+        # What is painted, line by line, to compare the next lines with (refresh_lines).
+        key = (self.scroll_offset, self.size, self.column_width())
+        if key != self._painted_for or len(self._painted) != self.size.height:
+            self._painted = [None] * self.size.height
+            self._painted_for = key
+        strip = self._make_line(y)
+        if 0 <= y < len(self._painted):
+            self._painted[y] = strip
+        return strip
+
+    def _make_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         view = self.scrollable_content_region.width or self.size.width
         cursor = self.cursor()

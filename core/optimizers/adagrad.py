@@ -17,29 +17,21 @@ class AdaGrad(Optimizer):
     state_names = ("G",)
     adaptive = True
 
-    def stepper(self):
-        eps = self.eps
-
-        def step(theta, g, state, lr, c):
-            (big_g,) = state
-            big_g = big_g + g * g
-            return theta - lr * g / (big_g**0.5 + eps), (big_g,)
-
-        return step
-
-    def step(self, theta, g, state, lr, c):
-        return self.stepper()(theta, g, state, lr, c)
+    rule = """
+        G = G + g * g
+        theta = theta - lr * g / (sqrt(G) + eps)
+    """
 
     def terms(self, symbol, theta, g, state, lr, c):
         (big_g,) = state
-        new = big_g + g * g
+        r = self.explain(theta, g, state, lr, c)
         return [
-            Term(f"G({symbol})", "{0} + ({1})²", (big_g, g), new),
+            Term(f"G({symbol})", "{0} + ({1})²", (big_g, g), r["G"]),
             Term(
                 symbol,
                 "{0} − {1} × ({2}) / (√{3} + {4})",
-                (theta, lr, g, new, self.eps),
-                theta - lr * g / (new**0.5 + self.eps),
+                (theta, lr, g, r["G"], self.eps),
+                r["theta"],
             ),
         ]
 

@@ -13,11 +13,11 @@ class GradientDescent(Optimizer):
     title = "gradient descent"
     proximal = True
 
-    def step(self, theta, g, state, lr, c):
-        return theta - lr * g, state
+    rule = "theta = theta - lr * g"
 
     def terms(self, symbol, theta, g, state, lr, c):
-        return [Term(symbol, "{0} − {1} × ({2})", (theta, lr, g), theta - lr * g)]
+        r = self.explain(theta, g, state, lr, c)
+        return [Term(symbol, "{0} − {1} × ({2})", (theta, lr, g), r["theta"])]
 
     def stability(self, lam_min, lam_max):
         return Stability(

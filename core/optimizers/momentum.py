@@ -17,25 +17,17 @@ class Momentum(Optimizer):
     fields = ("momentum",)
     state_names = ("v",)
 
-    def stepper(self):
-        beta = self.momentum
-
-        def step(theta, g, state, lr, c):
-            (v,) = state
-            v = beta * v + g
-            return theta - lr * v, (v,)
-
-        return step
-
-    def step(self, theta, g, state, lr, c):
-        return self.stepper()(theta, g, state, lr, c)
+    rule = """
+        v = momentum * v + g
+        theta = theta - lr * v
+    """
 
     def terms(self, symbol, theta, g, state, lr, c):
         (v,) = state
-        v_new = self.momentum * v + g
+        r = self.explain(theta, g, state, lr, c)
         return [
-            Term(f"v({symbol})", "{0} × ({1}) + ({2})", (self.momentum, v, g), v_new),
-            Term(symbol, "{0} − {1} × ({2})", (theta, lr, v_new), theta - lr * v_new),
+            Term(f"v({symbol})", "{0} × ({1}) + ({2})", (self.momentum, v, g), r["v"]),
+            Term(symbol, "{0} − {1} × ({2})", (theta, lr, r["v"]), r["theta"]),
         ]
 
     def stability(self, lam_min, lam_max):

@@ -16,30 +16,22 @@ class Nesterov(Optimizer):
     fields = ("momentum",)
     state_names = ("v",)
 
-    def stepper(self):
-        beta = self.momentum
-
-        def step(theta, g, state, lr, c):
-            (v,) = state
-            v = beta * v + g
-            return theta - lr * (g + beta * v), (v,)
-
-        return step
-
-    def step(self, theta, g, state, lr, c):
-        return self.stepper()(theta, g, state, lr, c)
+    rule = """
+        v = momentum * v + g
+        theta = theta - lr * (g + momentum * v)
+    """
 
     def terms(self, symbol, theta, g, state, lr, c):
         (v,) = state
         beta = self.momentum
-        v_new = beta * v + g
+        r = self.explain(theta, g, state, lr, c)
         return [
-            Term(f"v({symbol})", "{0} × ({1}) + ({2})", (beta, v, g), v_new),
+            Term(f"v({symbol})", "{0} × ({1}) + ({2})", (beta, v, g), r["v"]),
             Term(
                 symbol,
                 "{0} − {1} × (({2}) + {3} × ({4}))",
-                (theta, lr, g, beta, v_new),
-                theta - lr * (g + beta * v_new),
+                (theta, lr, g, beta, r["v"]),
+                r["theta"],
             ),
         ]
 

@@ -18,29 +18,22 @@ class RMSProp(Optimizer):
     state_names = ("s",)
     adaptive = True
 
-    def stepper(self):
-        rho, one_rho, eps = self.rho, 1 - self.rho, self.eps
-
-        def step(theta, g, state, lr, c):
-            (s,) = state
-            s = rho * s + one_rho * (g * g)
-            return theta - lr * g / (s**0.5 + eps), (s,)
-
-        return step
-
-    def step(self, theta, g, state, lr, c):
-        return self.stepper()(theta, g, state, lr, c)
+    rule = """
+        s = rho * s + one_minus_rho * (g * g)
+        theta = theta - lr * g / (sqrt(s) + eps)
+    """
+    constants = {"one_minus_rho": lambda o: 1 - o.rho}
 
     def terms(self, symbol, theta, g, state, lr, c):
         (s,) = state
-        new = self.rho * s + (1 - self.rho) * (g * g)
+        r = self.explain(theta, g, state, lr, c)
         return [
-            Term(f"s({symbol})", "{0} × {1} + (1 − {0}) × ({2})²", (self.rho, s, g), new),
+            Term(f"s({symbol})", "{0} × {1} + (1 − {0}) × ({2})²", (self.rho, s, g), r["s"]),
             Term(
                 symbol,
                 "{0} − {1} × ({2}) / (√{3} + {4})",
-                (theta, lr, g, new, self.eps),
-                theta - lr * g / (new**0.5 + self.eps),
+                (theta, lr, g, r["s"], self.eps),
+                r["theta"],
             ),
         ]
 

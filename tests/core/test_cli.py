@@ -566,3 +566,19 @@ def test_a_negative_number_in_any_float_form_is_a_value_not_an_option(option, va
         joined.stdout,
         joined.stderr,
     )
+
+
+def test_with_a_penalty_the_text_output_prints_j_and_names_the_penalised_answer():
+    # ridge on the seed's points with λ = 0.5, by hand: w = 1.2/2.5 = 0.48, b = 4 − 3·0.48
+    # = 2.56, MSE 2.544/5 = 0.5088, J = 0.5088 + 0.5·0.48² = 0.624
+    out = run("--headless", "--l2", "0.5", "--epochs", "1").stdout.splitlines()
+    # after one epoch from (0, 0): m = 0.01·26.4 = 0.264, b = 0.08 (the penalty's gradient
+    # 2λw is 0 at w = 0), so J = MSE(0.264, 0.08) + 0.5·0.264²
+    mse = sum((y - (0.264 * x + 0.08)) ** 2 for x, y in zip((1, 2, 3, 4, 5), (2, 4, 5, 4, 5))) / 5
+    j = [line for line in out if line.startswith("J = MSE + 0.5·‖w‖²: ")]
+    assert len(j) == 1 and float(j[0].split(": ")[1]) == pytest.approx(mse + 0.5 * 0.264**2)
+    ridge = [line for line in out if line.startswith("Ridge (exact): ")]
+    assert ridge and "slope 0.48, intercept 2.56" in ridge[0] and "J 0.624" in ridge[0], out
+    assert not any("Least squares" in line or "Least-squares" in line for line in out), out
+    plain = run("--headless", "--epochs", "1").stdout
+    assert "J = MSE" not in plain and "Least squares (exact)" in plain

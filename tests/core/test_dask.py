@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from nist_scale import check_certified, write_replicated
+from refdata import NIST_NAMES
 from test_cli import COMMAND, ENV
 
 from linreg_tui.core import reference
@@ -202,3 +204,19 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "cannot reach the Dask scheduler" in result.stderr
+
+
+@pytest.mark.parametrize("name", NIST_NAMES)
+def test_nist_replicated_to_100000_rows_in_4_parts_on_a_real_cluster(name, tmp_path, cluster):
+    """Every NIST linear set (with --degree for the polynomials), in 4 files reduced on the
+    cluster: each part's sums are exact around its own shift and merge exactly, so the answer is
+    the certified one to >= 10 digits (parameters, R², residual SD)."""
+    rep = write_replicated(name, tmp_path, parts=4)
+    data = load_dask(
+        str(tmp_path / "part-*.csv"),
+        x=",".join(rep.x_names),
+        y="y",
+        degree=rep.case.degree,
+        scheduler=cluster,
+    )
+    check_certified(reference.solve(data, rep.case.intercept), rep)

@@ -143,3 +143,31 @@ def test_bad_svg_use_exits_2(args, message, tmp_path: Path):
     )
     assert proc.returncode == 2 and message in proc.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_svg_report_with_a_penalty_draws_j_against_the_penalised_answers_j():
+    """Ridge λ = 0.5 on the seed's points: J* = 0.5088 + 0.5·0.48² = 0.624 (by hand)."""
+    s = Session(seed_dataset(), Hyperparameters(l2=0.5))
+    s.trainer.advance(50, records=False)
+    text = svg_report.render(s)
+    assert "J by epoch" in text and "min J (ridge) 0.624" in text, text
+    assert "least squares" not in text and "MSE by epoch" not in text
+    assert "J = MSE + 0.5·‖w‖²" in text and "(ridge 0.624)" in text
+    plain = svg_report.render(Session(seed_dataset(), Hyperparameters()))
+    assert "MSE by epoch" in plain and "least squares 0.48" in plain
+
+
+def test_a_penalised_fit_export_names_the_answer_for_what_it_solved():
+    s = Session(seed_dataset(), Hyperparameters(l2=0.5))
+    f = json.loads(export.fit_json(s))
+    assert "least_squares" not in f and f["ridge"]["weights"] == [0.48]
+    assert f["ridge"]["objective"] == pytest.approx(0.624, rel=1e-15)  # by hand, as above
+    assert f["objective"] == 17.2 and f["penalty"] == "0.5·‖w‖²"  # epoch 0: J = Σy²/5
+    rows = list(csv.reader(io.StringIO(export.fit_csv(s))))
+    assert (
+        rows[0] == ["parameter", "now", "ridge"]
+        and ["J", "17.2", repr(0.5088 + 0.5 * 0.48**2)] in rows
+    )
+    assert "least_squares" in json.loads(
+        export.fit_json(Session(seed_dataset(), Hyperparameters()))
+    )

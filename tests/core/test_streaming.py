@@ -18,6 +18,7 @@ from test_cli import COMMAND, ENV
 
 from linreg_tui.core import reference
 from linreg_tui.core.errors import DataError
+from linreg_tui.core.exact_sums import ExactSums
 from linreg_tui.core.loading import load_data
 from linreg_tui.core.streaming import Moments, Reservoir, equivalent_rows, load_streamed
 
@@ -183,20 +184,53 @@ def test_headless_stream_prints_the_in_memory_run(tmp_path):
     )
 
 
-def test_stream_needs_headless_and_refuses_a_degree(tmp_path):
-    path = tmp_path / "t.csv"
-    write_table(path, 100)
-    for args, words in (([], "headless"), (["--headless", "--degree", "2"], "--degree 2")):
+def test_stream_with_a_degree_and_standardize_runs_the_in_memory_fit(tmp_path):
+    """--degree and --standardize with --stream: the same least squares and the same run as in
+    memory (the features' moments are exact, the moment rows have them)."""
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-2, 3, 30_000)
+    y = 1 - 2 * x + 0.5 * x**2 - 0.1 * x**3 + rng.normal(size=x.size)
+    path = tmp_path / "poly.csv"
+    path.write_text("x,y\n" + "".join(f"{a!r},{b!r}\n" for a, b in zip(x.tolist(), y.tolist())))
+    args = ["--degree", "3", "--standardize", "--json", "--lr", "0.1", "--epochs", "3000"]
+    outs = []
+    for extra in ([], ["--stream"]):
         result = subprocess.run(
-            [*COMMAND, str(path), "--stream", *args],
+            [*COMMAND, str(path), *args, *extra],
             env=ENV,
             capture_output=True,
             text=True,
             timeout=120,
             stdin=subprocess.DEVNULL,
         )
-        assert result.returncode == 2
-        assert words in result.stderr and result.stderr.count("\n") == 1
+        assert result.returncode == 0, result.stderr
+        outs.append(json.loads(result.stdout))
+    memory, streamed = outs
+    np.testing.assert_allclose(
+        streamed["reference"]["weights"], memory["reference"]["weights"], rtol=1e-12
+    )
+    np.testing.assert_allclose(streamed["reference"]["mse"], memory["reference"]["mse"], rtol=1e-12)
+    np.testing.assert_allclose(streamed["weights"], memory["weights"], rtol=1e-8)
+    np.testing.assert_allclose(streamed["mse"], memory["mse"], rtol=1e-8)
+
+
+def test_stream_refuses_a_degree_of_several_columns_and_a_validation_split(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 100)
+    for args, words in (
+        (["--x", "a,b", "--degree", "2"], "degree 2 needs exactly one x column"),
+        (["--x", "a", "--validation", "0.2"], "validation 0.2: a validation split holds out rows"),
+    ):
+        result = subprocess.run(
+            [*COMMAND, str(path), "--stream", "--headless", *args],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 2, result.stdout
+        assert words in result.stderr and result.stderr.count("\n") == 1, result.stderr
 
 
 def test_mini_batches_are_refused_on_streamed_data_with_the_reason(tmp_path):
@@ -213,3 +247,71 @@ def test_mini_batches_are_refused_on_streamed_data_with_the_reason(tmp_path):
     assert result.returncode == 2
     assert "mini-batch" in result.stderr and "--stream" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None)
+@given(
+    n=st.integers(1, 80),
+    k=st.integers(1, 4),
+    offset=st.sampled_from([0.0, 1e3, 1e9, -1e12, 1e-300]),
+    parts=st.lists(st.integers(1, 79), max_size=4),
+    seed=st.integers(0, 1000),
+)
+def test_the_sums_are_exact_in_any_blocks_and_partitions(n, k, offset, parts, seed):
+    """ExactSums against Fraction arithmetic on the same floats: equal, not close, however the
+    rows are cut into blocks and into separately reduced partitions (each its own shift)."""
+    rng = np.random.default_rng(seed)
+    rows = offset + rng.normal(size=(n, k)) * rng.choice([1e-8, 1.0, 1e6], size=k)
+    cuts = sorted({p for p in parts if p < n})
+    partials = []
+    for chunk in np.split(rows, cuts):
+        sums = ExactSums(k)
+        for block in np.array_split(chunk, 1 + seed % 3):
+            sums.add(block)
+        partials.append(sums)
+    merged = partials[0]
+    for other in partials[1:]:
+        merged = merged.merge(other)
+    mean, co = exact_moments(rows)
+    assert merged.n == n
+    assert merged.mean() == mean
+    assert merged.comoment() == co
+
+
+def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_path):
+    """The session's row count, R² of any MSE, and the ridge reference (solved on the moment
+    rows, then its sums scaled back to the file's rows) are the in-memory ones."""
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    path = tmp_path / "t.csv"
+    write_table(path, 40_000, seed=9)
+    for hp in (
+        Hyperparameters(predict_x=(1.0, 2.0)),
+        Hyperparameters(predict_x=(1.0, 2.0), l2=0.3),
+    ):
+        memory = Session(load_data(str(path), x="a,b", y="y"), hp)
+        streamed = Session(load_streamed(str(path), x="a,b", y="y"), hp)
+        assert streamed.n_rows == memory.n_rows == 40_000
+        got, want = streamed.reference, memory.reference
+        np.testing.assert_allclose(got.weights, want.weights, rtol=1e-9)
+        for field in ("mse", "r2", "ss_res", "ss_tot", "residual_sd"):
+            np.testing.assert_allclose(getattr(got, field), getattr(want, field), rtol=1e-9)
+        assert got.n_samples == 40_000
+        np.testing.assert_allclose(streamed.r2_at(2.0), memory.r2_at(2.0), rtol=1e-12)
+
+
+def test_save_scenario_with_stream_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(path, 100)
+    result = subprocess.run(
+        [*COMMAND, str(path), "--stream", "--x", "a", "--save-scenario", str(tmp_path / "s.toml")],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "--stream keeps only their sums" in result.stderr
+    assert not (tmp_path / "s.toml").exists()

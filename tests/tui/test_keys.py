@@ -908,3 +908,77 @@ async def test_stepping_back_through_adam_batches_and_a_schedule_in_the_app_is_e
         assert again.intercept == at_30.intercept
         text = await arithmetic_text(pilot)
         assert "Adam, lr" in text and "cosine schedule from 0.05" in text and "rows" in text
+
+
+@app_test
+async def test_with_a_penalty_every_label_names_j_and_the_penalised_answer_at_80x24():
+    """Ridge on the seed's points, λ = 0.5, by hand: the weight is the centred Sxy/n over
+    (Sxx/n + λ) = 1.2/2.5 = 0.48, the intercept 4 − 3·0.48 = 2.56, its MSE 2.544/5 = 0.5088 and
+    J = 0.5088 + 0.5·0.48² = 0.624; ŷ(6) = 5.44. At epoch 0 (m = b = 0) J is the MSE, Σy²/5."""
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    app = make_app(Session(seed_dataset(), Hyperparameters(l2=0.5)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = "\n".join(status_lines(app))
+        assert "LS" not in text, text
+        assert re.search(r"J 17\.2 \(ridge 0\.624\)  MSE 17\.2 \(ridge 0\.5088\)", text), text
+        assert "m 0 (ridge 0.48)  b 0 (ridge 2.56)  ŷ(6) 0 (ridge 5.44)" in text, text
+        key = " ".join(lines_of(app.query_one("#loss-key")))
+        assert "J = MSE + 0.5·‖w‖² by epoch" in key and "min J (ridge) 0.624" in key, key
+        assert "least-squares" not in key
+        # run to the end: the longer numbers still leave J and both words on screen
+        await pilot.press("e")
+        await run_to_completion(pilot)
+        first = status_lines(app)[0]
+        assert re.search(r"J \S+ \(ridge 0\.624\)  MSE \S+", first), first
+    # elastic net with a validation split: J, the held-out MSE, and e-net's words
+    hp = Hyperparameters(l1=0.3, l2=0.1, validation=0.4, seed=1)
+    app = make_app(Session(seed_dataset(), hp))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await run_to_completion(pilot)
+        key = " ".join(lines_of(app.query_one("#loss-key")))
+        assert "J by epoch" in key and "validation MSE" in key and "min J (e-net)" in key, key
+        shown = status_lines(app)
+        assert "(LS" not in "\n".join(shown)
+        assert "(e-net " in shown[0], shown
+        # every line whole at 80 columns: the reference numbers shortened, nothing cut off
+        assert not any(line.endswith("…") for line in shown), shown
+        assert re.search(r"ŷ\(6\) \S+ \(e-net [\d.]+\)$", shown[1]), shown
+        # and the fit chart's key on its own pane
+        await pilot.press("2")
+        await pilot.pause()
+        fit = " ".join(lines_of(app.query_one("#fit-key")))
+        assert "elastic net" in fit and "least squares" not in fit, fit
+
+
+@app_test
+async def test_stepping_back_through_full_batch_adam_with_a_schedule_in_the_app_is_exact():
+    """The full-batch one-feature runs go through the fused loop (blocks, records computed
+    afterwards); back and forward again in the app gives the same numbers bit for bit, and the
+    log's arithmetic is that of the step the run took."""
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    hp = Hyperparameters(optimizer="adam", lr=0.05, schedule="invscaling", power_t=0.25)
+    app = make_app(Session(seed_dataset(), hp))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*["right_square_bracket"] * 4, "space")
+        at_41 = app.session.record()
+        assert at_41.epoch == 41
+        await pilot.press("left_square_bracket", "backspace", "backspace", "backspace")
+        assert app.session.trainer.epoch == 28
+        await pilot.press("right_square_bracket", *["space"] * 3)
+        again = app.session.record()
+        assert again.epoch == 41
+        assert again.weights.tolist() == at_41.weights.tolist()
+        assert again.intercept == at_41.intercept and again.mse == at_41.mse
+        text = await arithmetic_text(pilot)
+        assert "epoch 40 → 41 (Adam, lr" in text and "invscaling schedule from 0.05" in text
+        found = re.search(r"^\s*m ← \S+ − \S+ × \(\S+\) / \(√\S+ \+ \S+\) = (\S+)$", text, re.M)
+        assert found, text
+        assert float(found[1]) == pytest.approx(float(again.weights[0]), rel=1e-5)

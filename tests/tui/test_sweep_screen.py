@@ -82,3 +82,24 @@ async def test_sweep_of_adam_says_there_is_no_fixed_bound():
         assert "no fixed bound" in verdict
         assert app.screen.result.bound is None
         await pilot.press("escape")
+
+
+@app_test
+async def test_a_sweep_with_a_penalty_measures_the_mse_from_least_squares_and_says_so():
+    """Ridge λ = 0.5: every run's MSE is above the least-squares MSE 0.48 (the seed's, by hand),
+    while the penalised answer's own MSE (0.5088) is above some runs' MSE: the excess is taken
+    from 0.48 and the key names it."""
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+
+    app = make_app(Session(seed_dataset(), Hyperparameters(l2=0.5)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        chart = app.screen.query_one(SweepChart)
+        assert chart.mse_star == 0.48
+        key = str(app.screen.query_one("#sweep-key").render())
+        assert "final MSE − LS MSE by lr" in key, key

@@ -1,0 +1,186 @@
+"""What a frame sends: only the cells that changed. The compositor's updates during pilot runs are
+rendered as a terminal would receive them and each piece is put down to the widget it paints
+(``frame_audit``), so a pane that repaints more than what moved shows up in bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections import Counter
+
+import numpy as np
+from frame_audit import by_widget, regions
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.segment import Segment
+from rich.style import Style
+from textual._compositor import CompositorUpdate
+from textual.geometry import Region
+from textual.strip import Strip
+
+from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.session import Session
+from linreg_tui.tui.app import make_app
+from linreg_tui.tui.iteration_log import LogTable
+from linreg_tui.tui.repaint import cells, changed_span
+
+
+def app_test(body):
+    @functools.wraps(body)
+    def run(*args, **kwargs):
+        asyncio.run(body(*args, **kwargs))
+
+    return run
+
+
+def record_frames(app) -> list[str]:
+    """The terminal output of every screen update from now on."""
+    frames: list[str] = []
+    display = app._display
+
+    def spy(screen, renderable):
+        if isinstance(renderable, CompositorUpdate):
+            frames.append(renderable.render_segments(app.console))
+        return display(screen, renderable)
+
+    app._display = spy
+    return frames
+
+
+def seed_app(**hp):
+    return make_app(Session(seed_dataset(), Hyperparameters(epochs=100_000_000, **hp)))
+
+
+@app_test
+async def test_one_epoch_at_200x60_sends_the_cells_that_changed():
+    """All five panes at 200×60: a step sends a few lines of the landscape (the point and the
+    path's end), one row of the log, and the numbers that changed; before, the landscape, the
+    log and the status lines were sent whole (about 21 kB a frame)."""
+    app = seed_app()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press(*["space"] * 5)
+        await pilot.pause()
+        shown = regions(app)
+        frames = record_frames(app)
+        await pilot.press("space")
+        await pilot.pause()
+        sent = Counter()
+        for frame in frames:
+            sent += by_widget(frame, shown)
+    area = dict(shown)
+    landscape = area["landscape"]
+    # the landscape: the cells the point and the path moved through, not its 65×48 cells
+    assert 0 < sent["landscape"] < landscape.area // 4
+    # the log: one new row (and no scroll)
+    assert 0 < sent["log-rows"] < 2 * area["log-rows"].width
+    # the status: its numbers, not four whole lines of 200 cells with their colour codes
+    assert 0 < sent["status"] < 700
+    assert sum(sent.values()) < 10_000, sent
+
+
+@app_test
+async def test_the_log_follows_its_last_row_a_half_page_at_a_time():
+    app = seed_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(LogTable)
+        await pilot.press("right_curly_bracket")  # 100 epochs: more rows than fit
+        await pilot.pause()
+        view = table.scrollable_content_region.height - 1  # rows below the header
+        last = table.row_count() - 1
+        top = int(table.scroll_y)
+        assert top <= last < top + view  # the last row is on screen
+        shown = regions(app)
+        frames = record_frames(app)
+        turns = 0
+        for _ in range(view):
+            before = int(table.scroll_y)
+            await pilot.press("space")
+            await pilot.pause()
+            turns += int(table.scroll_y) != before
+            last = table.row_count() - 1
+            assert int(table.scroll_y) <= last < int(table.scroll_y) + view
+        # one turn of half a page (at most two) in a page of rows; the other rows one line each
+        assert 1 <= turns <= 2
+        per_frame = [by_widget(f, shown)["log-rows"] for f in frames]
+        small = [b for b in per_frame if b < 2 * table.size.width]
+        assert len(small) >= len(per_frame) - 2 * turns
+
+
+@st.composite
+def strips(draw):
+    styles = [None, Style(bold=True), Style(color="red"), Style(bgcolor="blue")]
+    parts = draw(
+        st.lists(
+            st.tuples(st.text("ab ·●", min_size=1, max_size=6), st.sampled_from(styles)),
+            max_size=8,
+        )
+    )
+    return Strip([Segment(t, s) for t, s in parts])
+
+
+@given(strips(), strips())
+def test_the_changed_span_covers_every_cell_that_differs(old, new):
+    a, b = cells(old), cells(new)
+    span = changed_span(old, new)
+    if span is None:
+        assert a == b
+        return
+    start, end = span
+    assert a != b
+    # outside [start, end) the two lines agree, cell for cell (counted from either end)
+    assert a[:start] == b[:start]
+    tail = max(len(a), len(b)) - end
+    assert tail >= 0
+    if tail:
+        assert a[len(a) - tail :] == b[len(b) - tail :]
+    assert Region(start, 0, end - start, 1).area >= 1
+
+
+@app_test
+async def test_the_landscape_keeps_its_view_while_the_path_is_in_it_and_v_fits_it_afresh():
+    from linreg_tui.core.landscape import fit_view
+    from linreg_tui.tui.landscape_view import LandscapeView
+
+    app = seed_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one(LandscapeView)
+        await pilot.pause()
+        first = view._view
+        await pilot.press("right_square_bracket")  # 10 epochs: the path moves off the start
+        await pilot.pause()
+        kept = view._view
+        assert first is not None
+        assert kept == first  # the same view: only the point's and the path's cells changed
+        sl, shown = view.view_for(view.size.width, view.size.height * 2)
+        width, height = view.size.width, view.size.height * 2
+        d = view._data
+        points = np.vstack([d.path, d.current[None], d.bowl.theta_star[None]])
+        col, row = shown.pixel(points[:, 0], points[:, 1], width, height)
+        assert (col >= 0).all() and (col <= width - 1).all()
+        assert (row >= 0).all() and (row <= height - 1).all()  # all of it in the view
+        assert kept[1] != fit_view(sl, points, width, height)  # a fresh fit would move it
+        view.focus()
+        await pilot.press("v")
+        await pilot.pause()
+        assert view._view[1] == fit_view(sl, points, width, height)
+
+
+@app_test
+async def test_the_log_scale_key_repaints_the_loss_pane_not_the_screen():
+    """Setting a border title repaints the whole container: the grid's title (unchanged) was set
+    again on every `l`, and every pane went out again (36 kB at 200×60)."""
+    app = seed_app()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        shown = regions(app)
+        frames = record_frames(app)
+        await pilot.press("l")
+        await pilot.pause()
+        sent = Counter()
+        for frame in frames:
+            sent += by_widget(frame, shown)
+    assert sent["loss"] > 0
+    for pane in ("landscape", "fit", "data", "log-rows", "settings"):
+        assert sent[pane] == 0, sent
