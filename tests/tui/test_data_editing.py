@@ -12,8 +12,12 @@ import numpy as np
 from test_keys import SIZE, app_test
 from textual.widgets import Input
 
+from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.session import Session
 from linreg_tui.tui.app import make_app
 from linreg_tui.tui.data_editing import ConfirmDialog, GenerateDialog, ValuesDialog
+from linreg_tui.tui.data_view import DataView
 from linreg_tui.tui.status_panel import StatusPanel
 
 
@@ -100,6 +104,41 @@ async def test_a_adds_d_deletes_u_undoes():
         assert (app.session.reference.weights[0], app.session.reference.intercept) == (0.6, 2.2)
         await pilot.press("u")
         assert any("Nothing to undo" in n.message for n in app._notifications)
+
+
+@app_test
+async def test_an_edit_with_pinned_runs_asks_first_since_they_go_with_the_old_data():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "p", "4", "d")
+        assert len(app.pinned) == 1
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 5 and len(app.pinned) == 1
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.dataset.y.tolist() == [4, 5, 4, 5] and app.pinned == []
+        await pilot.press("u")  # nothing pinned now: no question
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 5
+
+
+@app_test
+async def test_with_a_validation_split_the_pane_edits_every_row_and_keeps_the_held_out_ones():
+    x = np.arange(20.0)
+    data = Dataset(x[:, None], 2 * x + 1 + np.sin(x), ("x",), "y")
+    app = make_app(Session(data, Hyperparameters(validation=0.25, seed=1)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.query_one(DataView).row_count() == 20  # the held-out rows too
+        await pilot.press("d")  # row 1 (x = 0)
+        await pilot.pause()
+        assert app.session.loaded.raw_x[:, 0].tolist() == x[1:].tolist()
+        assert app.session.dataset.n_samples + app.session.problem.validation.n_samples == 19
 
 
 @app_test
