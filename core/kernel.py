@@ -13,7 +13,8 @@ Per epoch: the step(s) (one on the whole data, or one per mini-batch), then the 
 * rise: the rate is above the method's stable bound and the loss went up :data:`RISE_EPOCHS`
   epochs running: the epoch is kept and the run has diverged (below that bound, exact gradient
   descent never raises the loss; a few epochs show the climb);
-* tol: the loss fell by less than ``tol`` (when ``tol`` > 0): the epoch is kept, converged.
+* tol: the loss fell by less than ``tol`` (when ``tol`` > 0), and did not rise: the epoch is
+  kept, converged.
 """
 
 from __future__ import annotations
@@ -280,7 +281,9 @@ def run(
                         return _point(scalar, w, b, sw, sb, t), taken + 1, Stop.RISE
                 else:
                     rises = 0
-                if tol and loss - loss_new < tol:
+                # a rise is not convergence (it lowered the loss by less than tol, but the run
+                # is not settling: lr 0.1 on the seed said "converged, fell by -13.9")
+                if tol and 0 <= loss - loss_new < tol:
                     return _point(scalar, w, b, sw, sb, t), taken + 1, Stop.TOL
             loss, gw, gb = loss_new, gw_new, gb_new
     return _point(scalar, w, b, sw, sb, t), steps, None
@@ -449,7 +452,8 @@ def _check_block(
     before[0] = loss
     before[1:] = new[:-1]
     if tol:
-        small = np.flatnonzero(before - new < tol)
+        fall = before - new
+        small = np.flatnonzero((fall < tol) & (fall >= 0))  # a rise is not convergence
         if small.size:
             limit, stop = int(small[0]) + 1, Stop.TOL
             new, before = new[:limit], before[:limit]
