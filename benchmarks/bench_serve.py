@@ -11,11 +11,18 @@ frame), so the time includes the browser drawing the answer. Measured with one t
 ten tabs open at once (each its own app process), pressing in each tab in turn. Target: a key is
 answered within 100 ms.
 
+For comparison, the same key in the app alone (no browser, no server: a pilot at the same sizes):
+from the key event to the first screen update written (turned into the terminal's text), by the
+wall clock and in the app's own CPU time, which is what the app costs a key whatever else the
+machine is doing. The load average is printed before and after.
+
 A measurement, not a test: nothing here asserts. Progress goes to stderr.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import platform
 import statistics
 import sys
@@ -47,6 +54,43 @@ def latencies(tab: Tab, start_epoch: int, presses: int) -> list[float]:
     return out
 
 
+async def in_app(size: tuple[int, int], presses: int = PRESSES) -> tuple[list[float], list[float]]:
+    """(wall ms, CPU ms) from a space key event to the first screen update written, in a pilot."""
+    from textual import events
+
+    from linreg_tui.core.dataset import seed_dataset
+    from linreg_tui.core.hyperparams import Hyperparameters
+    from linreg_tui.core.session import Session
+    from linreg_tui.tui.app import make_app
+
+    app = make_app(Session(seed_dataset(), Hyperparameters()))
+    frames: list[tuple[float, float]] = []
+    wall, cpu = [], []
+    async with app.run_test(size=size) as pilot:
+        display = app._display
+
+        def stamped(screen, update) -> None:
+            text = ""
+            if update is not None and hasattr(update, "render_segments"):
+                text = update.render_segments(app.console)
+            display(screen, update)
+            if text:
+                frames.append((time.perf_counter(), time.thread_time()))
+
+        app._display = stamped
+        await pilot.pause()
+        for k in range(1, presses + 4):
+            frames.clear()
+            t0, c0 = time.perf_counter(), time.thread_time()
+            app.post_message(events.Key("space", " "))
+            await pilot.pause()
+            assert app.session.trainer.epoch == k
+            if k > 3:  # after a warm-up
+                wall.append((frames[0][0] - t0) * 1000)
+                cpu.append((frames[0][1] - c0) * 1000)
+    return wall, cpu
+
+
 def row(name: str, ms: list[float]) -> list[str]:
     return [
         name,
@@ -62,6 +106,7 @@ def main() -> None:
         f"python {platform.python_version()}, textual {version('textual')}, "
         f"textual-serve {version('textual-serve')}, playwright {version('playwright')}"
     )
+    load_before = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -89,6 +134,11 @@ def main() -> None:
                     ms += latencies(t, epochs[i], 1)
                     epochs[i] += 1
             rows.append(row(f"10 tabs open, {cols}×{lines}, each in turn", ms))
+    for cols, lines in ((84, 26), (142, 44)):
+        print(f"the app alone at {cols}×{lines} …", file=sys.stderr)
+        wall, cpu = asyncio.run(in_app((cols, lines)))
+        rows.append(row(f"the app alone (pilot), {cols}×{lines}: wall clock", wall))
+        rows.append(row(f"the app alone (pilot), {cols}×{lines}: the app's CPU time", cpu))
     header = [
         "key answered (space → new epoch on screen)",
         "presses",
@@ -97,6 +147,7 @@ def main() -> None:
         "≤ 100 ms",
     ]
     print(markdown(header, rows))
+    print(f"load average before: {load_before:.1f}, after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

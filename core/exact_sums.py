@@ -25,6 +25,7 @@ plain co-moments, still a small part of parsing the CSV for a few columns).
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -192,6 +193,15 @@ class ExactSums:
             for i in range(self.k)
         ]
         return total, products
+
+
+def rounded(value: Fraction) -> float:
+    """``value`` rounded to float64, ±inf beyond its range (the callers refuse such data by
+    name, as the in-memory path does)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 _POW2: dict[int, Fraction] = {}

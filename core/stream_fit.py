@@ -25,6 +25,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import DataError
+from .exact_sums import rounded
 from .float_range import to_float
 from .reference import Reference, _sqrt_fraction
 
@@ -178,10 +179,10 @@ def feature_moments(
     size = len(gram)
     mean = [gram[0][i] / n for i in range(1, size)]
     co = [
-        [float(gram[i][j] - gram[0][i] * gram[0][j] / n) for j in range(1, size)]
+        [rounded(gram[i][j] - gram[0][i] * gram[0][j] / n) for j in range(1, size)]
         for i in range(1, size)
     ]
-    return np.array([float(v) for v in mean]), np.array(co)
+    return np.array([rounded(v) for v in mean]), np.array(co)
 
 
 def least_squares(

@@ -30,7 +30,7 @@ from . import stream_fit
 from .columns import select_columns
 from .dataset import Dataset
 from .errors import DataError, shown
-from .exact_sums import ExactSums
+from .exact_sums import ExactSums, rounded
 from .reference import Reference
 from .stream_fit import Basis
 
@@ -96,8 +96,8 @@ class Moments:
         if self._rounded is None:
             if self.n == 0:
                 return np.zeros(self.k), np.zeros((self.k, self.k))
-            mean = np.array([float(v) for v in self.sums.mean()])
-            co = np.array([[float(v) for v in row] for row in self.sums.comoment()])
+            mean = np.array([rounded(v) for v in self.sums.mean()])
+            co = np.array([[rounded(v) for v in row] for row in self.sums.comoment()])
             self._rounded = (mean, co)
         return self._rounded
 
@@ -253,6 +253,10 @@ def _equivalent(mean: np.ndarray, covariance: np.ndarray) -> np.ndarray:
     return mean + centred
 
 
+def _powers(name: str, degree: int) -> list[str]:
+    return [name, *(f"{name}^{k}" for k in range(2, degree + 1))]
+
+
 def stream_dataset(summary: StreamSummary, x_names: Sequence[str], y_name: str) -> Dataset:
     """A :class:`Dataset` of moment-equivalent rows that carries the summary (``streamed``).
 
@@ -261,8 +265,18 @@ def stream_dataset(summary: StreamSummary, x_names: Sequence[str], y_name: str) 
     the exact sums (:meth:`StreamSummary.least_squares`, which :func:`~.reference.solve` uses).
     """
     mean, comoment = summary.feature_moments()
-    rows = _equivalent(mean, comoment / summary.n_samples)
     degree = summary.basis.degree
+    names = [*(x_names if degree == 1 else _powers(x_names[0], degree)), y_name]
+    with np.errstate(over="ignore", invalid="ignore"):
+        covariance = comoment / summary.n_samples
+        finite = np.isfinite(mean) & np.isfinite(np.diag(covariance))
+    if not np.all(finite):
+        bad = names[int(np.argmin(finite))]
+        raise DataError(
+            f"{summary.source}: column {shown(bad)}: its mean or its mean squared spread over "
+            "the rows is beyond the range float64 holds (1.8e308); rescale it"
+        )
+    rows = _equivalent(mean, covariance)
     return Dataset(
         raw_x=rows[:, :-1] if degree == 1 else rows[:, :1],
         y=rows[:, -1],

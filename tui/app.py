@@ -62,6 +62,8 @@ SMALLEST = (60, 18)
 WIDE = (110, 34)
 
 PANES = ("loss", "fit", "log", "data", "landscape")
+#: Rows from which the data's moments (for quick edits) are formed in the background at start.
+PREPARE_EDITS_ROWS = 50_000
 #: The app's actions that need no least-squares answer: they work while it is being solved.
 WITHOUT_SESSION = frozenset(
     {
@@ -281,6 +283,15 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         else:
             self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
+        self._prepare_edits()
+
+    def _prepare_edits(self) -> None:
+        """For large data, form what an edit's update needs in a worker thread now, so the first
+        edit is as quick as the others (small data forms it in no time at the edit)."""
+        if self.session is not None and self.session.loaded.n_samples >= PREPARE_EDITS_ROWS:
+            self.run_worker(
+                self.session.prepare_edits, thread=True, group="prepare-edits", exclusive=True
+            )
 
     @property
     def hp(self) -> Hyperparameters:
@@ -306,6 +317,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(SettingsPanel).load(session.hp)
         self._start_log()
         self.refresh_views()
+        self._prepare_edits()
 
     def _solve_failed(self, message: str) -> None:
         self.failure = message
@@ -576,7 +588,11 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self._start_log()
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
         self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
+        for chart in self.query(Chart):
+            chart.forget_rows()
         self.refresh_views()
+        if change is None:  # other data altogether (an edit carries the moments on)
+            self._prepare_edits()
         return True
 
     def action_save_scenario(self) -> None:

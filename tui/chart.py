@@ -101,6 +101,12 @@ class Chart(PlotextPlot, can_focus=True):
     def draw(self, plt: Plot) -> None:
         raise NotImplementedError
 
+    def forget_rows(self) -> None:
+        """The next :meth:`replot` repaints the whole chart without comparing it row by row with
+        the rows on screen: for other data every row changes, and the comparison would cost more
+        than it saves."""
+        self._rows, self._strips = [], []
+
     def replot(self) -> None:
         """Repaint the rows that changed, if the picture changed."""
         if not self.is_mounted:

@@ -6,14 +6,15 @@ writes the data to a CSV file. Every typed number is checked as a CSV cell is
 (:func:`~linreg_tui.core.editing.parse_cell`); a refused value leaves everything as it was.
 
 An edit replaces the session (new data: new reference, analysis and charts), so the run restarts
-at epoch 0, and the log and a toast say so.
+at epoch 0, and the log and a toast say so. Pinned runs belong to the data they were fitted to:
+with any pinned, an edit asks first (y / n), since they are dropped with it.
 """
 
 from __future__ import annotations
 
 import os
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -304,10 +305,13 @@ class DataEditor:
         at = view.row + 1 if ds.n_samples else 0
         start = [plain(v) for v in (*ds.raw_x[view.row].tolist(), float(ds.y[view.row]))]
 
+        def moved() -> None:
+            view.row = at
+            view.action_move(0, 0)
+
         def done(texts: list[str] | None) -> None:
-            if texts is not None and self._apply(*self.data.propose_add(texts, at)):
-                view.row = at
-                view.action_move(0, 0)
+            if texts is not None:
+                self._apply(*self.data.propose_add(texts, at), then=moved)
 
         self.app.push_screen(
             ValuesDialog(
@@ -328,8 +332,12 @@ class DataEditor:
             self.app.notify("Nothing to undo.", timeout=2)
             return
         previous, edit = self.data.propose_undo()
-        if self._replace_session(previous, f"undone: {edit.description}", edit.change):
-            self.data.apply_undo(previous)
+
+        def go() -> None:
+            if self._replace_session(previous, f"undone: {edit.description}", edit.change):
+                self.data.apply_undo(previous)
+
+        self._confirmed(go)
 
     def _generate(self) -> None:
         def done(choice) -> None:
@@ -375,11 +383,37 @@ class DataEditor:
 
     # -- applying ---------------------------------------------------------------------------------
 
-    def _apply(self, new: Dataset, edit: Edit) -> bool:
-        if self._replace_session(new, edit.description, edit.change):
-            self.data.apply(new, edit)
-            return True
-        return False
+    def _apply(self, new: Dataset, edit: Edit, then: Callable[[], None] | None = None) -> None:
+        """Make ``new`` the data (after a yes if pinned runs would go with the old data), then
+        call ``then``."""
+
+        def go() -> None:
+            if self._replace_session(new, edit.description, edit.change):
+                self.data.apply(new, edit)
+                if then is not None:
+                    then()
+
+        self._confirmed(go)
+
+    def _confirmed(self, go: Callable[[], None]) -> None:
+        """``go()`` now, or once the user says yes when pinned runs, fitted to the current data,
+        would be dropped with it."""
+        pinned = len(self.app.pinned)
+        if not pinned:
+            go()
+            return
+        runs = "1 pinned run" if pinned == 1 else f"{pinned} pinned runs"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                go()
+            else:
+                self.app.notify("Not applied; the data and the pinned runs are as they were.")
+
+        self.app.push_screen(
+            ConfirmDialog(f"{runs} of the current data will be dropped with this change. Go on?"),
+            answered,
+        )
 
     def _replace_session(self, dataset: Dataset, what: str, change: Change | None) -> bool:
         try:

@@ -220,3 +220,38 @@ def test_nist_replicated_to_100000_rows_in_4_parts_on_a_real_cluster(name, tmp_p
         scheduler=cluster,
     )
     check_certified(reference.solve(data, rep.case.intercept), rep)
+
+
+def test_degree_and_standardize_with_dask_give_the_in_memory_run(tmp_path, cluster):
+    """--engine dask --degree 3 --standardize on 3 parts: the in-memory least squares (12
+    digits) and run (9 digits) of the same rows as one file."""
+    rng = np.random.default_rng(8)
+    x = rng.uniform(-1, 4, 30_000)
+    y = 2 - x + 0.3 * x**2 - 0.05 * x**3 + rng.normal(size=x.size)
+    lines = [f"{a!r},{b!r}\n" for a, b in zip(x.tolist(), y.tolist())]
+    (tmp_path / "whole.csv").write_text("x,y\n" + "".join(lines))
+    for p in range(3):
+        (tmp_path / f"part-{p}.csv").write_text(
+            "x,y\n" + "".join(lines[p * 10_000 : (p + 1) * 10_000])
+        )
+    args = ["--degree", "3", "--standardize", "--json", "--lr", "0.1", "--epochs", "2000"]
+    outs = []
+    for extra in (
+        [str(tmp_path / "whole.csv")],
+        [str(tmp_path / "part-*.csv"), "--engine", "dask", "--scheduler", cluster],
+    ):
+        result = subprocess.run(
+            [*COMMAND, *extra, *args],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 0, result.stderr
+        outs.append(json.loads(result.stdout))
+    memory, dask_run = outs
+    same_digits(dask_run["reference"]["weights"], memory["reference"]["weights"], 12)
+    same_digits(dask_run["reference"]["mse"], memory["reference"]["mse"], 12)
+    same_digits(dask_run["weights"], memory["weights"], 9)
+    same_digits(dask_run["mse"], memory["mse"], 9)

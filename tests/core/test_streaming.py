@@ -315,3 +315,28 @@ def test_save_scenario_with_stream_is_refused(tmp_path):
     assert result.returncode == 2
     assert "--stream keeps only their sums" in result.stderr
     assert not (tmp_path / "s.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("rows", "column"),
+    [
+        (["1e200,1", "2e200,3", "3e200,2"], "'x'"),
+        (["1,1e300", "2,-1e300", "3,2"], "'y'"),
+    ],
+)
+def test_moments_beyond_float64_are_refused_by_column(tmp_path, rows, column):
+    """Squares beyond float64: one line naming the column (the exact sums hold them; the
+    moment rows could not), exit 2, no traceback."""
+    path = tmp_path / "huge.csv"
+    path.write_text("x,y\n" + "\n".join(rows) + "\n")
+    result = subprocess.run(
+        [*COMMAND, str(path), "--stream", "--headless"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"column {column}: its mean or its mean squared spread" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -103,6 +103,26 @@ async def test_a_adds_d_deletes_u_undoes():
 
 
 @app_test
+async def test_an_edit_with_pinned_runs_asks_first_since_they_go_with_the_old_data():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "p", "4", "d")
+        assert len(app.pinned) == 1
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 5 and len(app.pinned) == 1
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.dataset.y.tolist() == [4, 5, 4, 5] and app.pinned == []
+        await pilot.press("u")  # nothing pinned now: no question
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 5
+
+
+@app_test
 async def test_deleting_below_two_rows_is_refused_and_the_data_kept():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
