@@ -95,8 +95,10 @@ class Reference:
     gap: float | None = None
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        """ŷ for rows of features, ndarray of shape (n, n_features) → (n,)."""
-        return np.asarray(features, dtype=np.float64) @ self.weights + self.intercept
+        """ŷ for rows of features, ndarray of shape (n, n_features) → (n,); ±inf where it is
+        beyond float64."""
+        with np.errstate(all="ignore"):
+            return np.asarray(features, dtype=np.float64) @ self.weights + self.intercept
 
 
 def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") -> Reference:

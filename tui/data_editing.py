@@ -268,8 +268,10 @@ class DataEditor:
         if self.app.session.dataset.streamed is not None:
             self.app.notify(NO_EDITING_STREAMED, title="Not applied", severity="warning", timeout=6)
             return
-        if self.data is None or self.data.dataset is not self.app.session.dataset:  # changed
-            self.data = EditableData(self.app.session.dataset)
+        # Every loaded row, held-out ones too (a validation split is drawn again from the
+        # edited data): editing the training rows alone would drop the held-out rows.
+        if self.data is None or self.data.dataset is not self.app.session.loaded:  # changed
+            self.data = EditableData(self.app.session.loaded)
         try:
             getattr(self, f"_{what}")()
         except DataError as exc:

@@ -69,7 +69,11 @@ class DataView(VirtualTable):
         self.column = 0
 
     def show_frame(self, frame: Frame) -> None:
-        self.show(frame.session.shown_data, frame.record.weights, frame.record.intercept)
+        s = frame.session
+        # Every loaded row (with a validation split, the held-out ones too: they are edited
+        # like the others); for streamed data, its sample.
+        rows = s.shown_data if s.dataset.streamed is not None else s.loaded
+        self.show(rows, frame.record.weights, frame.record.intercept)
 
     def show(self, dataset: Dataset, weights: np.ndarray, intercept: float) -> None:
         """Show ŷ and residuals for these parameters; only lines whose numbers changed are

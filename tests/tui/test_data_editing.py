@@ -12,8 +12,12 @@ import numpy as np
 from test_keys import SIZE, app_test
 from textual.widgets import Input
 
+from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.session import Session
 from linreg_tui.tui.app import make_app
 from linreg_tui.tui.data_editing import ConfirmDialog, GenerateDialog, ValuesDialog
+from linreg_tui.tui.data_view import DataView
 from linreg_tui.tui.status_panel import StatusPanel
 
 
@@ -120,6 +124,21 @@ async def test_an_edit_with_pinned_runs_asks_first_since_they_go_with_the_old_da
         await pilot.press("u")  # nothing pinned now: no question
         await pilot.pause()
         assert app.session.dataset.n_samples == 5
+
+
+@app_test
+async def test_with_a_validation_split_the_pane_edits_every_row_and_keeps_the_held_out_ones():
+    x = np.arange(20.0)
+    data = Dataset(x[:, None], 2 * x + 1 + np.sin(x), ("x",), "y")
+    app = make_app(Session(data, Hyperparameters(validation=0.25, seed=1)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.query_one(DataView).row_count() == 20  # the held-out rows too
+        await pilot.press("d")  # row 1 (x = 0)
+        await pilot.pause()
+        assert app.session.loaded.raw_x[:, 0].tolist() == x[1:].tolist()
+        assert app.session.dataset.n_samples + app.session.problem.validation.n_samples == 19
 
 
 @app_test
