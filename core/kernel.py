@@ -47,6 +47,9 @@ class Stop(Enum):
     OVERFLOW = "overflow"
     RISE = "rise"
     TOL = "tol"
+    #: The parameters left float64's range in the data's units (set by the trainer, which
+    #: knows the scaling; a loop never returns it).
+    RANGE = "range"
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +98,12 @@ class Buffers:
 
     def losses(self, penalised: bool) -> array:
         return self.loss if penalised else self.mse
+
+    def truncate(self, epochs: int, d: int) -> None:
+        """Keep the first ``epochs`` epochs (``d`` weights each)."""
+        del self.weights[epochs * d :], self.grad_weights[epochs * d :]
+        del self.intercept[epochs:], self.mse[epochs:], self.grad_intercept[epochs:]
+        del self.loss[epochs:]
 
 
 @dataclass(frozen=True, eq=False)
