@@ -43,7 +43,7 @@ def main() -> None:
         y = 0.5 * x[:, 0] + rng.normal(0, 0.1, n)
         w, b = np.array([0.3]), 0.1
         loss = ResidualLoss(x, y)
-        q = Quadratic.from_features(x, np.array([0.5]), 0.0, 0.01, True)
+        q = Quadratic.from_features(x, y, np.array([0.5]), 0.0, 0.01, True)
         repeat = 21 if n <= 100_000 else 7
         exact = median_s(lambda: loss.mse(w, b), repeat)  # noqa: B023
         fast = median_s(lambda: q.evaluate(w, b), repeat)  # noqa: B023

@@ -49,6 +49,8 @@ _EXCEL_SEP = re.compile(r'"?sep=(.)"?\Z', re.IGNORECASE)
 HEADER_LIMIT = 16 << 20
 #: Bytes per read, and per block handed to the parser.
 CHUNK = 4 << 20
+#: Bytes whose line ends are counted for the estimate of a file's row count.
+COUNTED = 2 * CHUNK
 #: The name used in messages for ``-``.
 STDIN_NAME = "standard input"
 
@@ -226,7 +228,11 @@ class CheckedReader(io.RawIOBase):
         self._consumed = consumed
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self.error: DataError | None = None
-        self.line_ends = 0  # b"\n" seen so far (a CR-only file counts none: see expected_rows)
+        # Line ends (b"\n") in the first COUNTED bytes, for an estimate of the row count (a
+        # CR-only file counts none: see expected_rows); counting all of a large file costs more
+        # than checking it.
+        self.line_ends = 0
+        self.counted = 0
 
     def readable(self) -> bool:
         return True
@@ -247,17 +253,38 @@ class CheckedReader(io.RawIOBase):
                 self.error = read_error(self.name, exc)
                 raise self.error from None
             if not data:
-                try:
-                    self._decoder.decode(b"", final=True)
-                except UnicodeDecodeError:
-                    self.error = DataError(
-                        f"{self.name}: is not UTF-8 text (the file ends inside a character); "
-                        "save it as UTF-8 CSV"
-                    )
-                    raise self.error from None
+                self._finish()
                 return b""
         self._check(data)
         return data
+
+    def check_all(self) -> None:
+        """Read and check everything left, into one reused buffer (the pass made before pyarrow
+        reads a plain file itself)."""
+        if self._prefix:
+            self._check(self._prefix)
+            self._prefix = b""
+        buffer = bytearray(CHUNK)
+        while True:
+            try:
+                k = self._stream.readinto(buffer)
+            except Exception as exc:  # an I/O error
+                self.error = read_error(self.name, exc)
+                raise self.error from None
+            if not k:
+                self._finish()
+                return
+            self._check(buffer if k == len(buffer) else buffer[:k])
+
+    def _finish(self) -> None:
+        try:
+            self._decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            self.error = DataError(
+                f"{self.name}: is not UTF-8 text (the file ends inside a character); "
+                "save it as UTF-8 CSV"
+            )
+            raise self.error from None
 
     def readinto(self, buffer) -> int:
         view = memoryview(buffer).cast("B")
@@ -272,12 +299,14 @@ class CheckedReader(io.RawIOBase):
         if not size or not consumed or not self.line_ends:
             return None
         total = self.offset * max(size, consumed) / consumed  # decompressed bytes, estimated
-        return int(self.line_ends * total / self.offset)
+        return int(self.line_ends * total / self.counted)
 
     def _check(self, chunk: bytes) -> None:
         base = self.offset
         self.offset += len(chunk)
-        self.line_ends += chunk.count(b"\n")
+        if self.counted < COUNTED:
+            self.line_ends += chunk.count(b"\n")
+            self.counted += len(chunk)
         nul = chunk.find(b"\x00")
         if nul != -1:
             self.error = DataError(
@@ -552,7 +581,7 @@ def _parse_fast(
     values = np.empty((len(wanted), 0))
     rows = 0
     try:
-        for block in _fast_blocks(source, layout, wanted, progress, tally):
+        for block in _fast_blocks(source, layout, wanted, progress, tally, native=True):
             k = len(block[0])
             if rows + k > values.shape[1]:
                 expected = int((tally.expected or 0) * 1.03) + 1024
@@ -591,23 +620,39 @@ def _fast_blocks(
     wanted: list[int],
     progress: Progress | None,
     tally: _Tally | None = None,
+    native: bool = False,
 ) -> Iterator[list[np.ndarray]]:
     """Blocks of the chosen columns (one array per column) through pyarrow; raises _NotPlain
-    at the first block holding anything but plain finite numbers."""
+    at the first block holding anything but plain finite numbers. With ``native`` a plain file
+    is checked in a pass of its own and then read by pyarrow directly (it is read twice: for
+    files that fit in memory, whose second reading comes from the page cache)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
     stream, consumed = source.open()
-    with stream:
+    with stream, contextlib.ExitStack() as closing:
         rest, start = _skip_header(stream, source.name, layout)
         checked = CheckedReader(source.name, stream, start, rest, consumed)
+        if native and source._path is not None and not source.compressed:
+            # A plain file: its bytes are checked in one quick pass first (NUL, UTF-8, line
+            # ends counted), then pyarrow reads the file itself, without calling back into
+            # Python for every block (0.4 s of CPU on 10,000,000 rows, measured).
+            checked.check_all()
+            if tally is not None:
+                tally.expected = checked.expected_rows(source.size)
+            feed = closing.enter_context(pa.OSFile(source._path))
+            feed.seek(start)
+            position = feed.tell
+        else:
+            feed = pa.PythonFile(checked, mode="r")
+            position = consumed
         width = len(layout.header)
         names = [f"c{i}" for i in range(width)]
         chosen = [names[c] for c in wanted]
         rows = 0
         try:
             reader = pacsv.open_csv(
-                pa.PythonFile(checked, mode="r"),
+                feed,
                 read_options=pacsv.ReadOptions(
                     column_names=names, block_size=CHUNK, use_threads=True
                 ),
@@ -634,7 +679,7 @@ def _fast_blocks(
                 if tally is not None and tally.expected is None:
                     tally.expected = checked.expected_rows(source.size)
                 if progress is not None:
-                    progress(checked.consumed, source.size, rows)
+                    progress(position(), source.size, rows)
                 yield block
         except (pa.ArrowException, OSError, ValueError):
             if checked.error is not None:

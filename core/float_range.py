@@ -9,8 +9,11 @@ approximate size and what to do.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 
@@ -18,6 +21,28 @@ from .errors import DataError
 
 #: The smallest positive normal float64, 2^-1022.
 TINY = 2.0**-1022
+
+_F = TypeVar("_F", bound=Callable)
+
+
+def quiet(function: _F) -> _F:
+    """Run ``function`` with numpy's floating-point warnings off.
+
+    At the ends of float64 (data near 1e±308, a rate far above the stable one, a start at 1e200)
+    the arithmetic overflows by design: the kernel stops a run whose loss is no longer finite,
+    the analysis reports no bound, and every number shown is checked before it is shown (strict
+    JSON gives null with a reason; the text gives words). numpy's RuntimeWarnings about those
+    steps are noise on the user's terminal, so the core's entry points (what the command line
+    and the app call) run under ``np.errstate(all="ignore")``, a fresh one per call (an errstate
+    may not be entered twice at once).
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def magnitude(value: Fraction | int) -> str:
@@ -85,6 +110,18 @@ def check_curvature(dataset, scaling, quadratic, standardized: bool) -> None:
     """
     names = dataset.feature_names
     fix = "rescale it" if standardized else "use --standardize, or rescale it"
+    finite = np.isfinite(dataset.features).all(axis=0)
+    if not finite.all():
+        # a power of x beyond float64 (1e200 squared): its values cannot even be stored
+        j = int(np.argmin(finite))
+        raw = Fraction(float(np.max(np.abs(dataset.raw_x[:, 0]))))
+        raise DataError(
+            out_of_range(
+                raw ** (j + 1) if dataset.degree > 1 else math.inf,
+                f"{dataset.source}: column {names[j]!r}: its largest value",
+                "lower the degree, or rescale x",
+            )
+        )
     for j, name in enumerate(names):
         g = float(quadratic.gram[j, j])
         column = dataset.features[:, j]

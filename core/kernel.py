@@ -13,7 +13,8 @@ Per epoch: the step(s) (one on the whole data, or one per mini-batch), then the 
 * rise: the rate is above the method's stable bound and the loss went up :data:`RISE_EPOCHS`
   epochs running: the epoch is kept and the run has diverged (below that bound, exact gradient
   descent never raises the loss; a few epochs show the climb);
-* tol: the loss fell by less than ``tol`` (when ``tol`` > 0): the epoch is kept, converged.
+* tol: the loss fell by less than ``tol`` (when ``tol`` > 0), and did not rise: the epoch is
+  kept, converged.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Stop(Enum):
     OVERFLOW = "overflow"
     RISE = "rise"
     TOL = "tol"
+    #: The parameters left float64's range in the data's units (set by the trainer, which
+    #: knows the scaling; a loop never returns it).
+    RANGE = "range"
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +99,12 @@ class Buffers:
 
     def losses(self, penalised: bool) -> array:
         return self.loss if penalised else self.mse
+
+    def truncate(self, epochs: int, d: int) -> None:
+        """Keep the first ``epochs`` epochs (``d`` weights each)."""
+        del self.weights[epochs * d :], self.grad_weights[epochs * d :]
+        del self.intercept[epochs:], self.mse[epochs:], self.grad_intercept[epochs:]
+        del self.loss[epochs:]
 
 
 @dataclass(frozen=True, eq=False)
@@ -271,7 +281,9 @@ def run(
                         return _point(scalar, w, b, sw, sb, t), taken + 1, Stop.RISE
                 else:
                     rises = 0
-                if tol and loss - loss_new < tol:
+                # a rise is not convergence (it lowered the loss by less than tol, but the run
+                # is not settling: lr 0.1 on the seed said "converged, fell by -13.9")
+                if tol and 0 <= loss - loss_new < tol:
                     return _point(scalar, w, b, sw, sb, t), taken + 1, Stop.TOL
             loss, gw, gb = loss_new, gw_new, gb_new
     return _point(scalar, w, b, sw, sb, t), steps, None
@@ -440,7 +452,8 @@ def _check_block(
     before[0] = loss
     before[1:] = new[:-1]
     if tol:
-        small = np.flatnonzero(before - new < tol)
+        fall = before - new
+        small = np.flatnonzero((fall < tol) & (fall >= 0))  # a rise is not convergence
         if small.size:
             limit, stop = int(small[0]) + 1, Stop.TOL
             new, before = new[:limit], before[:limit]

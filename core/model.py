@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .float_range import quiet
 
+
+@quiet
 def predict(features: np.ndarray, weights: np.ndarray, intercept: float) -> np.ndarray:
     """ŷ, ndarray of shape (n,), for features of shape (n, n_features)."""
     return (

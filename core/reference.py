@@ -95,8 +95,10 @@ class Reference:
     gap: float | None = None
 
     def predict(self, features: np.ndarray) -> np.ndarray:
-        """ŷ for rows of features, ndarray of shape (n, n_features) → (n,)."""
-        return np.asarray(features, dtype=np.float64) @ self.weights + self.intercept
+        """ŷ for rows of features, ndarray of shape (n, n_features) → (n,); ±inf where it is
+        beyond float64."""
+        with np.errstate(all="ignore"):
+            return np.asarray(features, dtype=np.float64) @ self.weights + self.intercept
 
 
 def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") -> Reference:
@@ -539,10 +541,12 @@ def _solve_refined(
     # ones column alone (norm √n) would make a million well-spread rows look ill-conditioned.
     k = np.array([math.frexp(math.sqrt(g))[1] for g in np.diag(gram).tolist()])
     unit = np.ldexp(1.0, -k)
+    scaled_gram = gram * np.outer(unit, unit)
     try:
-        r = np.linalg.cholesky(gram * np.outer(unit, unit)).T
+        r = np.linalg.cholesky(scaled_gram).T
     except np.linalg.LinAlgError:
-        raise _IllConditioned(math.inf) from None
+        # The design's condition number is the square root of its Gram matrix's.
+        raise _IllConditioned(float(np.sqrt(np.linalg.cond(scaled_gram)))) from None
     diag = np.abs(np.diag(r))
     if diag.min() <= diag.max() * 1e-13:
         raise _IllConditioned(float(np.linalg.cond(r)))

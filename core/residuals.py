@@ -94,7 +94,10 @@ class ResidualLoss:
             for j, (ex, wj) in enumerate(zip(self._ex, w)):
                 if wj == 0:
                     continue
-                bj = math.ldexp(-wj, ex - ey)
+                try:
+                    bj = math.ldexp(-wj, ex - ey)
+                except OverflowError:  # a term beyond float64 next to y
+                    bj = math.inf
                 if not math.isfinite(bj) or abs(bj) > 2.0**995:
                     s.fill(math.inf)
                     return s, ey

@@ -19,6 +19,7 @@ from . import validation as validation_mod
 from .analysis import Analysis, analyse
 from .dataset import Dataset
 from .errors import HyperparameterError
+from .float_range import quiet
 from .hyperparams import Hyperparameters
 from .moments import Change, Moments
 from .objective import Objective, Penalty
@@ -48,6 +49,7 @@ class Problem:
         return self.objective.quadratic
 
     @classmethod
+    @quiet
     def build(
         cls,
         dataset: Dataset,
@@ -66,7 +68,7 @@ class Problem:
         w_star, b_star = scaling.to_training(ref.weights, ref.intercept)
         features = scaling.features(dataset.features)
         with np.errstate(all="ignore"):  # out-of-range values are refused just below, by name
-            q = Quadratic.from_features(features, w_star, b_star, ref.mse, fit_intercept)
+            q = Quadratic.from_features(features, dataset.y, w_star, b_star, ref.mse, fit_intercept)
         float_range.check_curvature(dataset, scaling, q, standardize)
         shown = (
             penalised.solve(dataset, fit_intercept, penalty, scaling.scale)
@@ -102,6 +104,7 @@ class Session:
         m0 or predict-x have the wrong number of values for the data.
     """
 
+    @quiet
     def __init__(self, dataset: Dataset, hp: Hyperparameters, _problem: Problem | None = None):
         hp = self._settle(hp)
         self._check_against_data(dataset, hp)
@@ -164,18 +167,21 @@ class Session:
         """The learning-rate analysis for the current settings, from the starting point."""
         return self._analysis_for(self.hp)
 
+    @quiet
     def bound_of(self, hp: Hyperparameters) -> tuple[float | None, str]:
         """(largest stable rate or None, its formula) of the method ``hp`` names."""
         lam_min, lam_max = self._extreme_eigenvalues()
         stability = make(hp).stability(lam_min, lam_max)
         return stability.lr_max, stability.bound
 
+    @quiet
     def _extreme_eigenvalues(self) -> tuple[float, float]:
         if self._eigen is None:
             lam = self.problem.objective.hessian_eigen()[0]
             self._eigen = (float(lam[0]), float(lam[-1]))
         return self._eigen
 
+    @quiet
     def _analysis_for(self, hp: Hyperparameters) -> Analysis:
         cache = self._analysis_cache
         if cache is None or cache[0] != hp:
@@ -213,9 +219,9 @@ class Session:
         begin at inf, and its verdict could not agree with its outcome."""
         d = self.dataset
         m0 = np.array(hp.m0 * d.n_features if len(hp.m0) == 1 else hp.m0, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            model_loss, gw, gb = self.problem.quadratic.evaluate(w0, b0)
-        finite = np.all(np.isfinite(gw)) and math.isfinite(gb + model_loss)
+        # J (with the penalty) and its gradient, as the run's first step will compute them
+        objective, model_loss, gw, gb = self.problem.objective.evaluate(w0, b0)
+        finite = np.all(np.isfinite(gw)) and math.isfinite(gb + model_loss + objective)
         # The model is the loss (MSE* plus non-negative terms, each to a few ulps): far below
         # the overflow threshold it vouches for the data's loss without a pass over the data.
         if finite and model_loss < 1e300:
@@ -228,9 +234,11 @@ class Session:
         start = f"m0 {', '.join(f'{v:g}' for v in hp.m0)}" + (
             f", b0 {hp.b0:g}" if hp.fit_intercept else ""
         )
+        penalised = self.problem.objective.penalty.active
         raise HyperparameterError(
-            f"m0/b0: the loss or its gradient at the start ({start}) is beyond the range float64 "
-            "holds (1.8e308); start nearer the data's scale"
+            f"m0/b0: the loss{' (MSE + penalty)' if penalised else ''} or its gradient at the "
+            f"start ({start}) is beyond the range float64 holds (1.8e308); start nearer the "
+            f"data's scale{' or lower λ' if penalised else ''}"
         )
 
     @staticmethod
@@ -259,6 +267,7 @@ class Session:
 
     # -- answers -------------------------------------------------------------------------------
 
+    @quiet
     def record(self, epoch: int | None = None) -> Record:
         """An epoch's record (default: the current one), its MSE that of the parameters it shows,
         computed on the data (:mod:`.residuals`), not the trainer's fast-path model of it."""
@@ -268,16 +277,19 @@ class Session:
             self._mse_cache = (key, self.problem.loss.mse(rec.weights, rec.intercept))
         return replace(rec, mse=self._mse_cache[1])
 
+    @quiet
     def step(self, epoch: int | None = None) -> Step:
         """The update that produced ``epoch`` (default: the current one), explained."""
         return self.trainer.step(epoch)
 
+    @quiet
     def prediction(self, record: Record | None = None) -> float:
         """ŷ at predict-x from a record's parameters (default: the current epoch): computed
         exactly, then rounded once; ±inf when it is beyond float64's range."""
         rec = record or self.record()
         return self._predict(rec.weights, rec.intercept)
 
+    @quiet
     def reference_prediction(self) -> float:
         """ŷ at predict-x from the least-squares answer (exact, rounded once; ±inf beyond
         float64's range)."""
@@ -296,6 +308,7 @@ class Session:
             else (math.inf if value > 0 else -math.inf)
         )
 
+    @quiet
     def r2_at(self, mse: float) -> float | None:
         """R² of parameters whose MSE is ``mse`` (same convention as the reference)."""
         ss_tot = self.reference.ss_tot
@@ -303,6 +316,7 @@ class Session:
             return None
         return 1.0 - mse * self.reference.n_samples / ss_tot
 
+    @quiet
     def distance_to_reference(self, record: Record | None = None) -> float:
         """Euclidean distance, in data units, from a record's parameters to least squares'."""
         rec = record or self.record()
@@ -313,6 +327,7 @@ class Session:
 
     # -- changing settings ---------------------------------------------------------------------
 
+    @quiet
     def apply(self, hp: Hyperparameters) -> bool:
         """Apply new settings, in place. Settings declared to restart the run (see
         :mod:`.settings`) start a new run at epoch 0; the others apply from the current epoch on.

@@ -24,6 +24,7 @@ from enum import Enum
 import numpy as np
 
 from . import schedules
+from .float_range import quiet
 from .hyperparams import Hyperparameters
 from .kernel import RISE_EPOCHS, Batching, Buffers, Plan, Point, Stop, batch_epoch, run
 from .objective import Objective
@@ -244,6 +245,7 @@ class Trainer:
         Held-out rows: their MSE is kept for every epoch beside the loss.
     """
 
+    @quiet
     def __init__(
         self,
         objective: Objective,
@@ -360,6 +362,7 @@ class Trainer:
         wd, bd = self._scaling.to_data(w, b)
         return self._validation.mse(wd, bd)
 
+    @quiet
     def record(self, epoch: int | None = None) -> Record:
         """The record of ``epoch`` (default: the current one), 0 ≤ epoch ≤ frontier."""
         if epoch is None or epoch == self._epoch:
@@ -370,6 +373,7 @@ class Trainer:
             point = self._state_at(epoch)
         return self._record_of(epoch, point)
 
+    @quiet
     def step(self, epoch: int | None = None) -> Step:
         """The update that produced ``epoch`` (default: the current one), 1 ≤ epoch ≤ frontier,
         with the settings and the rate that made it, and its arithmetic."""
@@ -433,6 +437,7 @@ class Trainer:
 
     # -- settings that apply from the current epoch on ------------------------------------------
 
+    @quiet
     def apply(self, hp: Hyperparameters) -> None:
         """New settings from the current epoch on: a new epoch budget, and any change to the
         rate, the tolerance or the optimiser's own settings (which drops the epochs computed
@@ -461,6 +466,7 @@ class Trainer:
     def set_tol(self, tol: float) -> None:
         self.apply(replace(self._hp, tol=tol))
 
+    @quiet
     def set_budget(self, epochs: int) -> None:
         """A new epoch budget; epochs computed beyond it are dropped (the cursor moves back to it
         if it was past it)."""
@@ -477,6 +483,7 @@ class Trainer:
 
     # -- moving ---------------------------------------------------------------------------------
 
+    @quiet
     def advance(self, steps: int, records: bool = True) -> Records | None:
         """Move up to ``steps`` epochs forward: replayed up to the frontier, computed beyond it,
         until the budget, the tolerance or divergence stops the run.
@@ -499,6 +506,7 @@ class Trainer:
             return None
         return self._buffers_to_records(start, out)
 
+    @quiet
     def restart(self) -> None:
         """Back to epoch 0 to run again with the current settings: the history is dropped (unlike
         :meth:`seek`, which keeps it to replay)."""
@@ -511,12 +519,14 @@ class Trainer:
     def back(self, steps: int = 1) -> None:
         self.seek(max(0, self._epoch - steps))
 
+    @quiet
     def seek(self, epoch: int) -> None:
         """Go to any computed epoch, 0 ≤ epoch ≤ frontier, exactly."""
         self._check_epoch(epoch)
         self._point = self._state_at(epoch)
         self._epoch = epoch
 
+    @quiet
     def path(self, dense: int = 256, sparse: int = 192) -> tuple[np.ndarray, np.ndarray]:
         """The parameters so far, thinned, in training coordinates: every epoch up to ``dense``,
         then at most ``sparse`` of the stored checkpoints (evenly by index), then the current
@@ -637,6 +647,16 @@ class Trainer:
             first = len(out)
             prev = float(self._trace[self._epoch])
             point, taken, stop = run(self._objective, self._point, chunk, plan, out)
+            bad = self._first_unreportable(out, first)
+            if bad is not None:
+                # Parameters float64 cannot hold in the data's units (standardised on a column
+                # of 1e-308: w = w_z/σ) are not shown as inf: the run stops before them, and
+                # the state there is recomputed (the loop is deterministic).
+                out.truncate(first + bad, self._objective.n_features)
+                point = run(
+                    self._objective, self._point, bad, replace(plan, checks=False), Buffers()
+                )[0]
+                taken, stop = bad, Stop.RANGE
             self._append_trace(out, first)
             self._point = point
             self._epoch += taken
@@ -653,6 +673,18 @@ class Trainer:
         if self._epoch >= self._budget:
             spent = f"budget spent: {self._budget:,} epochs run"
             self._frontier_stop = _Stop(Status.BUDGET_SPENT, spent, spent)
+
+    def _first_unreportable(self, out: Buffers, first: int) -> int | None:
+        """The first new epoch (counted from ``first``) whose parameters are not finite in the
+        data's units, or None."""
+        if self._scaling.identity or len(out) == first:
+            return None
+        d = self._objective.n_features
+        w = np.frombuffer(out.weights, dtype=np.float64).reshape(-1, d)[first:]
+        b = np.frombuffer(out.intercept, dtype=np.float64)[first:]
+        wd, bd = self._scaling.to_data(w, b)
+        ok = np.isfinite(wd).all(axis=1) & np.isfinite(bd)
+        return None if ok.all() else int(np.argmin(ok))
 
     def _stop_message(self, stop: Stop, prev: float, out: Buffers, first: int) -> _Stop:
         k = self._epoch
@@ -677,6 +709,14 @@ class Trainer:
                 f"{k:,}, which is kept); {why}",
                 f"diverged at epoch {k + 1:,}: the loss overflowed"
                 + (f"; lr > stable {lr_max:.4g}" if above else ""),
+            )
+        if stop is Stop.RANGE:
+            return _Stop(
+                Status.DIVERGED,
+                f"diverged at epoch {k + 1:,}: its parameters are beyond the range float64 holds "
+                f"(1.8e308) in the data's units (epoch {k:,}, {what} {last:.6g}, is kept); "
+                f"lr {hp.lr:.6g} steps too far for this data's scale",
+                f"diverged at epoch {k + 1:,}: parameters beyond float64 in data units",
             )
         if stop is Stop.RISE:
             return _Stop(

@@ -162,15 +162,16 @@ class FitChart(Chart):
         m = self.mark
         if v.reference is not None:
             best = v.reference.predict(features)
-            plt.plot(grid.tolist(), best.tolist(), marker=m("ls-line"), color="green")
+            plt.plot(*_finite(grid, best), marker=m("ls-line"), color="green")
         for p in v.pins:
             line = model.predict(features, p.run.weights, p.run.intercept)
-            plt.plot(grid.tolist(), line.tolist(), marker=p.mark, color=p.colour)
-        plt.plot(grid.tolist(), now.tolist(), marker=m("line"), color="cyan")
+            plt.plot(*_finite(grid, line), marker=p.mark, color=p.colour)
+        plt.plot(*_finite(grid, now), marker=m("line"), color="cyan")
         # The points last, so the lines do not hide them.
         plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker=m("point"), color="white")
         if v.reference is not None:
-            plt.scatter([v.predict_x[0]], [v.prediction], marker=m("predict"), color="yellow")
+            px, py = np.array([v.predict_x[0]]), np.array([v.prediction])
+            plt.scatter(*_finite(px, py), marker=m("predict"), color="yellow")
         plt.xlabel(ds.x_names[0])
 
     def _plot_predicted_vs_actual(self, v: FitView) -> None:
@@ -185,9 +186,16 @@ class FitChart(Chart):
         plt.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
         if v.reference is not None:
             best = v.reference.predict(features)
-            plt.scatter(y.tolist(), best.tolist(), marker=m("ls-point"), color="green")
+            plt.scatter(*_finite(y, best), marker=m("ls-point"), color="green")
         for p in v.pins:
             pinned = model.predict(features, p.run.weights, p.run.intercept)
-            plt.scatter(y.tolist(), pinned.tolist(), marker=p.mark, color=p.colour)
-        plt.scatter(y.tolist(), now.tolist(), marker=m("now-point"), color="cyan")
+            plt.scatter(*_finite(y, pinned), marker=p.mark, color=p.colour)
+        plt.scatter(*_finite(y, now), marker=m("now-point"), color="cyan")
         plt.xlabel(f"actual {ds.y_name}")
+
+
+def _finite(x: np.ndarray, y: np.ndarray) -> tuple[list[float], list[float]]:
+    """The points float64 holds (a line through 1e-308 and 6 with slope 4e307 reaches inf
+    there): what is beyond float64 is not drawn, and the key says so in words."""
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep].tolist(), y[keep].tolist()

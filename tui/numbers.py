@@ -12,12 +12,13 @@ DIGITS = 6
 
 
 def num(value: float | None, digits: int = DIGITS) -> str:
-    """A float with ``digits`` significant digits ('—' for None, 'inf'/'nan' spelled out)."""
+    """A float with ``digits`` significant digits ('—' for None; beyond float64, '>1.8e308' or
+    '<-1.8e308', and 'n/a' for a NaN: never 'inf' or 'nan' presented as a value)."""
     if value is None:
         return "—"
     value = float(value)
     if not math.isfinite(value):
-        return str(value)
+        return "n/a" if math.isnan(value) else (">1.8e308" if value > 0 else "<-1.8e308")
     text = format(value, f".{digits}g")
     return "0" if text == "-0" else text
 

@@ -313,3 +313,26 @@ def test_restart_fields_start_a_new_run():
     assert rec.intercept == 1.0
     # MSE at m = 0, b = 1: mean((y − 1)²) = (1 + 9 + 16 + 9 + 16)/5 = 10.2.
     assert rec.mse == pytest.approx(10.2, rel=RTOL)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+@pytest.mark.parametrize("lr", [0.01, 0.1, 1.0, 5.0])
+@pytest.mark.parametrize("batch_size", [None, 2])
+def test_a_rise_is_never_called_converged(optimizer, lr, batch_size):
+    # tol stops a run whose loss fell by less than tol; a loss that rose did not settle: on the
+    # seed at lr 0.1 (above the stable 0.0845) the first epoch rose by 13.9 and was reported as
+    # "converged at epoch 1: the MSE fell by -13.9".
+    session = seed_session(
+        optimizer=optimizer, lr=lr, tol=1e-6, epochs=20_000, batch_size=batch_size, seed=1
+    )
+    session.trainer.advance(20_000)
+    trace = session.trainer.loss_trace
+    if session.trainer.status is Status.CONVERGED:
+        assert 0 <= trace[-2] - trace[-1] < 1e-6
+        assert "fell by -" not in session.trainer.message
+
+
+def test_above_the_stable_rate_with_tol_diverges():
+    session = seed_session(lr=0.1, tol=1e-9)
+    session.trainer.advance(1000)
+    assert session.trainer.status is Status.DIVERGED

@@ -72,7 +72,7 @@ def test_large_data_fast_path_factor_gives_the_datas_loss():
     y = x @ [1.5, -0.5, 2.0] + 3 + rng.normal(size=n)
     data = Dataset(x, y, ("a", "b", "c"), "y")
     ref = reference.solve(data)
-    q = Quadratic.from_features(x, ref.weights, ref.intercept, ref.mse, True)
+    q = Quadratic.from_features(x, y, ref.weights, ref.intercept, ref.mse, True)
     np.testing.assert_allclose(q.factor.T @ q.factor, q.gram, rtol=1e-13, atol=1e-12)
     assert np.allclose(np.tril(q.factor, -1), 0)
     loss = ResidualLoss(x, y)
