@@ -45,7 +45,7 @@ CPU_SHARE = 0.15
 #: run to the end costs at most about 1/(1 − RUN_SHARE) of the training alone, however busy the
 #: machine: on a loaded machine the app gets less than a core, and a cap in wall-clock terms
 #: would let drawing take a larger part of what it gets).
-RUN_SHARE = 0.12
+RUN_SHARE = 0.08
 #: Seconds without an answer after which a frame is taken as lost (or, before any answer came,
 #: the terminal as one that does not answer).
 ANSWER_TIMEOUT_S = 5.0
