@@ -144,7 +144,8 @@ def _data_line(dataset: Dataset, hp: Hyperparameters, rows: int, tail: str) -> s
     std = ", standardised" if hp.standardize else ""
     streamed = " (streamed)" if dataset.streamed is not None else ""
     return (
-        f"[dim]{escape(data_label(dataset.source))}: {count(rows)} rows{streamed}, "
+        f"[dim]{escape(data_label(dataset.source))}: {count(rows)} "
+        f"{'row' if rows == 1 else 'rows'}{streamed}, "
         f"{shape}{std} {tail}[/]"
     )
 
@@ -152,7 +153,7 @@ def _data_line(dataset: Dataset, hp: Hyperparameters, rows: int, tail: str) -> s
 def data_label(source: str) -> str:
     """A short name for where the data came from."""
     if source.startswith("built-in"):
-        return "seed's 5 points"
+        return "seed's points, edited" if source.endswith("(edited)") else "seed's 5 points"
     return os.path.basename(source) or source
 
 

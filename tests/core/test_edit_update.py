@@ -131,16 +131,21 @@ def run_edits(case, check) -> None:
     for kind, row, column, value in ops:
         row %= data.dataset.n_samples
         text = repr(value)
-        if kind == "undo":
-            if not data.can_undo:
-                continue
-            new, edit = data.propose_undo()
-        elif kind == "set":
-            new, edit = data.propose_set(row, column, text)
-        elif kind == "add":
-            new, edit = data.propose_add([text] * (d + 1), at=row)
-        else:
-            new, edit = data.propose_delete(row)
+        if kind == "undo" and not data.can_undo:
+            continue
+        before = data.dataset
+        try:
+            if kind == "undo":
+                new, edit = data.propose_undo()
+            elif kind == "set":
+                new, edit = data.propose_set(row, column, text)
+            elif kind == "add":
+                new, edit = data.propose_add([text] * (d + 1), at=row)
+            else:
+                new, edit = data.propose_delete(row)
+        except DataError:  # e.g. deleting the last row: refused, and the data stays as it was
+            assert data.dataset is before
+            continue
         try:
             fresh = Session(new, hp)
         except DataError as exc:  # the update must refuse the same data the same way
@@ -154,6 +159,15 @@ def run_edits(case, check) -> None:
         else:
             data.apply(new, edit)
         session = updated
+
+
+def test_deleting_the_last_row_is_refused_and_the_data_stays():
+    ds = Dataset(np.array([[2.0]]), np.array([3.0]), ("x",), "y")
+    data = EditableData(ds)
+    with pytest.raises(DataError, match="0 rows"):
+        data.propose_delete(0)
+    assert data.dataset is ds
+    assert not data.can_undo
 
 
 @settings(max_examples=80, deadline=None)

@@ -12,7 +12,7 @@ import numpy as np
 from test_keys import SIZE, app_test
 from textual.widgets import Input
 
-from linreg_tui.core.dataset import Dataset
+from linreg_tui.core.dataset import Dataset, seed_dataset
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.tui.app import make_app
@@ -218,7 +218,7 @@ async def test_served_w_sends_a_download_and_writes_nothing(tmp_path: Path, monk
 @app_test
 async def test_the_cursor_moves_and_the_table_scrolls_with_it():
     x = np.arange(1.0, 201.0)
-    from linreg_tui.core.dataset import Dataset
+    from linreg_tui.core.dataset import Dataset, seed_dataset
     from linreg_tui.core.hyperparams import Hyperparameters
     from linreg_tui.core.session import Session
 
@@ -243,3 +243,22 @@ async def test_help_lists_the_data_panes_editing_keys():
             assert any(line.split()[:1] == [key] and what in line for line in text.splitlines()), (
                 text
             )
+
+
+@app_test
+async def test_the_status_counts_the_edited_rows_in_words_that_agree():
+    # The built-in data stops being "the seed's 5 points" once a row goes, and one row is "1 row".
+    app = make_app(Session(seed_dataset(), Hyperparameters(fit_intercept=False)))
+    async with app.run_test(size=SIZE) as pilot:
+        assert "seed's 5 points: 5 rows" in status(app)
+        await pilot.press("4", "home", "d")
+        await pilot.pause()
+        assert "seed's points, edited: 4 rows" in status(app)
+        await pilot.press("d", "d", "d")
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 1
+        assert "seed's points, edited: 1 row," in status(app)
+        await pilot.press("d")  # the last row: refused, the data as it was
+        await pilot.pause()
+        assert app.session.dataset.n_samples == 1
+        assert any("Not applied" in n.title + n.message for n in app._notifications)
