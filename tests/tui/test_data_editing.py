@@ -218,7 +218,7 @@ async def test_served_w_sends_a_download_and_writes_nothing(tmp_path: Path, monk
 @app_test
 async def test_the_cursor_moves_and_the_table_scrolls_with_it():
     x = np.arange(1.0, 201.0)
-    from linreg_tui.core.dataset import Dataset, seed_dataset
+    from linreg_tui.core.dataset import Dataset
     from linreg_tui.core.hyperparams import Hyperparameters
     from linreg_tui.core.session import Session
 
