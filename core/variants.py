@@ -11,6 +11,8 @@ import math
 import multiprocessing
 import os
 import secrets
+import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -217,6 +219,7 @@ def run_many(
     size = max(1, math.ceil(total / (workers * 4)))
     chunks = [indexed[k : k + size] for k in range(0, total, size)]
     context = multiprocessing.get_context(_start_method())
+    _start_resource_tracker()
     done = 0
     with ProcessPoolExecutor(
         workers,
@@ -239,6 +242,34 @@ def _as_done(pool: ProcessPoolExecutor, chunks: Iterable[list]) -> Iterable[list
     futures = [pool.submit(_run_chunk, chunk) for chunk in chunks]
     for future in as_completed(futures):
         yield future.result()
+
+
+_TRACKER_LOCK = threading.Lock()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real standard error.
+
+    The tracker hands ``sys.stderr.fileno()`` to its process. A program may have replaced
+    ``sys.stderr`` with an object whose ``fileno()`` is -1 (a full-screen app capturing prints
+    does), and then every pool fails to start with "bad value(s) in fds_to_keep". For the moment
+    the tracker starts, ``sys.stderr`` is the process's own (``sys.__stderr__``); once running it
+    serves every later pool.
+    """
+    from multiprocessing import resource_tracker
+
+    with _TRACKER_LOCK:
+        current = sys.stderr
+        try:
+            usable = current is not None and current.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            usable = False
+        if not usable and sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = current
 
 
 def _start_method() -> str:

@@ -116,6 +116,38 @@ def test_the_pool_gives_the_same_runs_as_one_process():
     assert done[-1] == (3, 3)
 
 
+def test_the_pool_starts_when_stderr_has_no_descriptor():
+    # A full-screen app replaces sys.stderr with a capture whose fileno() is -1 (Textual's does);
+    # multiprocessing's resource tracker passed that -1 on and every pool failed to start ("bad
+    # value(s) in fds_to_keep": the app's sweep crashed). A fresh process, so no tracker runs yet.
+    script = """
+import sys
+from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.variants import run_many
+
+class Capture:
+    def write(self, text):
+        return len(text)
+    def flush(self):
+        pass
+    def fileno(self):
+        return -1
+
+sys.stderr = Capture()
+runs = [Hyperparameters(lr=lr, epochs=200) for lr in (0.01, 0.02, 0.03)]
+pooled = run_many(seed_dataset(), runs, processes=2)
+alone = run_many(seed_dataset(), runs, processes=1)
+assert isinstance(sys.stderr, Capture)
+print([o.mse for o in pooled] == [o.mse for o in alone] and len(pooled) == 3)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+
+
 def test_specs_and_labels_by_what_differs():
     base = Hyperparameters()
     assert parse_spec("lr=0.1", base) == replace(base, lr=0.1)

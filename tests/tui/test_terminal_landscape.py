@@ -82,3 +82,19 @@ def test_landscape_with_no_color_on_16_colours_reads_by_characters(tmux: Tmux) -
     s.send("q")
     status, last = s.wait_for_exit()
     assert status == 0, last
+
+
+def test_a_sweep_large_enough_for_the_process_pool_runs_in_a_real_terminal(tmux: Tmux) -> None:
+    # 40 runs × 100,000 epochs is past POOL_FROM: the sweep starts a process pool from inside
+    # the running app (whose sys.stderr is Textual's capture, without a file descriptor). It used
+    # to end the app with a traceback ("bad value(s) in fds_to_keep").
+    s = tmux.start("pool", [str(LINREG_TUI), "--epochs", "100000"], ENV_256, 80, 24)
+    s.wait_for_text("epoch 0/100,000")
+    s.send("s")
+    screen = s.wait_for_text("diverged", "exactly the runs above the")
+    assert "Traceback" not in screen and "fds_to_keep" not in screen
+    s.send("Escape")
+    s.wait_for(lambda text: "Sweep:" not in text, "sweep closed")
+    s.send("q")
+    status, last = s.wait_for_exit()
+    assert status == 0, last
