@@ -357,6 +357,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             if mine and name not in WITHOUT_SESSION:
                 self._wait_politely()
                 return True
+        if namespaces is None:  # Textual before 8 has no ``namespaces`` parameter
+            return await super().run_action(action, default_namespace)
         return await super().run_action(action, default_namespace, namespaces)
 
     def _wait_politely(self) -> None:
