@@ -49,14 +49,16 @@ SEED_X = [1, 2, 3, 4, 5]
 SEED_Y = [2, 4, 5, 4, 5]
 
 
-def run(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
+def run(
+    *args: str, cwd: Path | None = None, timeout: float = 120, **kwargs
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*COMMAND, *args],
         cwd=cwd,
         env=ENV,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         stdin=subprocess.DEVNULL,
         **kwargs,
     )

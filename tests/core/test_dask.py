@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from nist_scale import check_certified, write_replicated
 from refdata import NIST_NAMES
-from test_cli import COMMAND, ENV
+from test_cli import run
 
 from linreg_tui.core import reference
 from linreg_tui.core.errors import DataError
@@ -148,14 +148,7 @@ def test_the_command_line_on_the_cluster_and_on_the_local_scheduler(tmp_path, cl
         [str(folder / "part-*.csv"), "--engine", "dask"],
         [str(folder / "part-*.csv"), "--engine", "dask", "--scheduler", cluster],
     ):
-        result = subprocess.run(
-            [*COMMAND, *extra, *args],
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-        )
+        result = run(*extra, *args, timeout=300)
         assert result.returncode == 0, result.stderr
         outs.append(json.loads(result.stdout))
     for out in outs[1:]:
@@ -186,21 +179,13 @@ def test_a_parquet_dataset_folder(tmp_path, cluster):
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path):
     folder = write_parts(tmp_path, 100, 2)
-    result = subprocess.run(
-        [
-            *COMMAND,
-            str(folder / "part-*.csv"),
-            "--engine",
-            "dask",
-            "--headless",
-            "--scheduler",
-            f"tcp://127.0.0.1:{free_port()}",
-        ],
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
+    result = run(
+        str(folder / "part-*.csv"),
+        "--engine",
+        "dask",
+        "--headless",
+        "--scheduler",
+        f"tcp://127.0.0.1:{free_port()}",
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "cannot reach the Dask scheduler" in result.stderr
@@ -240,14 +225,7 @@ def test_degree_and_standardize_with_dask_give_the_in_memory_run(tmp_path, clust
         [str(tmp_path / "whole.csv")],
         [str(tmp_path / "part-*.csv"), "--engine", "dask", "--scheduler", cluster],
     ):
-        result = subprocess.run(
-            [*COMMAND, *extra, *args],
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-        )
+        result = run(*extra, *args, timeout=300)
         assert result.returncode == 0, result.stderr
         outs.append(json.loads(result.stdout))
     memory, dask_run = outs

@@ -7,14 +7,13 @@ in-memory loader and reference, never from the streaming code itself.
 from __future__ import annotations
 
 import json
-import subprocess
 from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_cli import COMMAND, ENV
+from test_cli import run
 
 from linreg_tui.core import reference
 from linreg_tui.core.errors import DataError
@@ -155,25 +154,7 @@ def test_headless_stream_prints_the_in_memory_run(tmp_path):
     write_table(path, 20_000, seed=4)
     outs = []
     for extra in ([], ["--stream"]):
-        result = subprocess.run(
-            [
-                *COMMAND,
-                str(path),
-                "--x",
-                "a,b",
-                "--json",
-                "--lr",
-                "0.005",
-                "--epochs",
-                "3000",
-                *extra,
-            ],
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
+        result = run(str(path), "--x", "a,b", "--json", "--lr", "0.005", "--epochs", "3000", *extra)
         assert result.returncode == 0, result.stderr
         outs.append(json.loads(result.stdout))
     memory, streamed = outs
@@ -195,14 +176,7 @@ def test_stream_with_a_degree_and_standardize_runs_the_in_memory_fit(tmp_path):
     args = ["--degree", "3", "--standardize", "--json", "--lr", "0.1", "--epochs", "3000"]
     outs = []
     for extra in ([], ["--stream"]):
-        result = subprocess.run(
-            [*COMMAND, str(path), *args, *extra],
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
+        result = run(str(path), *args, *extra)
         assert result.returncode == 0, result.stderr
         outs.append(json.loads(result.stdout))
     memory, streamed = outs
@@ -221,14 +195,7 @@ def test_stream_refuses_a_degree_of_several_columns_and_a_validation_split(tmp_p
         (["--x", "a,b", "--degree", "2"], "degree 2 needs exactly one x column"),
         (["--x", "a", "--validation", "0.2"], "validation 0.2: a validation split holds out rows"),
     ):
-        result = subprocess.run(
-            [*COMMAND, str(path), "--stream", "--headless", *args],
-            env=ENV,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
+        result = run(str(path), "--stream", "--headless", *args)
         assert result.returncode == 2, result.stdout
         assert words in result.stderr and result.stderr.count("\n") == 1, result.stderr
 
@@ -236,14 +203,7 @@ def test_stream_refuses_a_degree_of_several_columns_and_a_validation_split(tmp_p
 def test_mini_batches_are_refused_on_streamed_data_with_the_reason(tmp_path):
     path = tmp_path / "t.csv"
     write_table(path, 1000)
-    result = subprocess.run(
-        [*COMMAND, str(path), "--stream", "--headless", "--batch-size", "32"],
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run(str(path), "--stream", "--headless", "--batch-size", "32")
     assert result.returncode == 2
     assert "mini-batch" in result.stderr and "--stream" in result.stderr
     assert result.stderr.count("\n") == 1
@@ -304,14 +264,7 @@ def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_p
 def test_save_scenario_with_stream_is_refused(tmp_path):
     path = tmp_path / "t.csv"
     write_table(path, 100)
-    result = subprocess.run(
-        [*COMMAND, str(path), "--stream", "--x", "a", "--save-scenario", str(tmp_path / "s.toml")],
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run(str(path), "--stream", "--x", "a", "--save-scenario", str(tmp_path / "s.toml"))
     assert result.returncode == 2
     assert "--stream keeps only their sums" in result.stderr
     assert not (tmp_path / "s.toml").exists()
@@ -329,14 +282,7 @@ def test_moments_beyond_float64_are_refused_by_column(tmp_path, rows, column):
     moment rows could not), exit 2, no traceback."""
     path = tmp_path / "huge.csv"
     path.write_text("x,y\n" + "\n".join(rows) + "\n")
-    result = subprocess.run(
-        [*COMMAND, str(path), "--stream", "--headless"],
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run(str(path), "--stream", "--headless")
     assert result.returncode == 2, result.stderr
     assert f"column {column}: its mean or its mean squared spread" in result.stderr
     assert result.stderr.count("\n") == 1
