@@ -7,6 +7,12 @@ except for a replacement of the whole data, which keeps the old dataset. Each ed
 which rows went out and came in (a :class:`~.moments.Change`), so the session can update its
 answer from those rows alone (:meth:`~.session.Session.edited`).
 
+The one exception to immutability, asked for with ``in_place=True``: a changed cell can be
+written into the data's own arrays (a :class:`Patch`), which the datasets before and after the
+edit then share, because copying a million rows for one cell costs more than the rest of the
+edit (and the copies' fresh memory more again on a busy machine). The caller writes the patch
+just before it builds on the new dataset and restores it if that is refused.
+
 A typed cell is checked by the same rule as a cell of a CSV file (:func:`parse_cell`).
 """
 
@@ -49,15 +55,52 @@ def _table(dataset: Dataset) -> np.ndarray:
     return np.column_stack([dataset.raw_x, dataset.y])
 
 
-def _with_cell(dataset: Dataset, row: int, column: int, value: float, source: str) -> Dataset:
+@dataclass(frozen=True, eq=False)
+class Patch:
+    """One cell of a dataset's own arrays changed in place, shared by the datasets before and
+    after the edit: until :meth:`write` they hold the value before, after it the value after,
+    and :meth:`restore` puts the value before back. Only one of the two datasets is right at a
+    time, so nothing may read the one before after the write (the caller makes sure: the
+    session built on it is replaced, or the write is restored).
+
+    Attributes
+    ----------
+    array : ndarray
+        The array holding the cell (``raw_x`` or ``y``).
+    index : tuple of int
+    before, after : float
+    """
+
+    array: np.ndarray
+    index: tuple[int, ...]
+    before: float
+    after: float
+
+    def write(self) -> None:
+        self.array[self.index] = self.after
+
+    def restore(self) -> None:
+        self.array[self.index] = self.before
+
+
+def _with_cell(
+    dataset: Dataset, row: int, column: int, value: float, source: str, in_place: bool = False
+) -> tuple[Dataset, Patch | None]:
     """``dataset`` with one cell changed: copies of x and y (not a table of both, which a million
-    rows would pay for twice)."""
+    rows would pay for twice), or with ``in_place`` (and one power of each x column, whose
+    features are the x columns themselves) the same arrays and the :class:`Patch` that changes
+    them."""
+    x_cell = column < dataset.raw_x.shape[1]
+    if in_place and dataset.degree == 1 and dataset.moment_features is None:
+        array, index = (dataset.raw_x, (row, column)) if x_cell else (dataset.y, (row,))
+        patch = Patch(array, index, float(array[index]), float(value))
+        return replace(dataset, source=source), patch
     raw_x, y = dataset.raw_x.copy(), dataset.y.copy()
-    if column == raw_x.shape[1]:
-        y[row] = value
-    else:
+    if x_cell:
         raw_x[row, column] = value
-    return replace(dataset, raw_x=raw_x, y=y, source=source)
+    else:
+        y[row] = value
+    return replace(dataset, raw_x=raw_x, y=y, source=source), None
 
 
 def _row(dataset: Dataset, row: int) -> np.ndarray:
@@ -95,6 +138,8 @@ class Edit:
     description: str
     undo: _Undo
     change: Change | None = None
+    #: For an edit made in place (see :class:`Patch`): write it before building on the new data.
+    patch: Patch | None = None
 
 
 @dataclass(frozen=True)
@@ -142,8 +187,12 @@ class EditableData:
 
     # -- edits ---------------------------------------------------------------------------------
 
-    def propose_set(self, row: int, column: int, text: str) -> tuple[Dataset, Edit]:
-        """The dataset with one cell changed to the number ``text`` (not yet applied)."""
+    def propose_set(
+        self, row: int, column: int, text: str, in_place: bool = False
+    ) -> tuple[Dataset, Edit]:
+        """The dataset with one cell changed to the number ``text`` (not yet applied); with
+        ``in_place``, sharing the current dataset's arrays, the change in the edit's
+        :attr:`Edit.patch` (written by the caller)."""
         self._check_row(row)
         value = parse_cell(text, self._where(row, column))
         ds = self.dataset
@@ -152,12 +201,14 @@ class EditableData:
         after[column] = value
         old = float(before[column])
         name = column_names(ds)[column]
+        new, patch = _with_cell(ds, row, column, value, edited_source(ds.source), in_place)
         edit = Edit(
             f"row {row + 1} {name}: {old:.6g} → {value:.6g}",
             _Undo("set", row, column, (old,), source=ds.source),
             Change(before[None, :], after[None, :]),
+            patch,
         )
-        return _with_cell(ds, row, column, value, edited_source(ds.source)), edit
+        return new, edit
 
     def propose_add(self, texts: Sequence[str], at: int | None = None) -> tuple[Dataset, Edit]:
         """The dataset with a row of numbers ``texts`` (one per column) inserted at ``at``
@@ -201,24 +252,26 @@ class EditableData:
         """Make a proposed edit the current data (once the session has accepted it)."""
         return self._push(new, edit)
 
-    def propose_undo(self) -> tuple[Dataset, Edit]:
+    def propose_undo(self, in_place: bool = False) -> tuple[Dataset, Edit]:
         """The dataset before the last edit, and the edit that undoes it (its description is
-        the undone edit's; not yet applied)."""
+        the undone edit's; not yet applied; ``in_place``: as for :meth:`propose_set`, for the
+        undoing of a changed cell)."""
         if not self._undo:
             raise DataError("nothing to undo")
         edit = self._undo[-1]
         u = edit.undo
         ds = self.dataset
         change = edit.change.inverse() if edit.change is not None else None
+        patch = None
         if u.kind == "replace":
             previous = u.dataset
         elif u.kind == "set":
-            previous = _with_cell(ds, u.row, u.column, u.values[0], u.source)
+            previous, patch = _with_cell(ds, u.row, u.column, u.values[0], u.source, in_place)
         elif u.kind == "insert":
             previous = _with_row(ds, u.row, u.values, u.source)
         else:  # "delete": the row an add put in
             previous = _without_row(ds, u.row, u.source)
-        return previous, Edit(edit.description, u, change)
+        return previous, Edit(edit.description, u, change, patch)
 
     def apply_undo(self, previous: Dataset) -> None:
         self.dataset = previous

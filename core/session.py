@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import threading
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -115,6 +116,8 @@ class Session:
         self._mse_cache: tuple[tuple[bytes, float], float] | None = None
         #: The loaded data's moments (:mod:`.moments`), formed at the first edit.
         self._moments: Moments | None = None
+        #: Held while the moments are formed (a worker thread may form them, see prepare_edits).
+        self._moments_lock = threading.Lock()
         self.problem = _problem or self._build(hp)
         self.trainer = self._new_trainer(hp)
 
@@ -396,9 +399,12 @@ class Session:
     def prepare_edits(self) -> None:
         """Form the data's moments now, which the first edit would otherwise form (about 40 ms a
         million rows of one column; a worker thread may call this while the run goes on: it
-        only reads the data)."""
-        if self._moments is None and self.loaded.streamed is None and self.hp.validation == 0:
-            self._moments = Moments.of(self.loaded)
+        only reads the data). An edit made in place (:class:`~.editing.Patch`) calls this
+        before it writes: once it returns, nothing reads the data for the moments any more (a
+        worker forming them meanwhile is waited for)."""
+        with self._moments_lock:
+            if self._moments is None and self.loaded.streamed is None and self.hp.validation == 0:
+                self._moments = Moments.of(self.loaded)
 
     def edited(self, dataset: Dataset, change: Change | None, hp: Hyperparameters) -> Session:
         """A new session for ``dataset``, which is this session's data after ``change`` (the rows
@@ -421,14 +427,18 @@ class Session:
         # (With a validation split the problem's rows are not all the loaded rows: an editor
         # shown them cannot be trusted to describe a change of the loaded ones.)
         expected = self.loaded.n_samples + len(change.added) - len(change.removed) if change else -1
+        # An edit made in place shares the arrays: the loaded data already holds the new values,
+        # so the moments before it are only those formed before the write (prepare_edits).
+        in_place = dataset.y is self.loaded.y and dataset.raw_x is self.loaded.raw_x
         if (
             change is not None
             and self.loaded.streamed is None
             and self.hp.validation == 0
             and dataset.n_samples == expected
         ):
-            if self._moments is None:
-                self._moments = Moments.of(self.loaded)
+            with self._moments_lock:
+                if self._moments is None and not in_place:
+                    self._moments = Moments.of(self.loaded)
             if self._moments is not None:
                 moments = self._moments.updated(change)
         least_squares = None

@@ -8,6 +8,7 @@ demand, with both checked against least squares in exact rational arithmetic (Fr
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -114,9 +115,11 @@ def edit_sequences(draw):
     return rows, d, ops, settings_
 
 
-def run_edits(case, check) -> None:
+def run_edits(case, check, in_place: bool = False) -> None:
     """Apply the case's edits through EditableData and Session.edited, calling
-    ``check(updated, data)`` after every one the session accepted."""
+    ``check(updated, fresh)`` after every one the session accepted (``fresh``: a session built
+    from a copy of the edited data). ``in_place``: changed cells are written into the data's own
+    arrays as the app writes them (moments formed, the patch written, restored if refused)."""
     rows, d, ops, (fit_intercept, standardize) = case
     table = np.array(rows, dtype=float)
     ds = Dataset(table[:, :d], table[:, d], tuple(f"x{j}" for j in range(d)), "y")
@@ -136,9 +139,9 @@ def run_edits(case, check) -> None:
         before = data.dataset
         try:
             if kind == "undo":
-                new, edit = data.propose_undo()
+                new, edit = data.propose_undo(in_place=in_place)
             elif kind == "set":
-                new, edit = data.propose_set(row, column, text)
+                new, edit = data.propose_set(row, column, text, in_place=in_place)
             elif kind == "add":
                 new, edit = data.propose_add([text] * (d + 1), at=row)
             else:
@@ -146,11 +149,24 @@ def run_edits(case, check) -> None:
         except DataError:  # e.g. deleting the last row: refused, and the data stays as it was
             assert data.dataset is before
             continue
+        kept = (before.raw_x.copy(), before.y.copy())
+        if edit.patch is not None:
+            assert new.y is before.y and new.raw_x is before.raw_x  # no copy of the rows
+            session.prepare_edits()
+            edit.patch.write()
+        else:
+            assert new.y is not before.y and new.raw_x is not before.raw_x
+        copy = replace(new, raw_x=new.raw_x.copy(), y=new.y.copy())
         try:
-            fresh = Session(new, hp)
+            fresh = Session(copy, hp)
         except DataError as exc:  # the update must refuse the same data the same way
             with pytest.raises(DataError, match=re.escape(str(exc))):
                 session.edited(new, edit.change, hp)
+            if edit.patch is not None:
+                edit.patch.restore()
+            # refused: the data is as it was, bit for bit
+            assert before.raw_x.tobytes() == kept[0].tobytes()
+            assert before.y.tobytes() == kept[1].tobytes()
             continue
         updated = session.edited(new, edit.change, hp)
         check(updated, fresh)
@@ -170,19 +186,21 @@ def test_deleting_the_last_row_is_refused_and_the_data_stays():
     assert not data.can_undo
 
 
+@pytest.mark.parametrize("in_place", [False, True], ids=["copied", "in-place"])
 @settings(max_examples=80, deadline=None)
 @given(edit_sequences())
-def test_edits_update_the_session_exactly_as_a_fresh_build(case):
+def test_edits_update_the_session_exactly_as_a_fresh_build(in_place, case):
     def check(updated: Session, fresh: Session) -> None:
         assert updated.reference.method == "exact"
         assert_same_session(updated, fresh, rtol=0)
 
-    run_edits(case, check)
+    run_edits(case, check, in_place)
 
 
+@pytest.mark.parametrize("in_place", [False, True], ids=["copied", "in-place"])
 @settings(max_examples=60, deadline=None)
 @given(edit_sequences())
-def test_edits_from_twice_precise_moments_keep_the_digits_of_a_fresh_build(case):
+def test_edits_from_twice_precise_moments_keep_the_digits_of_a_fresh_build(in_place, case):
     fit_intercept = case[3][0]
 
     def check(updated: Session, fresh: Session) -> None:
@@ -203,7 +221,7 @@ def test_edits_from_twice_precise_moments_keep_the_digits_of_a_fresh_build(case)
     # precision and a fresh build uses the refined solver, as for a million rows.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reference, "EXACT_LIMIT", 0)
-        run_edits(case, check)
+        run_edits(case, check, in_place)
 
 
 def test_twice_precise_moments_of_many_chunks_against_exact_sums():
@@ -227,13 +245,47 @@ def test_a_million_rows_edited_updates_to_the_fresh_reference():
     hp = Hyperparameters(lr=0.001)
     session = Session(ds, hp)
     data = EditableData(ds)
-    for propose in (lambda: data.propose_set(1, 1, "1e4"), lambda: data.propose_delete(7)):
+    x5 = float(ds.raw_x[5, 0])
+    for kind, propose in (
+        ("set", lambda: data.propose_set(1, 1, "1e4")),
+        ("delete", lambda: data.propose_delete(7)),
+        ("set", lambda: data.propose_set(5, 0, "-3.5", in_place=True)),  # no copy of the rows
+        ("undo", lambda: data.propose_undo(in_place=True)),
+    ):
         new, edit = propose()
+        if edit.patch is not None:
+            session.prepare_edits()
+            edit.patch.write()
         updated = session.edited(new, edit.change, hp)
         assert updated.reference.method == "refined"
-        assert_same_session(updated, Session(new, hp), rtol=1e-13)
-        data.apply(new, edit)
+        copy = replace(new, raw_x=new.raw_x.copy(), y=new.y.copy())
+        assert_same_session(updated, Session(copy, hp), rtol=1e-13)
+        if kind == "undo":
+            data.apply_undo(new)
+        else:
+            data.apply(new, edit)
         session = updated
+    assert data.dataset.raw_x[5, 0] == x5 and data.dataset.y[1] == 1e4
+    assert data.dataset.n_samples == n - 1
+
+
+def test_an_edit_in_place_without_the_moments_formed_first_is_built_from_the_rows():
+    # The moments before an edit made in place must be formed before it is written; a session
+    # whose moments were not is built from the new rows instead (never from moments of the
+    # already-written rows updated a second time).
+    ds = Dataset(
+        np.array([[1.0], [2.0], [3.0], [4.0]]), np.array([2.0, 4.0, 5.0, 4.0]), ("x",), "y"
+    )
+    hp = Hyperparameters()
+    session = Session(ds, hp)
+    new, edit = EditableData(ds).propose_set(0, 1, "7", in_place=True)
+    edit.patch.write()
+    updated = session.edited(new, edit.change, hp)
+    fresh = Session(replace(new, raw_x=new.raw_x.copy(), y=new.y.copy()), hp)
+    assert_same_session(updated, fresh, rtol=0)
+    assert (
+        updated.reference.weights[0] == -0.8 and updated.reference.intercept == 7.0
+    )  # closed form
 
 
 def test_changes_undo_each_other():
