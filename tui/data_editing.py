@@ -1,8 +1,11 @@
-"""Editing the data in the Data pane: the dialogs and what applying an edit does to the app.
+"""Editing the data in the Data pane: the cell editor, the dialogs, and what applying an edit
+does to the app.
 
-Keys (on the Data pane): ``enter`` edits the cell under the cursor, ``a`` adds a row after the
-cursor's, ``d`` deletes the cursor's row, ``u`` undoes, ``n`` opens the generated-data menu, ``w``
-writes the data to a CSV file. Every typed number is checked as a CSV cell is
+Keys (on the Data pane): ``enter`` edits the cell under the cursor in place (the table's last
+lines become the field, see :meth:`~.data_view.DataView.open_editor`: no dialog, so applying the
+value redraws only what changed, not the whole screen), ``a`` adds a row after the cursor's,
+``d`` deletes the cursor's row, ``u`` undoes, ``n`` opens the generated-data menu, ``w`` writes
+the data to a CSV file. Every typed number is checked as a CSV cell is
 (:func:`~linreg_tui.core.editing.parse_cell`); a refused value leaves everything as it was.
 
 An edit replaces the session (new data: new reference, analysis and charts), so the run restarts
@@ -12,6 +15,7 @@ with any pinned, an edit asks first (y / n), since they are dropped with it.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -28,7 +32,7 @@ from textual.widgets.option_list import Option
 
 from linreg_tui.core import editing, generate
 from linreg_tui.core.dataset import Dataset
-from linreg_tui.core.editing import Edit, EditableData
+from linreg_tui.core.editing import Edit, EditableData, Patch
 from linreg_tui.core.errors import DataError, HyperparameterError
 from linreg_tui.core.files import write_text
 from linreg_tui.core.hyperparams import Hyperparameters
@@ -264,7 +268,7 @@ class DataEditor:
 
         return self.app.query_one(DataView)
 
-    def run(self, what: str) -> None:
+    def run(self, what: str, *args) -> None:
         if self.app.session.dataset.streamed is not None:
             self.app.notify(NO_EDITING_STREAMED, title="Not applied", severity="warning", timeout=6)
             return
@@ -273,7 +277,7 @@ class DataEditor:
         if self.data is None or self.data.dataset is not self.app.session.loaded:  # changed
             self.data = EditableData(self.app.session.loaded)
         try:
-            getattr(self, f"_{what}")()
+            getattr(self, f"_{what}")(*args)
         except DataError as exc:
             self.app.notify(str(exc), title="Not applied", severity="error")
 
@@ -286,19 +290,24 @@ class DataEditor:
         name = editing.column_names(ds)[column]
         value = float(ds.y[row] if column == ds.raw_x.shape[1] else ds.raw_x[row, column])
 
-        def done(texts: list[str] | None) -> None:
-            if texts is not None:
-                self._apply(*self.data.propose_set(row, column, texts[0]))
+        def done(text: str) -> None:
+            self.run("apply_cell", row, column, text)
 
-        self.app.push_screen(
-            ValuesDialog(
-                f"Row {row + 1:,}, {name}",
-                [name],
-                [plain(value)],
-                parse=lambda t, label: editing.parse_cell(t, f"row {row + 1}, column {label!r}"),
-            ),
+        view.open_editor(
+            f"row {row + 1:,}, {name}",
+            plain(value),
+            lambda t: editing.parse_cell(t, f"row {row + 1}, column {name!r}"),
             done,
         )
+
+    def _apply_cell(self, row: int, column: int, text: str) -> None:
+        self._apply(*self.data.propose_set(row, column, text, in_place=self._in_place()))
+
+    def _in_place(self) -> bool:
+        """Whether a changed cell may be written into the data's own arrays (see
+        :class:`~linreg_tui.core.editing.Patch`): not while a sweep's thread may be reading
+        them (the data's moments are formed before the write, see ``_replace_session``)."""
+        return not any(w.group == "sweep" and w.is_running for w in self.app.workers)
 
     def _add(self) -> None:
         view = self._view()
@@ -333,10 +342,11 @@ class DataEditor:
         if not self.data.can_undo:
             self.app.notify("Nothing to undo.", timeout=2)
             return
-        previous, edit = self.data.propose_undo()
+        previous, edit = self.data.propose_undo(in_place=self._in_place())
 
         def go() -> None:
-            if self._replace_session(previous, f"undone: {edit.description}", edit.change):
+            what = f"undone: {edit.description}"
+            if self._replace_session(previous, what, edit.change, edit.patch):
                 self.data.apply_undo(previous)
 
         self._confirmed(go)
@@ -390,7 +400,7 @@ class DataEditor:
         call ``then``."""
 
         def go() -> None:
-            if self._replace_session(new, edit.description, edit.change):
+            if self._replace_session(new, edit.description, edit.change, edit.patch):
                 self.data.apply(new, edit)
                 if then is not None:
                     then()
@@ -417,11 +427,32 @@ class DataEditor:
             answered,
         )
 
-    def _replace_session(self, dataset: Dataset, what: str, change: Change | None) -> bool:
+    def _replace_session(
+        self, dataset: Dataset, what: str, change: Change | None, patch: Patch | None = None
+    ) -> bool:
+        """Make ``dataset`` the data; an edit made in place is written first (after the data's
+        moments are formed from the data before it) and restored if the new data is refused.
+
+        Python's cycle collector is held off until the edit's frame is drawn: a full collection
+        (every object of the app, 20–120 ms) could otherwise fall inside the edit; it runs as
+        soon as the frame is out."""
+        if gc.isenabled():
+            gc.disable()
+            self.app.call_after_refresh(gc.enable)
+        old = self.app.session
+        if patch is not None:
+            old.prepare_edits()
+            patch.write()
         try:
-            hp = adapted(self.app.session.hp, dataset)
+            hp = adapted(old.hp, dataset)
             ok = self.app.replace_data(dataset, hp, what, change)
         except (DataError, HyperparameterError) as exc:
+            if patch is not None:
+                patch.restore()
             self.app.notify(f"{exc}; the data is as it was", title="Not applied", severity="error")
             return False
+        except BaseException:
+            if patch is not None and self.app.session is old:
+                patch.restore()
+            raise
         return ok

@@ -1,20 +1,61 @@
 """The data table: x, y, ŷ and the residual of every row for the current parameters, with a
-cursor on one cell of x or y that the editing keys act on (see :mod:`.data_editing`).
+cursor on one cell of x or y that the editing keys act on (see :mod:`.data_editing`), and the
+field a cell is edited in, drawn in the table's last lines (:meth:`DataView.open_editor`).
 
 A million-row file costs what a ten-row file costs: rows are made when they are drawn.
 """
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
+from textual.strip import Strip
 
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
 
 from .frame import Frame
+from .line_edit import LineEdit
 from .numbers import fit
 from .virtual_table import VirtualTable
+
+_NAME = Style(bold=True)
+_FIELD = Style(underline=True)
+_SELECTED = Style(reverse=True, underline=True)
+_CURSOR = Style(reverse=True)
+_HINT = Style(dim=True)
+_REFUSED = Style(bold=True, color="red")
+#: What the field's last line says while the typed value is acceptable.
+EDIT_HINT = "Enter: apply · Escape: cancel"
+#: Most lines the reason a value is refused may take (it wraps in a narrow pane).
+REASON_LINES = 3
+
+
+@dataclass
+class CellEdit:
+    """A cell being edited: its name, the text typed, how it is checked, and what applies it."""
+
+    name: str
+    line: LineEdit
+    parse: Callable[[str], object]
+    done: Callable[[str], None]
+    #: Why the text typed is refused (None: it is a number), as the parser says.
+    reason: str | None = None
+
+    def check(self) -> None:
+        try:
+            self.parse(self.line.text)
+        except ValueError as exc:  # DataError: the CSV cell's rule, naming the row and column
+            self.reason = str(exc)
+        else:
+            self.reason = None
 
 
 class DataView(VirtualTable):
@@ -67,6 +108,8 @@ class DataView(VirtualTable):
         self.row = 0
         #: 0 … number of x columns: which of x…, y the cursor is on.
         self.column = 0
+        #: The cell being edited in the table's last lines, if one is.
+        self.editing: CellEdit | None = None
 
     def show_frame(self, frame: Frame) -> None:
         s = frame.session
@@ -106,7 +149,8 @@ class DataView(VirtualTable):
         return [f"{index + 1:,}", *(fit(v, width) for v in values)]
 
     def cursor(self) -> tuple[int, int] | None:
-        if self._dataset is None or not self.has_focus:
+        # Shown while the pane has the focus: the table's, or the cell editor's under it.
+        if self._dataset is None or not (self.has_focus or self.parent.has_focus_within):
             return None
         return self.row, self.column + 1  # after the row number
 
@@ -126,9 +170,11 @@ class DataView(VirtualTable):
         self.app.edit_data(what)
 
     def _follow(self) -> None:
-        """Scroll so the cursor's row is on screen."""
+        """Scroll so the cursor's row is on screen (and not under the field being edited)."""
         top = int(self.scroll_offset.y)
-        visible = max(1, self.scrollable_content_region.height - 1)  # less the header
+        # less the header and the field's lines
+        covered = len(self._editor_lines()) if self.editing is not None else 0
+        visible = max(1, self.scrollable_content_region.height - 1 - covered)
         if self.row < top:
             self.scroll_to(y=self.row, animate=False)
         elif self.row >= top + visible:
@@ -136,7 +182,104 @@ class DataView(VirtualTable):
         self.refresh()
 
     def on_focus(self) -> None:
-        self.refresh()
+        self.refresh_lines()  # the cursor's line, which shows while the table has the focus
 
     def on_blur(self) -> None:
-        self.refresh()
+        self.close_editor()  # the focus went elsewhere (tab, the mouse): the edit is dropped
+        self.refresh_lines()
+
+    # -- editing a cell in place ------------------------------------------------------------------
+
+    def open_editor(
+        self,
+        name: str,
+        value: str,
+        parse: Callable[[str], object],
+        done: Callable[[str], None],
+    ) -> None:
+        """Edit a cell called ``name`` that holds ``value`` in the table's last lines: the typed
+        text is checked by ``parse`` (which raises ValueError with the reason) as it is typed,
+        and Enter calls ``done`` with it when it is accepted; Escape drops it. While the field
+        is open every key goes to it (Textual ``Input``'s editing keys)."""
+        self.editing = CellEdit(name, LineEdit(value), parse, done)
+        self.editing.check()
+        self._follow()
+
+    def close_editor(self) -> None:
+        """Drop the field (nothing is applied)."""
+        if self.editing is not None:
+            self.editing = None
+            self.refresh_lines()
+
+    def on_key(self, event: events.Key) -> None:
+        edit = self.editing
+        if edit is None:
+            return
+        if event.key in ("tab", "shift+tab"):
+            self.close_editor()  # and the focus moves on
+            return
+        # Every other key is the field's: none reaches the table's or the app's bindings.
+        event.stop()
+        event.prevent_default()
+        if event.key == "escape":
+            self.close_editor()
+        elif event.key == "enter":
+            self._submit(edit)
+        elif edit.line.key(event.key, event.character):
+            self._edited(edit)
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self.editing is not None:
+            event.stop()
+            self.editing.line.insert(event.text.splitlines()[0] if event.text else "")
+            self._edited(self.editing)
+
+    def _edited(self, edit: CellEdit) -> None:
+        covered = len(self._editor_lines())
+        edit.check()
+        if len(self._editor_lines()) != covered:
+            self._follow()  # a longer reason covers more lines
+        self.refresh_lines()
+
+    def _submit(self, edit: CellEdit) -> None:
+        edit.check()
+        if edit.reason is not None:
+            self.refresh_lines()  # it stays open, saying why
+            return
+        self.editing = None  # the table's lines come back with the edit's frame
+        edit.done(edit.line.text)
+        self.refresh_lines()
+
+    def _editor_lines(self) -> list[Strip]:
+        """The field's lines, full width: the cell's name and the text typed, then the reason
+        the text is refused (wrapped, up to REASON_LINES) or the keys."""
+        edit = self.editing
+        width = self.scrollable_content_region.width or self.size.width
+        line = edit.line
+        parts = [Segment(" "), Segment(f"{edit.name}: ", _NAME)]
+        if line.selected:
+            parts.append(Segment(line.text, _SELECTED))
+        else:
+            after = line.text[line.cursor + 1 :]
+            parts += [
+                Segment(line.text[: line.cursor], _FIELD),
+                Segment(line.text[line.cursor : line.cursor + 1] or " ", _CURSOR),
+                Segment(after, _FIELD),
+            ]
+        lines = [Strip(parts)]
+        if edit.reason is None:
+            lines.append(Strip([Segment(" " + EDIT_HINT, _HINT)]))
+        else:
+            text = textwrap.wrap("✗ " + edit.reason, max(10, width - 2))
+            if len(text) > REASON_LINES:
+                text = [*text[: REASON_LINES - 1], " ".join(text[REASON_LINES - 1 :])]
+            lines += [Strip([Segment(" " + t, _REFUSED)]) for t in text]
+        return [strip.crop_extend(0, width, None) for strip in lines]
+
+    def _make_line(self, y: int) -> Strip:
+        if self.editing is not None:
+            lines = self._editor_lines()
+            at = y - (self.scrollable_content_region.height - len(lines))
+            if 0 <= at < len(lines) and y > 0:
+                return lines[at]
+        return super()._make_line(y)

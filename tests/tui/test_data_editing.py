@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 from test_keys import SIZE, app_test
+from textual import events
 from textual.widgets import Input
 
 from linreg_tui.core.dataset import Dataset, seed_dataset
@@ -45,15 +46,46 @@ async def type_into(pilot, text: str) -> None:
     await pilot.press(*text)
 
 
+def editing(app) -> bool:
+    """The Data pane edits a cell in place: the table has the focus, no dialog is up."""
+    view = app.query_one(DataView)
+    return view.editing is not None and app.screen is app.default_screen and app.focused is view
+
+
+def field(app) -> str:
+    """The text typed into the cell being edited."""
+    return app.query_one(DataView).editing.line.text
+
+
+def editor_says(app) -> str:
+    """The field's lines as the table draws them (the last lines of the pane)."""
+    view = app.query_one(DataView)
+    shown = view.scrollable_content_region.height  # (less a horizontal scrollbar)
+    lines = [view.render_line(y).text for y in range(shown)]
+    return "\n".join(line.rstrip() for line in lines if line.strip())
+
+
+async def type_cell(pilot, text: str) -> None:
+    """Type ``text`` into the cell being edited, replacing what it holds."""
+    await pilot.press("ctrl+e", "ctrl+u", *text)
+
+
 @app_test
 async def test_enter_edits_the_cell_under_the_cursor_and_the_run_restarts():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "space", "4", "down", "right", "enter")
-        assert isinstance(app.screen, ValuesDialog)
-        await type_into(pilot, "6")
+        assert editing(app)
+        assert "row 2, y: 4" in editor_says(app) and "Enter: apply · Escape: cancel" in (
+            editor_says(app)
+        )
+        await pilot.press("6")  # the value starts selected: typing replaces it
+        assert field(app) == "6"
         await pilot.press("enter")
         await pilot.pause()
+        assert app.query_one(DataView).editing is None
+        assert app.focused is app.query_one(DataView)  # the table's keys work again
+        assert "row 2, y:" not in editor_says(app)
         m, b = exact_line([1, 2, 3, 4, 5], [2, 6, 5, 4, 5])
         assert (app.session.reference.weights[0], app.session.reference.intercept) == (m, b)
         assert app.session.trainer.epoch == 0
@@ -63,18 +95,102 @@ async def test_enter_edits_the_cell_under_the_cursor_and_the_run_restarts():
 
 
 @app_test
-async def test_a_bad_value_is_refused_in_the_dialog_and_nothing_changes():
+async def test_a_bad_value_is_refused_in_the_editor_and_nothing_changes():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "4", "enter")
-        await type_into(pilot, "4,5")
+        before = app.session
+        await type_cell(pilot, "4,5")
+        assert "row 1, column 'x': '4,5' is not a number" in editor_says(app)  # as typed
         await pilot.press("enter")
-        assert isinstance(app.screen, ValuesDialog)
-        why = str(app.screen.query_one(".why").render())
-        assert "row 1, column 'x': '4,5' is not a number" in why
+        assert editing(app)  # still open, saying why
+        why = [line for line in editor_says(app).splitlines() if "✗" in line]
+        assert [line.strip() for line in why] == ["✗ row 1, column 'x': '4,5' is not a number"]
+        await type_cell(pilot, "")
+        assert "✗ row 1, column 'x' is blank" in editor_says(app)
+        await pilot.press("enter", "space", "q")  # keys go to the field while it is open
+        assert editing(app) and app.session is before and field(app) == " q"
         await pilot.press("escape")
+        assert app.query_one(DataView).editing is None
+        assert app.focused is app.query_one(DataView)
+        assert "✗" not in editor_says(app)
+        assert app.session is before
         assert app.session.trainer.epoch == 1  # the run was not touched
         assert app.session.dataset.raw_x[0, 0] == 1.0
+
+
+@app_test
+async def test_escape_or_leaving_the_editor_changes_nothing_and_u_undoes_an_edit():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:  # the smallest usual terminal
+        await pilot.press("space", "4", "right", "enter")
+        await pilot.press("9")
+        await pilot.press("escape")
+        assert app.session.dataset.y.tolist() == [2, 4, 5, 4, 5]
+        assert app.session.trainer.epoch == 1
+        await pilot.press("enter")
+        assert field(app) == "2"  # the cell's value again
+        await pilot.press("end", "5")
+        assert field(app) == "25"
+        await pilot.press("tab")  # the focus leaves: the edit is dropped
+        await pilot.pause()
+        assert app.query_one(DataView).editing is None
+        assert app.focused is app.query_one("#set-lr")  # tab went on to the settings
+        assert app.session.dataset.y.tolist() == [2, 4, 5, 4, 5]
+        await pilot.press("escape", "4", "enter", "9", "left", "1", "enter")
+        await pilot.pause()
+        assert app.session.dataset.y.tolist() == [19, 4, 5, 4, 5]
+        assert app.session.trainer.epoch == 0
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.dataset.y.tolist() == [2, 4, 5, 4, 5]
+        assert (app.session.reference.weights[0], app.session.reference.intercept) == (0.6, 2.2)
+        assert "undone: row 1 y: 2 → 19" in log_note(app)
+
+
+@app_test
+async def test_the_field_keeps_the_cursors_row_in_view_and_a_long_reason_wraps():
+    x = np.arange(1.0, 201.0)
+    ds = Dataset(x[:, None], 2 * x + (x % 3), ("x",), "y")
+    app = make_app(Session(ds, Hyperparameters(lr=1e-5)))
+    async with app.run_test(size=(120, 40)) as pilot:  # the Data pane is a quarter: narrow
+        await pilot.press("4")
+        view = app.query_one(DataView)
+        await pilot.press(*["down"] * (view.size.height - 2))  # the table's last line
+        top = view.scroll_offset.y
+        await pilot.press("enter")
+        shown = view.scrollable_content_region.height
+        lines = [view.render_line(y).text for y in range(shown)]
+        assert lines[-2].strip().startswith(f"row {view.row + 1}, x:")
+        row_line = view.row - int(view.scroll_offset.y) + 1
+        assert view.scroll_offset.y > top and row_line < shown - 2
+        assert lines[row_line].split()[0] == f"{view.row + 1}"
+        await type_cell(pilot, "1e999")
+        reason = [line.strip() for line in editor_says(app).splitlines()[-3:]]
+        assert " ".join(reason) == (
+            f"✗ row {view.row + 1}, column 'x' is '1e999'; every cell used must be a finite number"
+        )
+        assert len(reason) > 1 and all(len(line) <= view.size.width for line in reason)
+
+
+@app_test
+async def test_an_inline_edit_with_pinned_runs_asks_first():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "p", "4", "enter")
+        assert editing(app)
+        await pilot.press("7", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.dataset.raw_x[0, 0] == 1.0 and len(app.pinned) == 1
+        assert app.query_one(DataView).editing is None
+        await pilot.press("enter", "7", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.dataset.raw_x[:, 0].tolist() == [7, 2, 3, 4, 5] and app.pinned == []
 
 
 @app_test
@@ -262,3 +378,38 @@ async def test_the_status_counts_the_edited_rows_in_words_that_agree():
         await pilot.pause()
         assert app.session.dataset.n_samples == 1
         assert any("Not applied" in n.title + n.message for n in app._notifications)
+
+
+def test_the_cells_field_edits_as_an_input_does():
+    from linreg_tui.tui.line_edit import LineEdit
+
+    line = LineEdit("4.5")
+    assert (line.text, line.cursor, line.selected) == ("4.5", 3, True)
+    assert line.key("7", "7") and line.text == "7"  # the first key replaces the selected value
+    line = LineEdit("4.5")
+    assert line.key("left", None) and (line.cursor, line.selected) == (0, False)
+    for key, char in [("right", None), ("delete", None), ("2", "2"), ("end", None)]:
+        assert line.key(key, char)
+    assert (line.text, line.cursor) == ("425", 3)
+    assert line.key("backspace", None) and line.key("home", None) and line.key("-", "-")
+    assert (line.text, line.cursor) == ("-42", 1)
+    assert line.key("ctrl+u", None) and (line.text, line.cursor) == ("42", 0)
+    line.insert("1e\t3")  # a paste: only printable characters
+    assert line.text == "1e342"
+    assert not line.key("up", None) and not line.key("f1", None)  # not the field's keys
+    line = LineEdit("9")
+    assert line.key("backspace", None) and line.text == "" and not line.selected
+
+
+@app_test
+async def test_a_paste_goes_into_the_field():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "enter")
+        view = app.query_one(DataView)
+        view.post_message(events.Paste("3.25\nsecond line"))
+        await pilot.pause()
+        assert field(app) == "3.25"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.dataset.raw_x[0, 0] == 3.25

@@ -46,9 +46,8 @@ async def test_ctrl_s_saves_a_scenario_that_reopens_identically(tmp_path: Path, 
     monkeypatch.chdir(tmp_path)
     app = make_app(Session(seed_dataset(), Hyperparameters(lr=0.03, epochs=40)))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("4", "down", "right", "enter")  # edit row 2's y: 4 → 7
-        await type_into(pilot, "7")
-        await pilot.press("enter", "ctrl+s")
+        # edit row 2's y: 4 → 7 (in place: the value starts selected, typing replaces it)
+        await pilot.press("4", "down", "right", "enter", "7", "enter", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ValuesDialog)
         await type_into(pilot, "lesson.toml")
