@@ -136,6 +136,9 @@ class LandscapeView(Widget, can_focus=True):
         self._drawn_for: tuple | None = None
         self.picture: Picture | None = None
         self._grid_for: tuple | None = None
+        #: The rows drawn last, by row: (its marks, its strip), for the picture in _rows_for.
+        self._row_strips: dict[int, tuple[tuple, Strip]] = {}
+        self._rows_for: tuple | None = None
         #: The view in use (see _steady_view), with what it was fitted for.
         self._view: tuple[tuple, View] | None = None
         self.slice: Slice | None = None
@@ -359,7 +362,27 @@ class LandscapeView(Widget, can_focus=True):
         cu, cv = view.pixel(d.current[i], d.current[j], width, height)
         point = POINT_ASCII if ascii_only else POINT_GLYPHS[0]
         self._mark_point(marks, (cu, cv), point, RUN_COLOURS[0], width, height)
-        return self._strips_from(bands, marks, mono, ascii_only, width, rows)
+        # A step moves the point and the path's end: the rows whose marks are as they were keep
+        # their strips (the same objects, which the repaint sees unchanged at no cost).
+        by_row: dict[int, list] = {}
+        for (y, x), mark in marks.items():
+            by_row.setdefault(y, []).append((x, mark))
+        base = (Same(picture), mono, ascii_only, width, rows)
+        if self._rows_for != base:
+            self._rows_for, self._row_strips = base, {}
+        kept = self._row_strips
+        strips = []
+        styles: dict[tuple, Style] = {}
+        for y in range(rows):
+            row_marks = tuple(sorted(by_row.get(y, ())))
+            old = kept.get(y)
+            if old is None or old[0] != row_marks:
+                old = kept[y] = (
+                    row_marks,
+                    _row_strip(bands, marks, mono, ascii_only, width, y, styles),
+                )
+            strips.append(old[1])
+        return strips
 
     def _style(self, r: int) -> tuple[str, str, str]:
         """(colour, path glyph, end glyph) of run r: 0 the current run, then the pinned ones."""
@@ -401,50 +424,9 @@ class LandscapeView(Widget, can_focus=True):
     def _strips_from(
         bands: np.ndarray, marks, mono: bool, ascii_only: bool, width: int, rows: int
     ) -> list[Strip]:
-        """Lines of cells. Colour: half blocks, two pixels (bands) a cell. NO_COLOR: one band a
-        cell, by a character of its own density. ASCII with colour: those characters on the
-        band's colour."""
-        ramp = BAND_GLYPHS_ASCII if ascii_only else BAND_GLYPHS
-        glyphs = mono or ascii_only
-        strips = []
+        """Lines of cells, all made afresh (what :meth:`_build` keeps row by row)."""
         styles: dict[tuple, Style] = {}
-
-        def style(fg: str | None, bg: str | None, bold: bool = False) -> Style:
-            key = (fg, bg, bold)
-            if key not in styles:
-                styles[key] = Style(color=fg, bgcolor=bg, bold=bold)
-            return styles[key]
-
-        top_rows = bands[0::2]
-        bottom_rows = bands[1::2]
-        for y in range(rows):
-            top = top_rows[y].tolist()
-            bottom = bottom_rows[y].tolist() if y < len(bottom_rows) else top
-            segments: list[Segment] = []
-            run_text: list[str] = []
-            run_style: Style | None = None
-            for x in range(width):
-                mark = marks.get((y, x))
-                if mark is not None:
-                    glyph = mark[0]
-                    st = style(mark[1], None if mono else BAND_COLOURS[top[x]], True)
-                elif glyphs:
-                    bg = None if mono else BAND_COLOURS[top[x]]
-                    ink = None if mono else ("#ffffff" if top[x] < 3 else "#000000")
-                    glyph, st = ramp[top[x]], style(ink, bg)
-                elif top[x] == bottom[x]:
-                    glyph, st = " ", style(None, BAND_COLOURS[top[x]])
-                else:
-                    glyph, st = "▀", style(BAND_COLOURS[top[x]], BAND_COLOURS[bottom[x]])
-                if st is not run_style and run_text:
-                    segments.append(Segment("".join(run_text), run_style))
-                    run_text = []
-                run_style = st
-                run_text.append(glyph)
-            if run_text:
-                segments.append(Segment("".join(run_text), run_style))
-            strips.append(Strip(segments, width))
-        return strips
+        return [_row_strip(bands, marks, mono, ascii_only, width, y, styles) for y in range(rows)]
 
     # -- the caption ----------------------------------------------------------------------------
 
@@ -536,3 +518,52 @@ def landscape_data(
         standardized=not session.problem.scaling.identity,
         penalty=pen.terms(lambda v: num(v, 4)),
     )
+
+
+def _row_strip(
+    bands: np.ndarray,
+    marks: dict[tuple[int, int], tuple[str, str]],
+    mono: bool,
+    ascii_only: bool,
+    width: int,
+    y: int,
+    styles: dict[tuple, Style],
+) -> Strip:
+    """Line ``y`` of cells. Colour: half blocks, two pixels (bands) a cell. NO_COLOR: one band a
+    cell, by a character of its own density. ASCII with colour: those characters on the band's
+    colour. ``styles``: the styles made so far, by (colour, background, bold)."""
+    ramp = BAND_GLYPHS_ASCII if ascii_only else BAND_GLYPHS
+    glyphs = mono or ascii_only
+
+    def style(fg: str | None, bg: str | None, bold: bool = False) -> Style:
+        key = (fg, bg, bold)
+        if key not in styles:
+            styles[key] = Style(color=fg, bgcolor=bg, bold=bold)
+        return styles[key]
+
+    top = bands[2 * y].tolist()
+    bottom = bands[2 * y + 1].tolist() if 2 * y + 1 < len(bands) else top
+    segments: list[Segment] = []
+    run_text: list[str] = []
+    run_style: Style | None = None
+    for x in range(width):
+        mark = marks.get((y, x))
+        if mark is not None:
+            glyph = mark[0]
+            st = style(mark[1], None if mono else BAND_COLOURS[top[x]], True)
+        elif glyphs:
+            bg = None if mono else BAND_COLOURS[top[x]]
+            ink = None if mono else ("#ffffff" if top[x] < 3 else "#000000")
+            glyph, st = ramp[top[x]], style(ink, bg)
+        elif top[x] == bottom[x]:
+            glyph, st = " ", style(None, BAND_COLOURS[top[x]])
+        else:
+            glyph, st = "▀", style(BAND_COLOURS[top[x]], BAND_COLOURS[bottom[x]])
+        if st is not run_style and run_text:
+            segments.append(Segment("".join(run_text), run_style))
+            run_text = []
+        run_style = st
+        run_text.append(glyph)
+    if run_text:
+        segments.append(Segment("".join(run_text), run_style))
+    return Strip(segments, width)
