@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from exact import gram, solve
 
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import Dataset, seed_dataset
@@ -22,25 +23,15 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def ridge_by_fractions(x: np.ndarray, y: np.ndarray, lam: float, scale: np.ndarray):
-    """(XᵀX + n·λ·diag(σ², 0))θ = Xᵀy with an intercept column, by Cramer-free elimination in
-    Fractions (independent of the core's code)."""
+    """(XᵀX + n·λ·diag(σ², 0))θ = Xᵀy with an intercept column, exactly in Fractions
+    (tests/exact.py, independent of the core's code)."""
     n, d = x.shape
     rows = [[Fraction(float(v)) for v in r] + [Fraction(1)] for r in x]
     ys = [Fraction(float(v)) for v in y]
-    p = d + 1
-    a = [[sum(r[i] * r[j] for r in rows) for j in range(p)] for i in range(p)]
-    rhs = [sum(r[i] * yv for r, yv in zip(rows, ys)) for i in range(p)]
+    a, rhs = gram(rows, ys)
     for j in range(d):
         a[j][j] += n * Fraction(lam) * Fraction(float(scale[j])) ** 2
-    m = [a[i] + [rhs[i]] for i in range(p)]
-    for c in range(p):
-        piv = next(r for r in range(c, p) if m[r][c] != 0)
-        m[c], m[piv] = m[piv], m[c]
-        for r in range(p):
-            if r != c and m[r][c] != 0:
-                f = m[r][c] / m[c][c]
-                m[r] = [u - f * v for u, v in zip(m[r], m[c])]
-    return [m[i][p] / m[i][i] for i in range(p)]
+    return solve(a, rhs)
 
 
 @pytest.mark.parametrize("standardize", [False, True])
