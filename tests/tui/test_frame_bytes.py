@@ -4,14 +4,13 @@ rendered as a terminal would receive them and each piece is put down to the widg
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections import Counter
 
 import numpy as np
 from frame_audit import by_widget, regions
 from hypothesis import given
 from hypothesis import strategies as st
+from pilot import app_test
 from rich.segment import Segment
 from rich.style import Style
 from textual._compositor import CompositorUpdate
@@ -23,14 +22,6 @@ from linreg_tui.core.session import Session
 from linreg_tui.tui.app import make_app
 from linreg_tui.tui.iteration_log import LogTable
 from linreg_tui.tui.repaint import cells, changed_span
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def record_frames(app) -> list[str]:
