@@ -35,6 +35,7 @@ from linreg_tui.core.landscape import (
 )
 from linreg_tui.core.session import Problem, Session
 
+from .caption import fit
 from .chart import Same
 from .frame import Frame
 from .markup import escape
@@ -59,6 +60,8 @@ RUN_COLOURS = ("#ff5555", "#ffffff", "#ff55ff", "#aa5500", "#aaaaaa")
 PATH_GLYPHS = ("•", "x", "∘", "▪", "▴")
 POINT_GLYPHS = ("●", "×", "○", "■", "▲")
 OPTIMUM_GLYPH = "✚"
+#: Lines the caption may take (its widget's max-height in app.tcss).
+CAPTION_LINES = 4
 #: The same in ASCII (a locale that is not UTF-8, or --ascii): bands, optimum, current point,
 #: path, and the pinned runs by number.
 BAND_GLYPHS_ASCII = (" ", ".", ":", "-", "=", "+", "*", "#")
@@ -430,8 +433,11 @@ class LandscapeView(Widget, can_focus=True):
 
     # -- the caption ----------------------------------------------------------------------------
 
-    def caption(self) -> str:
-        """Axes, the current point, the optimum, the levels (and what is held), as Rich markup."""
+    def caption(self, width: int | None = None) -> str:
+        """Axes, the current point, the optimum, the levels, what is held, the pinned runs and
+        the keys, as Rich markup in at most :data:`CAPTION_LINES` lines of ``width`` cells (the
+        view's width less the caption's padding by default): the items are in the order they
+        matter, and those that do not fit are left out, with "…" saying so."""
         d = self._data
         if d is None:
             return ""
@@ -453,30 +459,29 @@ class LandscapeView(Widget, can_focus=True):
             levels = f"J−J* {num(lv[0], 2)}…{num(lv[-1], 2)} {ratio}"
         else:
             levels = "J−J* flat"
-        line1 = f"{ni}→ {nj}↑ · {now} · {opt} · {levels}"
-        extra = []
+        items = [f"{ni}→ {nj}↑", now, opt, levels]
+        if d.penalty:
+            items.append(f"J = MSE + {escape(d.penalty)}")
         held = [k for k in range(d.bowl.n_params) if k not in (i, j)]
         if held:
-            extra.append(
+            items.append(
                 "held at now: " + ", ".join(f"{escape(names[k])} {num(cur[k], 3)}" for k in held)
             )
-        if d.penalty:
-            extra.append(f"J = MSE + {escape(d.penalty)}")
-        if d.standardized:
-            extra.append("standardised coordinates")
+        for r, label in enumerate(d.labels, start=1):
+            colour, _, glyph = self._style(r)
+            items.append(f"[{colour}]{glyph}[/] {escape(label)}")
         if self.show_axes and self.slice is not None:
             lam = self.slice.curvatures
-            extra.append(
+            items.append(
                 f"[{AXIS_COLOURS[0]}]long axis[/] λ {num(lam[0], 3)}, "
                 f"[{AXIS_COLOURS[1]}]short[/] λ {num(lam[1], 3)}"
             )
         if self.zoom != 1.0:
-            extra.append(f"zoom ×{num(self.zoom, 3)}")
-        for r, label in enumerate(d.labels, start=1):
-            colour, _, glyph = self._style(r)
-            extra.append(f"[{colour}]{glyph}[/] {escape(label)}")
-        extra.append("keys: x axes · h eigen · z/Z zoom · c/o/v centre")
-        return line1 + "\n" + " · ".join(extra)
+            items.append(f"zoom ×{num(self.zoom, 3)}")
+        if d.standardized:
+            items.append("standardised coordinates")
+        items.append("keys: x axes · h eigen · z/Z zoom · c/o/v centre")
+        return fit(items, self.size.width - 2 if width is None else width, CAPTION_LINES)
 
 
 @functools.lru_cache(maxsize=8)
