@@ -238,9 +238,10 @@ def test_the_sums_are_exact_in_any_blocks_and_partitions(n, k, offset, parts, se
     assert merged.comoment() == co
 
 
-def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_path):
-    """The session's row count, R² of any MSE, and the ridge reference (solved on the moment
-    rows, then its sums scaled back to the file's rows) are the in-memory ones."""
+def test_a_streamed_session_counts_the_files_rows_and_penalised_answers_match_memory(tmp_path):
+    """The session's row count, R² of any MSE, and the ridge, lasso and elastic-net references
+    (solved on the moment rows, then their sums scaled back to the file's rows) are the
+    in-memory ones; the lasso's duality gap on the moment rows certifies it as on the rows."""
     from linreg_tui.core.hyperparams import Hyperparameters
     from linreg_tui.core.session import Session
 
@@ -249,6 +250,8 @@ def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_p
     for hp in (
         Hyperparameters(predict_x=(1.0, 2.0)),
         Hyperparameters(predict_x=(1.0, 2.0), l2=0.3),
+        Hyperparameters(predict_x=(1.0, 2.0), l1=0.2),
+        Hyperparameters(predict_x=(1.0, 2.0), l1=0.2, l2=0.3, standardize=True),
     ):
         memory = Session(load_data(str(path), x="a,b", y="y"), hp)
         streamed = Session(load_streamed(str(path), x="a,b", y="y"), hp)
@@ -258,6 +261,13 @@ def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_p
         for field in ("mse", "r2", "ss_res", "ss_tot", "residual_sd"):
             np.testing.assert_allclose(getattr(got, field), getattr(want, field), rtol=1e-9)
         assert got.n_samples == 40_000
+        if hp.l1 or hp.l2:
+            np.testing.assert_allclose(got.objective, want.objective, rtol=1e-12)
+        if hp.l1:
+            from linreg_tui.core.penalised import gap_target
+
+            assert 0 <= got.gap <= gap_target(got.objective)
+            assert np.count_nonzero(got.weights) == np.count_nonzero(want.weights)
         np.testing.assert_allclose(streamed.r2_at(2.0), memory.r2_at(2.0), rtol=1e-12)
 
 
