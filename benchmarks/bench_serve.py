@@ -64,6 +64,7 @@ async def in_app(size: tuple[int, int], presses: int = PRESSES) -> tuple[list[fl
     from linreg_tui.tui.app import make_app
 
     app = make_app(Session(seed_dataset(), Hyperparameters()))
+    app.settle_heap = True  # as the command does (see linreg_tui.tui.heap)
     frames: list[tuple[float, float]] = []
     wall, cpu = [], []
     async with app.run_test(size=size) as pilot:

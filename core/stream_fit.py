@@ -25,7 +25,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import DataError
-from .exact_sums import rounded
+from .exact_sums import EXACT_COLUMNS, rounded
 from .float_range import to_float
 from .reference import Reference, _sqrt_fraction
 
@@ -193,6 +193,7 @@ def least_squares(
     fit_intercept: bool,
     source: str,
     feature_names: tuple[str, ...],
+    exact: bool = True,
 ) -> Reference:
     """The least-squares answer from the exact sums of (basis columns…, y).
 
@@ -207,6 +208,9 @@ def least_squares(
         For messages.
     feature_names : tuple of str
         The model's features (for messages).
+    exact : bool
+        Whether the sums are exact; float64 sums (wide data) hold about 16 digits, so columns
+        too near dependent for float64 to solve are refused rather than solved from them.
 
     Raises
     ------
@@ -228,7 +232,7 @@ def least_squares(
     a = [[gram[i][j] for j in cols] for i in cols]
     b = [gram[i][d + 1] for i in cols]
     names = [*feature_names, "the intercept"]
-    theta = _solve(a, b, [names[c - 1] if c else names[-1] for c in cols], source)
+    theta = _solve(a, b, [names[c - 1] if c else names[-1] for c in cols], source, exact)
     yy = gram[d + 1][d + 1]
     ss_res = yy - sum(t * bi for t, bi in zip(theta, b))
     ss_res = max(ss_res, Fraction(0))
@@ -277,51 +281,100 @@ def _congruence(t: list[list[Fraction]], m: list[list[Fraction]]) -> list[list[F
 
 
 def _solve(
+    a: list[list[Fraction]], b: list[Fraction], names: list[str], source: str, exact: bool = True
+) -> list[Fraction]:
+    """A·θ = b: exactly (Gaussian elimination on fractions) up to EXACT_PARAMS parameters; above,
+    a float64 solve refined against the exact residual b − A·θ until it no longer changes any
+    parameter, and exactly after all where refinement cannot get there (A too near singular for
+    float64: it used to stop after six steps with eight digits, or to call a column that was
+    only nearly dependent a linear combination of the others). Sums that are not ``exact``
+    (float64, of wide data) and too near singular for float64 are refused: the exact answer of
+    rounded sums would show digits that are not the data's."""
+    if not exact:
+        af = np.array([[float(v) for v in row] for row in a])
+        scale = np.sqrt(np.abs(np.diag(af)))
+        scale[scale == 0] = 1.0
+        condition = float(np.linalg.cond(af / np.outer(scale, scale)))
+        theta = _refined(a, b) if condition <= FLOAT_SUMS_CONDITION else None
+        if theta is None:
+            raise DataError(
+                f"{source}: the {len(b)} columns are too nearly dependent to solve from float64 "
+                f"sums (condition number about {condition:.1g}; data wider than "
+                f"{EXACT_COLUMNS} columns is summed in float64 when streamed); load it without "
+                "--stream, or drop nearly dependent columns"
+            )
+        return theta
+    if len(b) > EXACT_PARAMS:
+        theta = _refined(a, b)
+        if theta is not None:
+            return theta
+    return _exact(a, b, names, source)
+
+
+def _exact(
     a: list[list[Fraction]], b: list[Fraction], names: list[str], source: str
 ) -> list[Fraction]:
-    """A·θ = b exactly (p ≤ EXACT_PARAMS), else a float64 solve refined against the exact
-    residual b − A·θ (each step gains −log10(cond·eps) digits)."""
+    """A·θ = b by Gaussian elimination on fractions; a zero pivot names a dependent column."""
     p = len(b)
-    if p <= EXACT_PARAMS:
-        m = [[*row[:], bi] for row, bi in zip(a, b)]
-        for col in range(p):
-            pivot = next((r for r in range(col, p) if m[r][col] != 0), None)
-            if pivot is None:
-                raise _dependent(names, col, source)
-            m[col], m[pivot] = m[pivot], m[col]
-            head = m[col]
-            inv = 1 / head[col]
-            for r in range(col + 1, p):
-                factor = m[r][col] * inv
-                if factor:
-                    row = m[r]
-                    for c in range(col, p + 1):
-                        row[c] -= factor * head[c]
-        theta = [Fraction(0)] * p
-        for i in range(p - 1, -1, -1):
-            acc = m[i][p] - sum((m[i][j] * theta[j] for j in range(i + 1, p)), Fraction(0))
-            theta[i] = acc / m[i][i]
-        return theta
+    m = [[*row[:], bi] for row, bi in zip(a, b)]
+    for col in range(p):
+        pivot = next((r for r in range(col, p) if m[r][col] != 0), None)
+        if pivot is None:
+            raise _dependent(names, col, source)
+        m[col], m[pivot] = m[pivot], m[col]
+        head = m[col]
+        inv = 1 / head[col]
+        for r in range(col + 1, p):
+            factor = m[r][col] * inv
+            if factor:
+                row = m[r]
+                for c in range(col, p + 1):
+                    row[c] -= factor * head[c]
+    theta = [Fraction(0)] * p
+    for i in range(p - 1, -1, -1):
+        acc = m[i][p] - sum((m[i][j] * theta[j] for j in range(i + 1, p)), Fraction(0))
+        theta[i] = acc / m[i][i]
+    return theta
+
+
+#: Largest condition number of the (diagonally scaled) normal equations solved from float64
+#: sums: their 16 digits then give the answer at least 6, as many as the app shows.
+FLOAT_SUMS_CONDITION = 1e10
+#: Refinement steps at most; each gains about −log10(cond(A)·eps) digits.
+REFINE_STEPS = 40
+
+
+def _refined(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
+    """θ from a float64 Cholesky solve of the (diagonally scaled) A, refined with exact
+    residuals until a step changes no parameter by more than 2⁻⁶⁰ of itself; None where that
+    cannot be had (A not positive definite in float64, or a step that does not shrink)."""
     af = np.array([[float(v) for v in row] for row in a])
     scale = np.sqrt(np.diag(af))
     if np.any(scale == 0):
-        raise _dependent(names, int(np.argmax(scale == 0)), source)
-    scaled = af / np.outer(scale, scale)
+        return None
     try:
-        factor = np.linalg.cholesky(scaled)
+        factor = np.linalg.cholesky(af / np.outer(scale, scale))
     except np.linalg.LinAlgError:
-        raise _dependent(names, p - 1, source) from None
-    theta = [Fraction(0)] * p
-    for _ in range(6):
+        return None
+    theta = [Fraction(0)] * len(b)
+    last = math.inf
+    for _ in range(REFINE_STEPS):
         residual = [
             bi - sum((aij * t for aij, t in zip(row, theta)), Fraction(0)) for row, bi in zip(a, b)
         ]
         r = np.array([float(v) for v in residual]) / scale
         step = np.linalg.solve(factor.T, np.linalg.solve(factor, r)) / scale
+        if not np.all(np.isfinite(step)):
+            return None
         theta = [t + Fraction(float(s)) for t, s in zip(theta, step.tolist())]
-        if np.all(np.abs(step) <= 1e-18 * np.abs(np.array([float(t) for t in theta]))):
-            break
-    return theta
+        now = np.array([float(t) for t in theta])
+        if np.all(np.abs(step) <= 2.0**-60 * np.abs(now)):
+            return theta
+        size = float(np.max(np.abs(step) / np.maximum(np.abs(now), np.finfo(float).tiny)))
+        if size > last / 2:  # not converging (fast enough to be worth going on)
+            return None
+        last = size
+    return None
 
 
 def _dependent(names: list[str], column: int, source: str) -> DataError:

@@ -55,7 +55,8 @@ class Moments:
     provisional mean, the first block's, its sums of products split so that BLAS adds them
     without rounding), so x = 1e9 + k/1000 keeps its digits, and least squares from them
     (:mod:`.stream_fit`) is that of the data itself. Up to
-    :data:`~.exact_sums.EXACT_COLUMNS` columns; wider data is summed in float64 per block.
+    :data:`~.exact_sums.EXACT_COLUMNS` columns; wider data is summed in float64 per block (and
+    columns too near dependent for that are refused).
 
     Parameters
     ----------
@@ -188,6 +189,7 @@ class StreamSummary:
                 fit_intercept,
                 self.source,
                 feature_names,
+                self.moments.sums.exact,
             )
         return self._answers[key]
 

@@ -34,7 +34,7 @@ from linreg_tui.core.pins import PinnedRun
 from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
-from . import export, lesson, signals
+from . import export, heap, lesson, signals
 from .chart import Chart, ChartKey
 from .data_editing import DataEditor
 from .data_view import DataView
@@ -260,7 +260,13 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         yield Static(id="too-small")
         yield Footer()
 
+    #: Freeze the heap after the first frame (:mod:`.heap`): the command sets it; tests, which run
+    #: many apps in one process, do not (frozen leftovers of one app would outlive it).
+    settle_heap = False
+
     def on_mount(self) -> None:
+        if self.settle_heap:
+            self.call_after_refresh(heap.settle)
         if self.handle_signals:
             loop = asyncio.get_running_loop()
             for sig in signals.ENDING:

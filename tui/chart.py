@@ -1,10 +1,22 @@
 """What the app's plotext charts share: focusable, filling their pane, and redrawn only when the
-picture changes, and then only the rows of it that changed."""
+picture changes, and then only the rows of it that changed.
+
+A chart's rows are read from plotext's own grid of cells (a character, its colour, style and
+background each), not from the text plotext would write for a terminal: turning the grid into
+colour codes and Rich parsing them back cost more than plotext's drawing itself. Each run of
+cells of one colour becomes one segment, styled as Rich reads plotext's colour codes for it, so
+the lines are the ones the text would give, segment for segment (tests/tui/test_cached_frames.py
+compares them).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
+import plotext._utility as plotext_codes  # plotext's colour codes, as its text would have them
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 from textual.strip import Strip
@@ -15,6 +27,9 @@ from textual_plotext.plot import Plot
 from .repaint import QuietStatic, repaint_changed
 
 _DIM = "\x1b[2m"
+_END = plotext_codes.ansi_end
+#: A row of a chart: runs of cells of one look, (colour codes, characters) each.
+Row = tuple[tuple[str, str], ...]
 #: Smallest chart (columns, rows) plotext is asked to draw; smaller shows a note instead.
 SMALLEST = (16, 5)
 
@@ -85,7 +100,7 @@ class Chart(PlotextPlot, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._built_for: Hashable = None
-        self._rows: list[str] = []  # plotext's rows, with its colour codes
+        self._rows: list[Row] = []  # plotext's rows, as runs of cells
         self._strips: list[Strip | None] = []  # made from the rows when first drawn
 
     #: Draw with ASCII marks only (set by the app on a terminal that is not UTF-8).
@@ -136,12 +151,23 @@ class Chart(PlotextPlot, can_focus=True):
         self._strips = [None] * len(self._rows)
         return True
 
-    def _plot_rows(self) -> list[str]:
+    def _plot_rows(self) -> list[Row]:
         # While a terminal is being resized a pane can be a few cells for a moment; plotext's
         # tick arithmetic fails on such sizes (log of a non-positive span), and a chart must
         # never take the app down with it.
         if self.size.width < SMALLEST[0] or self.size.height < SMALLEST[1]:
-            return [_DIM + "(too small to draw)"]
+            return [((_DIM, "(too small to draw)"),)]
+        plt = self._draw_plot()
+        try:
+            # What plt.build() does, but for the text it makes of the grid at the end.
+            plt._set_sizes()
+            plt._build_matrix()
+        except (ArithmeticError, ValueError):
+            return [((_DIM, "(cannot draw this chart at this size)"),)]
+        return grid_rows(plt.monitor.matrix)
+
+    def _draw_plot(self) -> Plot:
+        """The chart's plot, drawn afresh and sized (what PlotextPlot.render does first)."""
         # plotext's build rescales the figure's data in place (a log scale takes the log of the
         # stored values), so the data is drawn afresh for every build.
         plt = self.plt
@@ -149,21 +175,18 @@ class Chart(PlotextPlot, can_focus=True):
         plt.clear_figure()
         plt.grid(False, False)
         self.draw(plt)
-        # What PlotextPlot.render does, keeping plotext's own text to compare rows cheaply.
         width, height = self.size.width, self.size.height
         plt.plotsize(width, height)
         plt._set_size(width, height)
         plt.theme(self._get_plotext_theme_name(self.app.theme))
-        try:
-            ansi = plt.build()
-        except (ArithmeticError, ValueError):
-            return [_DIM + "(cannot draw this chart at this size)"]
-        return ansi.split("\n")
+        return plt
 
     def render(self) -> Text:
         """The whole chart as one Text (Textual draws it line by line, :meth:`render_line`)."""
         self._build()
-        return Text("\n").join(Text.from_ansi(row, no_wrap=True, end="") for row in self._rows)
+        return Text("\n").join(
+            Text.from_ansi(row_text(row), no_wrap=True, end="") for row in self._rows
+        )
 
     def render_line(self, y: int) -> Strip:
         # Line by line (Textual's line API): a repaint of a few changed rows makes strips for
@@ -178,8 +201,48 @@ class Chart(PlotextPlot, can_focus=True):
         """Row ``y`` as a strip (made once per picture)."""
         strip = self._strips[y]
         if strip is None:
-            text = Text.from_ansi(self._rows[y], no_wrap=True, end="")
-            segments = list(text.render(self.app.console))
+            console = self.app.console
+            segments = [Segment(text, run_style(codes, console)) for codes, text in self._rows[y]]
             strip = Strip(segments).crop_extend(0, self.size.width, self.rich_style)
             self._strips[y] = strip
         return strip
+
+
+def grid_rows(matrix) -> list[Row]:
+    """plotext's grid of cells (``plt.monitor.matrix`` after a build) as rows of runs, top row
+    first: a run ends where the colour, style or background changes, as in plotext's text."""
+    rows: list[Row] = []
+    codes_of = plotext_codes.colors_to_ansi
+    for r in matrix.Rows[::-1]:
+        marker, ink, style, ground = (
+            matrix.marker[r],
+            matrix.fullground[r],
+            matrix.style[r],
+            matrix.background[r],
+        )
+        looks = list(zip(ink, style, ground))
+        runs = []
+        start = 0
+        for c in range(1, len(looks) + 1):
+            if c == len(looks) or looks[c] != looks[start]:
+                runs.append((codes_of(*looks[start]), "".join(marker[start:c])))
+                start = c
+        rows.append(tuple(runs))
+    return rows
+
+
+def row_text(row: Row) -> str:
+    """A row as plotext writes it for a terminal: each run in its colour codes, then a reset."""
+    return "".join(codes + text + _END for codes, text in row)
+
+
+_run_styles: dict[str, Style] = {}
+
+
+def run_style(codes: str, console: Console) -> Style:
+    """The style Rich reads from plotext's colour codes (cached: a chart has a few looks)."""
+    style = _run_styles.get(codes)
+    if style is None:
+        text = Text.from_ansi(codes + "x" + _END, no_wrap=True, end="")
+        style = _run_styles[codes] = next(iter(text.render(console))).style
+    return style

@@ -502,6 +502,7 @@ def _main(argv: Sequence[str] | None) -> int:
             hide=opts.hide,
             data_path=opts.data_path,
         )
+        app.settle_heap = True
         app.run()
         if app.failure is not None:  # the data could not be fitted (collinear columns, ...)
             print(f"{PROG}: error: {one_line(app.failure)}", file=sys.stderr)

@@ -7,7 +7,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
-from textual.widgets import Static
 
 from linreg_tui.core.trainer import Record, Step
 
@@ -171,6 +170,41 @@ def arithmetic(step: Step, names: tuple[str, ...], standardized: bool) -> str:
     return "\n".join(lines)
 
 
+class Arithmetic(QuietStatic):
+    """The last hand step's arithmetic, as tall as the most lines it has taken at its width since
+    the log started.
+
+    Its lines wrap where the pane is narrow, and how many lines they wrap to changes with the
+    widths of the numbers: 3 lines, then 4, then 3 again. Each change moved the table above it
+    by a row and laid out the whole screen, once every few keys. Holding the tallest height
+    keeps the table still and a key's frame to the cells that changed. Held per width, so that
+    the screen drawn afresh at a width (a resize away and back) is the screen it was.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._tallest: dict[int, int] = {}  # width → the most lines seen at that width
+        self._held = 0  # the height of the last layout
+
+    def forget_heights(self) -> None:
+        """Start again from the content's own height (the log started again)."""
+        self._tallest.clear()
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        lines = super().get_content_height(container, viewport, width)
+        if width:
+            lines = self._tallest[width] = max(lines, self._tallest.get(width, 0))
+        self._held = lines
+        return lines
+
+    def _height_changes(self, old_count: int, count: int) -> bool:
+        if count > self._held:
+            return True  # taller than ever at this width
+        # Within the held height, no; beyond what shows (the rest scrolls), the scroll's length.
+        return count != old_count and max(count, old_count) > self.size.height
+
+
 class IterationLog(Vertical):
     """The rows and, below them, the last hand step's arithmetic."""
 
@@ -188,15 +222,17 @@ class IterationLog(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LogTable(id="log-rows")
-        yield QuietStatic(id="log-arithmetic")
+        yield Arithmetic(id="log-arithmetic")
 
     def start(self, names: tuple[str, ...], intercept: bool, first: Record) -> None:
         self.query_one(LogTable).start(names, intercept)
-        self.query_one("#log-arithmetic", Static).update("")
+        arithmetic = self.query_one(Arithmetic)
+        arithmetic.forget_heights()
+        arithmetic.update("")
         self.add(first, "start")
 
     def add(self, rec: Record, note: str = "") -> None:
         self.query_one(LogTable).add(rec, note)
 
     def explain(self, text: str) -> None:
-        self.query_one("#log-arithmetic", Static).update(Text(text))
+        self.query_one(Arithmetic).update(Text(text))

@@ -35,6 +35,7 @@ from linreg_tui.core.landscape import (
 )
 from linreg_tui.core.session import Problem, Session
 
+from .caption import fit
 from .chart import Same
 from .frame import Frame
 from .markup import escape
@@ -59,6 +60,8 @@ RUN_COLOURS = ("#ff5555", "#ffffff", "#ff55ff", "#aa5500", "#aaaaaa")
 PATH_GLYPHS = ("•", "x", "∘", "▪", "▴")
 POINT_GLYPHS = ("●", "×", "○", "■", "▲")
 OPTIMUM_GLYPH = "✚"
+#: Lines the caption may take (its widget's max-height in app.tcss).
+CAPTION_LINES = 4
 #: The same in ASCII (a locale that is not UTF-8, or --ascii): bands, optimum, current point,
 #: path, and the pinned runs by number.
 BAND_GLYPHS_ASCII = (" ", ".", ":", "-", "=", "+", "*", "#")
@@ -136,6 +139,9 @@ class LandscapeView(Widget, can_focus=True):
         self._drawn_for: tuple | None = None
         self.picture: Picture | None = None
         self._grid_for: tuple | None = None
+        #: The rows drawn last, by row: (its marks, its strip), for the picture in _rows_for.
+        self._row_strips: dict[int, tuple[tuple, Strip]] = {}
+        self._rows_for: tuple | None = None
         #: The view in use (see _steady_view), with what it was fitted for.
         self._view: tuple[tuple, View] | None = None
         self.slice: Slice | None = None
@@ -359,7 +365,27 @@ class LandscapeView(Widget, can_focus=True):
         cu, cv = view.pixel(d.current[i], d.current[j], width, height)
         point = POINT_ASCII if ascii_only else POINT_GLYPHS[0]
         self._mark_point(marks, (cu, cv), point, RUN_COLOURS[0], width, height)
-        return self._strips_from(bands, marks, mono, ascii_only, width, rows)
+        # A step moves the point and the path's end: the rows whose marks are as they were keep
+        # their strips (the same objects, which the repaint sees unchanged at no cost).
+        by_row: dict[int, list] = {}
+        for (y, x), mark in marks.items():
+            by_row.setdefault(y, []).append((x, mark))
+        base = (Same(picture), mono, ascii_only, width, rows)
+        if self._rows_for != base:
+            self._rows_for, self._row_strips = base, {}
+        kept = self._row_strips
+        strips = []
+        styles: dict[tuple, Style] = {}
+        for y in range(rows):
+            row_marks = tuple(sorted(by_row.get(y, ())))
+            old = kept.get(y)
+            if old is None or old[0] != row_marks:
+                old = kept[y] = (
+                    row_marks,
+                    _row_strip(bands, marks, mono, ascii_only, width, y, styles),
+                )
+            strips.append(old[1])
+        return strips
 
     def _style(self, r: int) -> tuple[str, str, str]:
         """(colour, path glyph, end glyph) of run r: 0 the current run, then the pinned ones."""
@@ -401,55 +427,17 @@ class LandscapeView(Widget, can_focus=True):
     def _strips_from(
         bands: np.ndarray, marks, mono: bool, ascii_only: bool, width: int, rows: int
     ) -> list[Strip]:
-        """Lines of cells. Colour: half blocks, two pixels (bands) a cell. NO_COLOR: one band a
-        cell, by a character of its own density. ASCII with colour: those characters on the
-        band's colour."""
-        ramp = BAND_GLYPHS_ASCII if ascii_only else BAND_GLYPHS
-        glyphs = mono or ascii_only
-        strips = []
+        """Lines of cells, all made afresh (what :meth:`_build` keeps row by row)."""
         styles: dict[tuple, Style] = {}
-
-        def style(fg: str | None, bg: str | None, bold: bool = False) -> Style:
-            key = (fg, bg, bold)
-            if key not in styles:
-                styles[key] = Style(color=fg, bgcolor=bg, bold=bold)
-            return styles[key]
-
-        top_rows = bands[0::2]
-        bottom_rows = bands[1::2]
-        for y in range(rows):
-            top = top_rows[y].tolist()
-            bottom = bottom_rows[y].tolist() if y < len(bottom_rows) else top
-            segments: list[Segment] = []
-            run_text: list[str] = []
-            run_style: Style | None = None
-            for x in range(width):
-                mark = marks.get((y, x))
-                if mark is not None:
-                    glyph = mark[0]
-                    st = style(mark[1], None if mono else BAND_COLOURS[top[x]], True)
-                elif glyphs:
-                    bg = None if mono else BAND_COLOURS[top[x]]
-                    ink = None if mono else ("#ffffff" if top[x] < 3 else "#000000")
-                    glyph, st = ramp[top[x]], style(ink, bg)
-                elif top[x] == bottom[x]:
-                    glyph, st = " ", style(None, BAND_COLOURS[top[x]])
-                else:
-                    glyph, st = "▀", style(BAND_COLOURS[top[x]], BAND_COLOURS[bottom[x]])
-                if st is not run_style and run_text:
-                    segments.append(Segment("".join(run_text), run_style))
-                    run_text = []
-                run_style = st
-                run_text.append(glyph)
-            if run_text:
-                segments.append(Segment("".join(run_text), run_style))
-            strips.append(Strip(segments, width))
-        return strips
+        return [_row_strip(bands, marks, mono, ascii_only, width, y, styles) for y in range(rows)]
 
     # -- the caption ----------------------------------------------------------------------------
 
-    def caption(self) -> str:
-        """Axes, the current point, the optimum, the levels (and what is held), as Rich markup."""
+    def caption(self, width: int | None = None) -> str:
+        """Axes, the current point, the optimum, the levels, what is held, the pinned runs and
+        the keys, as Rich markup in at most :data:`CAPTION_LINES` lines of ``width`` cells (the
+        view's width less the caption's padding by default): the items are in the order they
+        matter, and those that do not fit are left out, with "…" saying so."""
         d = self._data
         if d is None:
             return ""
@@ -471,30 +459,29 @@ class LandscapeView(Widget, can_focus=True):
             levels = f"J−J* {num(lv[0], 2)}…{num(lv[-1], 2)} {ratio}"
         else:
             levels = "J−J* flat"
-        line1 = f"{ni}→ {nj}↑ · {now} · {opt} · {levels}"
-        extra = []
+        items = [f"{ni}→ {nj}↑", now, opt, levels]
+        if d.penalty:
+            items.append(f"J = MSE + {escape(d.penalty)}")
         held = [k for k in range(d.bowl.n_params) if k not in (i, j)]
         if held:
-            extra.append(
+            items.append(
                 "held at now: " + ", ".join(f"{escape(names[k])} {num(cur[k], 3)}" for k in held)
             )
-        if d.penalty:
-            extra.append(f"J = MSE + {escape(d.penalty)}")
-        if d.standardized:
-            extra.append("standardised coordinates")
+        for r, label in enumerate(d.labels, start=1):
+            colour, _, glyph = self._style(r)
+            items.append(f"[{colour}]{glyph}[/] {escape(label)}")
         if self.show_axes and self.slice is not None:
             lam = self.slice.curvatures
-            extra.append(
+            items.append(
                 f"[{AXIS_COLOURS[0]}]long axis[/] λ {num(lam[0], 3)}, "
                 f"[{AXIS_COLOURS[1]}]short[/] λ {num(lam[1], 3)}"
             )
         if self.zoom != 1.0:
-            extra.append(f"zoom ×{num(self.zoom, 3)}")
-        for r, label in enumerate(d.labels, start=1):
-            colour, _, glyph = self._style(r)
-            extra.append(f"[{colour}]{glyph}[/] {escape(label)}")
-        extra.append("keys: x axes · h eigen · z/Z zoom · c/o/v centre")
-        return line1 + "\n" + " · ".join(extra)
+            items.append(f"zoom ×{num(self.zoom, 3)}")
+        if d.standardized:
+            items.append("standardised coordinates")
+        items.append("keys: x axes · h eigen · z/Z zoom · c/o/v centre")
+        return fit(items, self.size.width - 2 if width is None else width, CAPTION_LINES)
 
 
 @functools.lru_cache(maxsize=8)
@@ -536,3 +523,52 @@ def landscape_data(
         standardized=not session.problem.scaling.identity,
         penalty=pen.terms(lambda v: num(v, 4)),
     )
+
+
+def _row_strip(
+    bands: np.ndarray,
+    marks: dict[tuple[int, int], tuple[str, str]],
+    mono: bool,
+    ascii_only: bool,
+    width: int,
+    y: int,
+    styles: dict[tuple, Style],
+) -> Strip:
+    """Line ``y`` of cells. Colour: half blocks, two pixels (bands) a cell. NO_COLOR: one band a
+    cell, by a character of its own density. ASCII with colour: those characters on the band's
+    colour. ``styles``: the styles made so far, by (colour, background, bold)."""
+    ramp = BAND_GLYPHS_ASCII if ascii_only else BAND_GLYPHS
+    glyphs = mono or ascii_only
+
+    def style(fg: str | None, bg: str | None, bold: bool = False) -> Style:
+        key = (fg, bg, bold)
+        if key not in styles:
+            styles[key] = Style(color=fg, bgcolor=bg, bold=bold)
+        return styles[key]
+
+    top = bands[2 * y].tolist()
+    bottom = bands[2 * y + 1].tolist() if 2 * y + 1 < len(bands) else top
+    segments: list[Segment] = []
+    run_text: list[str] = []
+    run_style: Style | None = None
+    for x in range(width):
+        mark = marks.get((y, x))
+        if mark is not None:
+            glyph = mark[0]
+            st = style(mark[1], None if mono else BAND_COLOURS[top[x]], True)
+        elif glyphs:
+            bg = None if mono else BAND_COLOURS[top[x]]
+            ink = None if mono else ("#ffffff" if top[x] < 3 else "#000000")
+            glyph, st = ramp[top[x]], style(ink, bg)
+        elif top[x] == bottom[x]:
+            glyph, st = " ", style(None, BAND_COLOURS[top[x]])
+        else:
+            glyph, st = "▀", style(BAND_COLOURS[top[x]], BAND_COLOURS[bottom[x]])
+        if st is not run_style and run_text:
+            segments.append(Segment("".join(run_text), run_style))
+            run_text = []
+        run_style = st
+        run_text.append(glyph)
+    if run_text:
+        segments.append(Segment("".join(run_text), run_style))
+    return Strip(segments, width)

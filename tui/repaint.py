@@ -16,7 +16,7 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.visual import Visual, VisualType, visualize
-from textual.widget import Widget
+from textual.widget import Widget, _RenderCache  # see QuietStatic._render_content
 from textual.widgets import Static
 
 Cell = tuple[str, Style | None]
@@ -82,6 +82,11 @@ class QuietStatic(Static):
     """A Static whose updates repaint only the cells that changed (all of it if its height
     changes): a status line whose numbers move sends those numbers, not the line.
 
+    An update renders the new content once: the lines on screen are kept from the last update,
+    and Textual draws from those lines too (it would otherwise render the whole content again
+    for the first changed cell). Whether the height changed is asked only of a Static whose
+    height follows its content (``height: auto``); one of fixed height never needs a layout.
+
     A subclass may show its content its own way (:meth:`visual_of`, asked again at every
     render, so it may depend on the width).
     """
@@ -89,8 +94,8 @@ class QuietStatic(Static):
     def __init__(self, content: VisualType = "", **kwargs) -> None:
         super().__init__(content, **kwargs)
         self._text: VisualType = content
-        #: The lines drawn for the last update: (size, style, content, lines).
-        self._drawn: tuple[object, object, VisualType, list[Strip]] | None = None
+        #: The last update's lines: (size, style, content, the lines shown, all its lines' count).
+        self._drawn: tuple[object, object, VisualType, list[Strip], int] | None = None
 
     @property
     def content(self) -> VisualType:
@@ -107,29 +112,61 @@ class QuietStatic(Static):
     def render(self) -> Visual:
         return self.visual
 
-    def _lines(self, visual: Visual, height: int | None) -> list[Strip]:
-        return Visual.to_strips(self, visual, self.size.width, height, self.visual_style)
+    def _all_lines(self, content: VisualType) -> tuple[list[Strip], int]:
+        """(the lines shown in the widget's height, how many lines the content has in all)."""
+        width, height = self.size
+        visual = self.visual_of(content)
+        style = self.visual_style
+        if self.styles.content_align != ("left", "top"):  # aligned within the height: pads it
+            shown = Visual.to_strips(self, visual, width, height, style)
+            return shown, len(Visual.to_strips(self, visual, width, None, style))
+        lines = Visual.to_strips(self, visual, width, None, style)
+        # below the content, what Textual draws there (see Widget.render_line)
+        blank = Strip.blank(width, style.rich_style)
+        return lines[:height] + [blank] * (height - len(lines)), len(lines)
+
+    def _follows_content(self) -> bool:
+        """Does the height depend on the content?"""
+        height = self.styles.height
+        return height is None or height.is_auto
+
+    def _height_changes(self, old_count: int, count: int) -> bool:
+        """Does the widget's height change when its content of ``old_count`` lines gets
+        ``count``?"""
+        return count != old_count and self._follows_content()
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         width, height = self.size
         old_text, self._text = self._text, content
-        if not (self.is_mounted and width and height):
-            self._drawn = None
+        if not (self.is_mounted and width and height) or self.text_selection is not None:
+            self._drawn = None  # (text selected with the mouse: drawn whole, as Textual does)
             self.refresh(layout=layout)
             return
         style = self.visual_style
-        old_visual = self.visual_of(old_text)
         drawn = self._drawn
         if drawn is not None and drawn[:3] == (self.size, style, old_text):
-            old = drawn[3]
+            old, old_count = drawn[3], drawn[4]
         else:
-            old = self._lines(old_visual, height)
-        new_visual = self.visual_of(content)
-        if len(self._lines(old_visual, None)) != len(self._lines(new_visual, None)):
+            old, old_count = self._all_lines(old_text)
+        new, count = self._all_lines(content)
+        if self._height_changes(old_count, count):
             # another height: a layout, and all of it drawn again
             self._drawn = None
             self.refresh(layout=True)
             return
-        new = self._lines(new_visual, height)
-        self._drawn = (self.size, style, content, new)
+        self._drawn = (self.size, style, content, new, count)
         repaint_changed(self, old, new)
+
+    def _render_content(self) -> None:
+        # Textual renders all of a widget's content again when any of it is dirty; the lines of
+        # the last update are those lines, if nothing else changed since (size, style, content).
+        drawn = self._drawn
+        if (
+            drawn is not None
+            and self.text_selection is None
+            and drawn[:3] == (self.size, self.visual_style, self._text)
+        ):
+            self._render_cache = _RenderCache(self.size, drawn[3])
+            self._dirty_regions.clear()
+            return
+        super()._render_content()

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from exact import gram, solve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,26 +27,13 @@ from linreg_tui.core.session import Session
 
 
 def exact_least_squares(ds: Dataset, fit_intercept: bool) -> tuple[list[Fraction], Fraction]:
-    """(θ: weights then intercept, SSres) by the normal equations in Fractions (Gauss-Jordan),
+    """(θ: weights then intercept, SSres) by the normal equations in Fractions (tests/exact.py),
     independent of the core's solvers."""
     rows = [[Fraction(v) for v in r] for r in ds.features.tolist()]
     if fit_intercept:
         rows = [[*r, Fraction(1)] for r in rows]
     ys = [Fraction(v) for v in ds.y.tolist()]
-    p = len(rows[0])
-    a = [
-        [sum(r[i] * r[j] for r in rows) for j in range(p)]
-        + [sum(r[i] * y for r, y in zip(rows, ys))]
-        for i in range(p)
-    ]
-    for k in range(p):
-        pivot = next(i for i in range(k, p) if a[i][k] != 0)
-        a[k], a[pivot] = a[pivot], a[k]
-        for i in range(p):
-            if i != k and a[i][k] != 0:
-                f = a[i][k] / a[k][k]
-                a[i] = [u - f * v for u, v in zip(a[i], a[k])]
-    theta = [a[i][p] / a[i][i] for i in range(p)]
+    theta = solve(*gram(rows, ys))
     ss_res = sum((y - sum(t * v for t, v in zip(theta, r))) ** 2 for r, y in zip(rows, ys))
     return theta, ss_res
 

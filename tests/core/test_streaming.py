@@ -7,6 +7,7 @@ in-memory loader and reference, never from the streaming code itself.
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -238,9 +239,10 @@ def test_the_sums_are_exact_in_any_blocks_and_partitions(n, k, offset, parts, se
     assert merged.comoment() == co
 
 
-def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_path):
-    """The session's row count, R² of any MSE, and the ridge reference (solved on the moment
-    rows, then its sums scaled back to the file's rows) are the in-memory ones."""
+def test_a_streamed_session_counts_the_files_rows_and_penalised_answers_match_memory(tmp_path):
+    """The session's row count, R² of any MSE, and the ridge, lasso and elastic-net references
+    (solved on the moment rows, then their sums scaled back to the file's rows) are the
+    in-memory ones; the lasso's duality gap on the moment rows certifies it as on the rows."""
     from linreg_tui.core.hyperparams import Hyperparameters
     from linreg_tui.core.session import Session
 
@@ -249,6 +251,8 @@ def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_p
     for hp in (
         Hyperparameters(predict_x=(1.0, 2.0)),
         Hyperparameters(predict_x=(1.0, 2.0), l2=0.3),
+        Hyperparameters(predict_x=(1.0, 2.0), l1=0.2),
+        Hyperparameters(predict_x=(1.0, 2.0), l1=0.2, l2=0.3, standardize=True),
     ):
         memory = Session(load_data(str(path), x="a,b", y="y"), hp)
         streamed = Session(load_streamed(str(path), x="a,b", y="y"), hp)
@@ -258,6 +262,13 @@ def test_a_streamed_session_counts_the_files_rows_and_ridge_matches_memory(tmp_p
         for field in ("mse", "r2", "ss_res", "ss_tot", "residual_sd"):
             np.testing.assert_allclose(getattr(got, field), getattr(want, field), rtol=1e-9)
         assert got.n_samples == 40_000
+        if hp.l1 or hp.l2:
+            np.testing.assert_allclose(got.objective, want.objective, rtol=1e-12)
+        if hp.l1:
+            from linreg_tui.core.penalised import gap_target
+
+            assert 0 <= got.gap <= gap_target(got.objective)
+            assert np.count_nonzero(got.weights) == np.count_nonzero(want.weights)
         np.testing.assert_allclose(streamed.r2_at(2.0), memory.r2_at(2.0), rtol=1e-12)
 
 
@@ -286,3 +297,74 @@ def test_moments_beyond_float64_are_refused_by_column(tmp_path, rows, column):
     assert result.returncode == 2, result.stderr
     assert f"column {column}: its mean or its mean squared spread" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def write_wide(path, columns: int, rows: int, near: float, seed: int = 0) -> None:
+    """``columns`` x columns, the second ``near`` away from the first (0: twice the first)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, columns))
+    x[:, 1] = 2 * x[:, 0] if near == 0 else x[:, 0] + near * x[:, 1]
+    y = x @ rng.normal(size=columns) + rng.normal(size=rows)
+    names = [f"c{j}" for j in range(columns)]
+    with open(path, "w") as handle:
+        handle.write(",".join([*names, "y"]) + "\n")
+        for row, yi in zip(x.tolist(), y.tolist()):
+            handle.write(",".join(repr(v) for v in [*row, yi]) + "\n")
+
+
+@pytest.mark.parametrize("near", [1e-3, 1e-6, 1e-7, 3e-8])
+def test_many_columns_nearly_dependent_are_solved_to_the_last_digit(tmp_path, near):
+    """Above EXACT_PARAMS parameters the streamed sums are solved in float64 and refined against
+    the exact normal equations. Refinement gains fewer digits a step the nearer the columns are
+    to dependent: it used to stop after six steps (8 digits at 1e-7) or, where float64's Cholesky
+    failed (3e-8), to call the last column a linear combination of the others. Checked against
+    the exact least-squares answer of the same floats."""
+    from exact import gram, solve
+
+    from linreg_tui.core.stream_fit import EXACT_PARAMS
+
+    columns = EXACT_PARAMS + 1  # and the intercept
+    path = tmp_path / "wide.csv"
+    write_wide(path, columns, 80, near)
+    names = ",".join(f"c{j}" for j in range(columns))
+    streamed = reference.solve(load_streamed(str(path), x=names, y="y"))
+    data = load_data(str(path), x=names, y="y")
+    rows = [[*(Fraction(v) for v in r), Fraction(1)] for r in data.features.tolist()]
+    theta = solve(*gram(rows, [Fraction(v) for v in data.y.tolist()]))
+    want = [float(t) for t in theta]
+    got = [*streamed.weights.tolist(), streamed.intercept]
+    for g, w in zip(got, want):
+        assert abs(g - w) <= math.ulp(w), (g, w)
+
+
+def test_many_columns_exactly_dependent_name_the_column(tmp_path):
+    from linreg_tui.core.stream_fit import EXACT_PARAMS
+
+    columns = EXACT_PARAMS + 1
+    path = tmp_path / "wide.csv"
+    write_wide(path, columns, 80, near=0)
+    names = ",".join(f"c{j}" for j in range(columns))
+    with pytest.raises(DataError) as refused:
+        reference.solve(load_streamed(str(path), x=names, y="y"))
+    assert "column 'c1' is a linear combination of 'c0'" in str(refused.value)
+
+
+def test_wider_than_the_exact_sums_too_near_dependent_is_refused_not_solved(tmp_path):
+    """Wider than EXACT_COLUMNS the streamed sums are float64 per block: where those cannot
+    tell two columns apart, the rounded sums' exact answer would show digits that are not the
+    data's (it used to say a column was a linear combination of all the others)."""
+    from linreg_tui.core.exact_sums import EXACT_COLUMNS
+
+    columns = EXACT_COLUMNS  # and y: one more than summed exactly
+    path = tmp_path / "wider.csv"
+    names = ",".join(f"c{j}" for j in range(columns))
+    write_wide(path, columns, 120, near=1e-9)
+    with pytest.raises(DataError) as refused:
+        reference.solve(load_streamed(str(path), x=names, y="y"))
+    message = str(refused.value)
+    assert "too nearly dependent to solve from float64 sums" in message and "\n" not in message
+    assert "linear combination" not in message
+    write_wide(path, columns, 120, near=0.5)  # well apart: solved, as in memory
+    streamed = reference.solve(load_streamed(str(path), x=names, y="y"))
+    memory = reference.solve(load_data(str(path), x=names, y="y"))
+    np.testing.assert_allclose(streamed.weights, memory.weights, rtol=1e-10)

@@ -17,10 +17,11 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from tmux import LINREG_TUI
 
 #: The browser: Debian's chromium package (Playwright's own browser download is not used).
 CHROMIUM = "/usr/bin/chromium"
@@ -36,8 +37,6 @@ FLAGS = (
 )
 #: Seconds a wait may last before it fails. Generous: it only turns a hang into a failure.
 DEADLINE_S = 60.0
-#: The command as installed next to this interpreter.
-LINREG_TUI = Path(sys.executable).parent / "linreg-tui"
 
 #: Runs before the page's scripts: keeps the xterm.js Terminal that textual-serve's page makes
 #: (it assigns it to ``this.terminal``) as ``window.__term``, so its buffer can be read.

@@ -9,7 +9,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from test_keys import SIZE, app_test
+from pilot import app_test
+from test_keys import SIZE
 from textual import events
 from textual.widgets import Input
 

@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
-from test_keys import SIZE, app_test
+from pilot import app_test
+from test_keys import SIZE
 
 from linreg_tui.tui.app import make_app
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from test_keys import app_test, note_text, type_into, wait_until
+from pilot import app_test
+from test_keys import note_text, type_into, wait_until
 
 from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.hyperparams import Hyperparameters

@@ -4,14 +4,13 @@ rendered as a terminal would receive them and each piece is put down to the widg
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections import Counter
 
 import numpy as np
 from frame_audit import by_widget, regions
 from hypothesis import given
 from hypothesis import strategies as st
+from pilot import app_test
 from rich.segment import Segment
 from rich.style import Style
 from textual._compositor import CompositorUpdate
@@ -23,14 +22,6 @@ from linreg_tui.core.session import Session
 from linreg_tui.tui.app import make_app
 from linreg_tui.tui.iteration_log import LogTable
 from linreg_tui.tui.repaint import cells, changed_span
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def record_frames(app) -> list[str]:
@@ -47,6 +38,18 @@ def record_frames(app) -> list[str]:
     return frames
 
 
+async def sent_by_pane(app, pilot, *keys: str) -> tuple[Counter, dict]:
+    """(bytes sent per pane, each pane's region) for the frames written after pressing ``keys``."""
+    shown = regions(app)
+    frames = record_frames(app)
+    await pilot.press(*keys)
+    await pilot.pause()
+    sent = Counter()
+    for frame in frames:
+        sent += by_widget(frame, shown)
+    return sent, dict(shown)
+
+
 def seed_app(**hp):
     return make_app(Session(seed_dataset(), Hyperparameters(epochs=100_000_000, **hp)))
 
@@ -60,14 +63,7 @@ async def test_one_epoch_at_200x60_sends_the_cells_that_changed():
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.press(*["space"] * 5)
         await pilot.pause()
-        shown = regions(app)
-        frames = record_frames(app)
-        await pilot.press("space")
-        await pilot.pause()
-        sent = Counter()
-        for frame in frames:
-            sent += by_widget(frame, shown)
-    area = dict(shown)
+        sent, area = await sent_by_pane(app, pilot, "space")
     landscape = area["landscape"]
     # the landscape: the cells the point and the path moved through, not its 65×48 cells
     assert 0 < sent["landscape"] < landscape.area // 4
@@ -180,13 +176,7 @@ async def test_the_log_scale_key_repaints_the_loss_pane_not_the_screen():
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.press("right_square_bracket")
         await pilot.pause()
-        shown = regions(app)
-        frames = record_frames(app)
-        await pilot.press("l")
-        await pilot.pause()
-        sent = Counter()
-        for frame in frames:
-            sent += by_widget(frame, shown)
+        sent, _ = await sent_by_pane(app, pilot, "l")
     assert sent["loss"] > 0
     for pane in ("landscape", "fit", "data", "log-rows", "settings"):
         assert sent[pane] == 0, sent

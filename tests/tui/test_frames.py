@@ -3,8 +3,7 @@ epochs never depend on how many frames are drawn."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
+from pilot import app_test
 
 from linreg_tui.core.dataset import seed_dataset
 from linreg_tui.core.hyperparams import Hyperparameters
@@ -14,14 +13,6 @@ from linreg_tui.tui.app import make_app
 from linreg_tui.tui.chart import Chart
 from linreg_tui.tui.data_view import DataView
 from linreg_tui.tui.status_panel import StatusPanel
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def spy(monkeypatch, cls: type, name: str) -> list[object]:

@@ -7,13 +7,12 @@ what the core returns for the same question.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import math
 import re
 
 import numpy as np
 import pytest
+from pilot import app_test
 from textual.command import CommandPalette
 from textual.geometry import Region
 from textual.pilot import Pilot
@@ -25,16 +24,6 @@ from linreg_tui.tui.app import LinregApp, make_app
 from linreg_tui.tui.help_screen import HelpScreen
 
 SIZE = (100, 32)
-
-
-def app_test(body):
-    """Run an async test body to completion (the project has no pytest async plugin)."""
-
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 # -- independent answers ---------------------------------------------------------------------------

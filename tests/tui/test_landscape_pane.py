@@ -6,12 +6,11 @@ Independent answers: the seed's epochs by hand (m1 = 0.264, b1 = 0.08), its leas
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import math
 
 import numpy as np
 import pytest
+from pilot import app_test
 
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.hyperparams import Hyperparameters
@@ -26,14 +25,6 @@ from linreg_tui.tui.landscape_view import (
 )
 
 LAMBDA_MIN, LAMBDA_MAX = 12 - math.sqrt(136), 12 + math.sqrt(136)
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def screen_text(view: LandscapeView) -> list[str]:

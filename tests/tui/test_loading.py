@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from test_keys import app_test, wait_until
+from pilot import app_test
+from test_keys import wait_until
 
 from linreg_tui.core.errors import DataError
 from linreg_tui.tui.loading import LoadingApp

@@ -4,14 +4,13 @@ landscape) is drawn, stepped forward and back, with every warning turned into an
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import html
 import re
 import warnings
 
 import numpy as np
 import pytest
+from pilot import app_test
 
 from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.errors import DataError, HyperparameterError
@@ -54,14 +53,6 @@ CASES = {
     ),
     "adagrad, huge start": (ORDINARY, ORDINARY, {"optimizer": "adagrad", "m0": (1e150,)}),
 }
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def words_on_screen(app) -> list[str]:

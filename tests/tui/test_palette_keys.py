@@ -6,32 +6,19 @@ open, and then close and quit normally.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from test_terminal import ENV_256, FIRST_FRAME, LINREG_TUI
-from tmux import Tmux
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Tmux]:
-    assert LINREG_TUI.is_file(), f"{LINREG_TUI} is missing: install the package (pip install -e .)"
-    tmux = Tmux(tmp_path)
-    try:
-        yield tmux
-    finally:
-        tmux.kill()
+from test_terminal import ENV_256, FIRST_FRAME
+from tmux import LINREG_TUI
 
 
 @pytest.mark.parametrize("page", ["PageDown", "PageUp"])
-def test_ctrl_p_then_page_key_at_once_does_not_crash(server, page):
-    session = server.start("palette", [str(LINREG_TUI)], ENV_256, 100, 30)
+def test_ctrl_p_then_page_key_at_once_does_not_crash(tmux, page):
+    session = tmux.start("palette", [str(LINREG_TUI)], ENV_256, 100, 30)
     session.wait_for_text(*FIRST_FRAME)
     for _ in range(3):  # a few times: the crash needed the keys to beat the palette's layout
-        server.run("send-keys", "-t", "palette", "C-p", page)
+        tmux.run("send-keys", "-t", "palette", "C-p", page)
         session.wait_for_text("Search for commands")
-        server.run("send-keys", "-t", "palette", page, page, "Escape")
+        tmux.run("send-keys", "-t", "palette", page, page, "Escape")
         session.wait_for(lambda s: "Search for commands" not in s, "the palette closed")
     screen = session.screen()
     assert "Traceback" not in screen and "KeyError" not in screen, screen

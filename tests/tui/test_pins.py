@@ -7,10 +7,8 @@ not the core's numbers.
 
 from __future__ import annotations
 
-import asyncio
-import functools
-
 import pytest
+from pilot import app_test
 from textual.widgets import Input
 
 from linreg_tui.tui.app import make_app
@@ -31,14 +29,6 @@ def seed_run(lr: float, epochs: int) -> tuple[float, float, float]:
         m, b = m - lr * dm, b - lr * db
     mse = sum((y - (m * x + b)) ** 2 for x, y in zip(SEED_X, SEED_Y)) / n
     return m, b, mse
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 async def set_lr(pilot, app, text: str) -> None:

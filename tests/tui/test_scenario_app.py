@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_keys import SIZE, app_test
+from pilot import app_test
+from test_keys import SIZE
 from textual.widgets import Input
 
 from linreg_tui.core import scenario

@@ -10,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser import LINREG_TUI, Tab, chromium, served, wait_until
+from browser import Tab, chromium, served, wait_until
+from tmux import LINREG_TUI
 
 
 @pytest.fixture

@@ -14,22 +14,11 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_terminal import ENV_256, FIRST_FRAME, LINREG_TUI
-from tmux import DEADLINE_S, POLL_S, Tmux
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Tmux]:
-    assert LINREG_TUI.is_file(), f"{LINREG_TUI} is missing: install the package (pip install -e .)"
-    tmux = Tmux(tmp_path)
-    try:
-        yield tmux
-    finally:
-        tmux.kill()
+from test_terminal import ENV_256, FIRST_FRAME
+from tmux import DEADLINE_S, LINREG_TUI, POLL_S, Tmux
 
 
 def child_pids(pid: int) -> list[int]:
@@ -89,26 +78,26 @@ def stty_modes(screen: str) -> set[str]:
     ],
     ids=["SIGTERM", "SIGHUP", "SIGINT"],
 )
-def test_a_signal_ends_the_app_with_the_terminal_restored(server, signum, status):
+def test_a_signal_ends_the_app_with_the_terminal_restored(tmux, signum, status):
     # The shell stays (sleep) so that the terminal's state is read from a live pane.
     script = f"{LINREG_TUI}; s=$?; stty -a; echo app-status=$s; sleep {DEADLINE_S:.0f}"
-    session = server.start("sig", ["/bin/sh", "-c", script], ENV_256, 100, 30)
+    session = tmux.start("sig", ["/bin/sh", "-c", script], ENV_256, 100, 30)
     session.wait_for_text(*FIRST_FRAME)
     session.send("r")  # running: the stepper's worker is busy when the signal arrives
-    os.kill(app_pid(server, "sig"), signum)
+    os.kill(app_pid(tmux, "sig"), signum)
     screen = session.wait_for(lambda s: "app-status=" in s, "the app's exit", history=True)
     assert f"app-status={status}" in screen, screen
     assert "Traceback" not in screen, screen
     modes = stty_modes(screen)
     assert {"echo", "icanon", "isig"} <= modes, screen
     assert not {"-echo", "-icanon", "-isig"} & modes, screen
-    assert flags(server, "sig") == {"alternate_on": "0", "mouse_any_flag": "0", "cursor_flag": "1"}
+    assert flags(tmux, "sig") == {"alternate_on": "0", "mouse_any_flag": "0", "cursor_flag": "1"}
 
 
-def test_ctrl_z_suspends_and_fg_redraws(server):
+def test_ctrl_z_suspends_and_fg_redraws(tmux):
     # An interactive shell with job control, as a user has.
     env = {**ENV_256, "PS1": "$ "}
-    session = server.start("job", ["/bin/bash", "--norc", "--noprofile", "-i"], env, 100, 30)
+    session = tmux.start("job", ["/bin/bash", "--norc", "--noprofile", "-i"], env, 100, 30)
     session.wait_for_text("$")
     session.send(str(LINREG_TUI), "Enter")
     session.wait_for_text(*FIRST_FRAME)
@@ -118,7 +107,7 @@ def test_ctrl_z_suspends_and_fg_redraws(server):
     session.send("C-z")
     stopped = session.wait_for(lambda s: "Stopped" in s, "the shell's 'Stopped' line")
     assert "epoch 1/1,000" not in stopped  # back on the normal screen
-    assert flags(server, "job")["alternate_on"] == "0"
+    assert flags(tmux, "job")["alternate_on"] == "0"
     session.send("stty -a | grep -o -- '-\\?icanon\\|-\\?echo ' | tr '\\n' ' '; echo", "Enter")
     shown = session.wait_for(lambda s: "icanon" in s.split("Stopped")[-1], "stty's modes")
     tail = shown.split("Stopped")[-1]
@@ -135,14 +124,14 @@ def test_ctrl_z_suspends_and_fg_redraws(server):
     session.wait_for_text("status=0")
 
 
-def test_a_closed_terminal_ends_the_app(server):
+def test_a_closed_terminal_ends_the_app(tmux):
     # What a dropped SSH connection does: the terminal hangs up (SIGHUP, and reads and writes on
     # it fail). The app must end, not wait forever to restore a terminal that is gone.
-    session = server.start("gone", [str(LINREG_TUI)], ENV_256, 100, 30)
+    session = tmux.start("gone", [str(LINREG_TUI)], ENV_256, 100, 30)
     session.wait_for_text(*FIRST_FRAME)
     session.send("r")
-    pid = app_pid(server, "gone")
-    server.kill()
+    pid = app_pid(tmux, "gone")
+    tmux.kill()
     stat = Path(f"/proc/{pid}/stat")
 
     def ended() -> bool:

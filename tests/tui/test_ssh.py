@@ -13,16 +13,14 @@ deadline here (30 s) only turns a hang into a failure. Everything started is sto
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sshlink import SshLink
-from tmux import Tmux
+from tmux import LINREG_TUI
 
-LINREG_TUI = Path(sys.executable).parent / "linreg-tui"
 #: A budget that a run cannot spend during the test (about a minute at full speed).
 BUDGET = "100000000"
 #: Seconds of full-speed running before a key: long enough to fill every buffer on the way if
@@ -44,15 +42,6 @@ def link(request, tmp_path: Path) -> Iterator[tuple[SshLink, tuple[int, int]]]:
         yield link, size
     finally:
         link.stop()
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    server = Tmux(tmp_path)
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 def key_to_effect(session, key: str, shows, what: str) -> float:

@@ -8,10 +8,10 @@ frames, a fast one cannot post more than one per frame.
 from __future__ import annotations
 
 import asyncio
-import functools
 
 import numpy as np
 import pytest
+from pilot import app_test
 from textual.message import Message
 from textual.widgets import Input
 
@@ -25,16 +25,6 @@ from linreg_tui.tui.stepper import Stepper
 
 #: Least squares for the seed's points: slope Sxy/Sxx = 6/10, intercept 4 − 0.6·3, MSE 2.4/5.
 LS_M, LS_B, LS_MSE = 0.6, 2.2, 0.48
-
-
-def app_test(body):
-    """Run an async test body to completion (the project has no pytest async plugin)."""
-
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def drive(session: Session, to_end: bool, on_progress=None) -> tuple[Stepper, list[Message]]:

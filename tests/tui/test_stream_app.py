@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_keys import app_test, note_text, run_to_completion, type_into, wait_until
+from pilot import app_test
+from test_keys import note_text, run_to_completion, type_into, wait_until
 
 from linreg_tui.core import reference
 from linreg_tui.core.hyperparams import Hyperparameters

@@ -23,14 +23,13 @@ slope and intercept after 1000 epochs, and the least-squares line of the seed's 
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import math
 import random
 import re
 import time
 
 import numpy as np
+from pilot import app_test
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -77,16 +76,6 @@ CHARACTERS = {
     "left_curly_bracket": "{",
     "right_curly_bracket": "}",
 }
-
-
-def app_test(body):
-    """Run an async test body to completion (the project has no pytest async plugin)."""
-
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def binding_keys() -> list[str]:

@@ -5,23 +5,15 @@ Independent answer: the seed's 2/λmax from its Hessian [[22, 6], [6, 2]], 2/(12
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import math
+
+from pilot import app_test
 
 from linreg_tui.core.trainer import Status
 from linreg_tui.tui.app import make_app
 from linreg_tui.tui.sweep_screen import SweepChart, SweepScreen, decades
 
 LR_MAX = 2 / (12 + math.sqrt(136))
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 @app_test

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tmux import Tmux
+from tmux import LINREG_TUI, Tmux
 
 #: The command as installed next to this interpreter (the console script, not ``python -m``).
-LINREG_TUI = Path(sys.executable).parent / "linreg-tui"
 
 #: The seed script's printed results after 1000 epochs at lr 0.01.
 SEED_SLOPE = 0.6176946148762643
@@ -53,17 +50,6 @@ def base_env(term: str, **extra: str) -> dict[str, str]:
 
 ENV_256 = base_env("xterm-256color")
 ENV_16 = base_env("xterm-16color", NO_COLOR="1")
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    assert LINREG_TUI.is_file(), f"{LINREG_TUI} is missing: install the package (pip install -e .)"
-    # A short directory: a Unix socket path must fit in about 100 bytes.
-    server = Tmux(tmp_path)
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 def shown_params(screen: str) -> tuple[str, str, str]:

@@ -7,26 +7,10 @@ significant digits in the caption), least squares (0.6, 2.2), 2/λmax = 2/(12 + 
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from test_terminal import ENV_16, ENV_256
-from tmux import Tmux
+from tmux import LINREG_TUI, Tmux
 
-LINREG_TUI = Path(sys.executable).parent / "linreg-tui"
 CAPTION = "● m 0.6182 b 0.1918 · ✚ LS 0.6 2.2"
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    assert LINREG_TUI.is_file(), f"{LINREG_TUI} is missing: install the package (pip install -e .)"
-    server = Tmux(tmp_path)
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 def test_landscape_pin_and_sweep_in_a_real_terminal(tmux: Tmux) -> None:

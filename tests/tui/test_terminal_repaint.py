@@ -11,25 +11,12 @@ keeps whatever it was sent, so a cell that changed but was not repainted stays w
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from tmux import Tmux
+from tmux import LINREG_TUI, Tmux
 
-LINREG_TUI = Path(sys.executable).parent / "linreg-tui"
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TERM": "xterm-256color"}
 EPOCH = re.compile(r"epoch ([\d,]+)/")
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    server = Tmux(tmp_path)
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 def epoch(screen: str) -> int:

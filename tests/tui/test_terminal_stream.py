@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from test_terminal import ENV_256, LINREG_TUI, tmux  # noqa: F401 (the fixture)
-from tmux import Tmux
+from test_terminal import ENV_256
+from tmux import LINREG_TUI, Tmux
 
 from linreg_tui.core import reference
 from linreg_tui.core.loading import load_data
@@ -15,7 +15,7 @@ from linreg_tui.core.loading import load_data
 ROWS = 150_000
 
 
-def test_the_app_on_a_streamed_file(tmux: Tmux, tmp_path: Path) -> None:  # noqa: F811
+def test_the_app_on_a_streamed_file(tmux: Tmux, tmp_path: Path) -> None:
     rng = np.random.default_rng(2)
     x = rng.uniform(0, 10, ROWS)
     y = 0.75 * x + 3 + rng.normal(size=ROWS)

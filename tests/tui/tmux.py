@@ -16,10 +16,13 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+#: The program under test, installed beside the Python running the tests.
+LINREG_TUI = Path(sys.executable).parent / "linreg-tui"
 #: Seconds a wait may last before it fails. Generous: it only turns a hang into a failure.
 DEADLINE_S = 30.0
 #: Seconds between two looks at the screen while waiting.
