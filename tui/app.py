@@ -80,6 +80,8 @@ WITHOUT_SESSION = frozenset(
         "screenshot",
     }
 )
+#: The only actions keys may take while the window is too small to show the app.
+WHILE_TOO_SMALL = frozenset({"quit", "suspend_process"})
 PANE_TITLES = {
     "loss": "Loss",
     "fit": "Fit",
@@ -356,7 +358,13 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._show_text("#landscape-key", waiting)
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
-        """Actions of the app that need the session wait politely until it is there."""
+        """Actions of the app that need the session wait politely until it is there; while
+        the window is too small to show anything, keys do nothing but quit (a run, an export or
+        a screenshot made there would happen unseen)."""
+        if self.default_screen.has_class("-too-small") and isinstance(action, str):
+            if parse_action(action)[1] not in WHILE_TOO_SMALL:
+                self.bell()
+                return True
         if self.session is None and isinstance(action, str):
             where, name, _ = parse_action(action)
             mine = (where == "app") or (not where and default_namespace in (None, self))
@@ -395,7 +403,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         if small:
             self.query_one("#too-small", Static).update(
                 f"Make the window larger: linreg-tui needs at least {SMALLEST[0]}×{SMALLEST[1]}, "
-                f"this one is {width}×{height}."
+                f"this one is {width}×{height}. Keys wait until then; q quits."
             )
         wide = width >= WIDE[0] and height >= WIDE[1]
         panes = self.query_one("#panes")

@@ -458,6 +458,26 @@ async def test_question_mark_opens_help_with_every_binding_and_escape_closes_it(
         assert app.session.trainer.epoch == 1
 
 
+@app_test
+async def test_the_help_scrolls_from_the_keyboard_at_once():
+    """Longer than 80×24: End, Page Up/Down and the arrows scroll it without a Tab first (they
+    did nothing until Tab focused it, so half the help was out of reach)."""
+    from textual.containers import VerticalScroll
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        scroll = app.screen.query_one(VerticalScroll)
+        assert scroll.max_scroll_y > 0  # there is more than fits
+        await pilot.press("end")
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("home", "pagedown")
+        assert 0 < scroll.scroll_y
+        top = scroll.scroll_y
+        await pilot.press("down")
+        assert scroll.scroll_y > top or scroll.scroll_y == scroll.max_scroll_y
+
+
 @pytest.mark.parametrize(
     ("key", "pane"),
     [("1", "loss"), ("2", "fit"), ("3", "log"), ("4", "data"), ("5", "landscape")],
@@ -745,7 +765,8 @@ async def test_the_command_palette_lists_and_runs_our_actions():
 
 
 @app_test
-async def test_a_small_window_asks_to_be_larger_and_recovers():
+async def test_a_small_window_asks_to_be_larger_and_recovers(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a screenshot would land here
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("space")
@@ -754,8 +775,17 @@ async def test_a_small_window_asks_to_be_larger_and_recovers():
         assert too_small.display and too_small.region.area > 0
         message = " ".join(line.strip() for line in lines_of(too_small))
         assert "Make the window larger" in message and "50×15" in message
+        assert "q quits" in message
         for part in ("#status", "#settings", "#panes"):
             assert app.query_one(part).region.area == 0, part
+        # Keys wait: nothing runs, is exported or opens unseen (they used to run to the end,
+        # write an export from the palette and a screenshot, with toasts over the message).
+        await pilot.press("e", "space", "i", "ctrl+p", "5", "g", "s")
+        await pilot.pause()
+        assert app.session.trainer.epoch == 1
+        assert list(tmp_path.iterdir()) == []
+        assert app.screen is app.default_screen  # no palette, no sweep, no dialog
+        assert not app._notifications
 
         await pilot.resize_terminal(80, 24)
         assert not too_small.display
