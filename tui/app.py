@@ -365,6 +365,10 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             if parse_action(action)[1] not in WHILE_TOO_SMALL:
                 self.bell()
                 return True
+        if isinstance(action, str) and self.screen is self.default_screen:
+            # a key that acts: the user has moved on from a field's error, which would
+            # otherwise stay on the hint line through steps, runs and restarts
+            self.query_one(SettingsPanel).clear_error()
         if self.session is None and isinstance(action, str):
             where, name, _ = parse_action(action)
             mine = (where == "app") or (not where and default_namespace in (None, self))

@@ -1001,3 +1001,29 @@ async def test_stepping_back_through_full_batch_adam_with_a_schedule_in_the_app_
         found = re.search(r"^\s*m ← \S+ − \S+ × \(\S+\) / \(√\S+ \+ \S+\) = (\S+)$", text, re.M)
         assert found, text
         assert float(found[1]) == pytest.approx(float(again.weights[0]), rel=1e-5)
+
+
+@app_test
+async def test_a_fields_error_is_read_whole_and_goes_once_the_user_moves_on():
+    """At 80 columns a reason was cut at the window's edge ('… adam;' and the rest lost), and
+    an error stayed on the hint line through steps, runs and restarts."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        inp = app.query_one("#set-epochs", Input)
+        inp.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+shift+a", *"1.5")
+        await pilot.pause()
+        shown = note_text(app)
+        reason = inp.validate(inp.value).failure_descriptions[0]
+        width = app.query_one("#settings-note").content_region.width
+        assert len(f"✗ {reason} (not applied)") > width  # longer than a line
+        assert " ".join(f"✗ {reason} (not applied)".split()) == " ".join(shown.split())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "kept 1000" in note_text(app).replace(",", "")
+        await pilot.press("space")
+        await pilot.pause()
+        assert "✗" not in note_text(app)
+        assert app.session.trainer.epoch == 1
+        assert app.query_one("#settings-note").size.height == 1  # back to one line
