@@ -361,10 +361,10 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         """Actions of the app that need the session wait politely until it is there; while
         the window is too small to show anything, keys do nothing but quit (a run, an export or
         a screenshot made there would happen unseen)."""
-        if self.default_screen.has_class("-too-small") and isinstance(action, str):
-            if parse_action(action)[1] not in WHILE_TOO_SMALL:
-                self.bell()
-                return True
+        small = self.default_screen.has_class("-too-small")
+        if small and isinstance(action, str) and parse_action(action)[1] not in WHILE_TOO_SMALL:
+            self.bell()
+            return True
         if isinstance(action, str) and self.screen is self.default_screen:
             # a key that acts: the user has moved on from a field's error, which would
             # otherwise stay on the hint line through steps, runs and restarts
@@ -617,6 +617,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(SettingsPanel).load(hp)
         self._start_log()
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
+        self.clear_notifications()  # the last edit's toast is old news: one toast, not a stack
         self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
         for chart in self.query(Chart):
             chart.forget_rows()
