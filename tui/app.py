@@ -474,7 +474,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         runs = self.query_one("#runs", Static)
         runs.set_class(bool(self.pinned), "-shown")
         if self.pinned:
-            self._show_text("#runs", runs_table(self.pinned, self.session.hp, self.ascii_only))
+            t = self.session.trainer
+            table = runs_table(self.pinned, self.session.hp, self.ascii_only, t.started_with)
+            self._show_text("#runs", table)
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""
@@ -653,7 +655,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
     def _why_not_forward(self) -> None:
         t = self.session.trainer
         hint = {
-            Status.BUDGET_SPENT: "raise epochs to go on, or step back",
+            Status.BUDGET_SPENT: "raise epochs to go on, step back, or restart (ctrl+r)",
             Status.CONVERGED: "lower tol to go on, or step back",
             Status.DIVERGED: "lower lr, or step back (backspace) or restart (ctrl+r)",
         }.get(t.status, "")
