@@ -487,7 +487,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     def _start_log(self) -> None:
         s = self.session
-        self.query_one(IterationLog).start(s.dataset.feature_names, s.hp.fit_intercept, s.record())
+        self.query_one(IterationLog).start(
+            s.dataset.feature_names, s.hp.fit_intercept, s.record(), s.gradient_rounding_bound
+        )
         self._logged_epoch = s.trainer.epoch
 
     def _log(self, rec: Record, note: str = "") -> None:
