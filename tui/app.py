@@ -252,7 +252,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 yield LandscapeView(id="landscape")
                 yield QuietStatic(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
-                yield Static(id="runs", classes="runs-table")
+                yield QuietStatic(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield Static(id="data-note", classes="chart-key")
