@@ -9,6 +9,7 @@ value puts the applied one back. Yes/no settings are :class:`~.toggle.Toggle` bo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,13 +47,18 @@ NOTE = note("run")
 class CoreParser(Validator):
     """A Textual validator around a core parser: the parser's message is the failure reason."""
 
-    def __init__(self, parse: Callable[[str], object]) -> None:
+    def __init__(
+        self, parse: Callable[[str], object], fits: Callable[[object], None] | None = None
+    ) -> None:
         super().__init__()
         self._parse = parse
+        self._fits = fits
 
     def validate(self, value: str) -> ValidationResult:
         try:
-            self._parse(value)
+            parsed = self._parse(value)
+            if self._fits is not None:
+                self._fits(parsed)  # e.g. one predict value per x column of the data
         except ValueError as exc:
             return self.failure(str(exc))
         return self.success()
@@ -99,6 +105,8 @@ class SettingsPanel(Widget):
     }
     SettingsPanel #settings-note.-error {
         color: $text-error;
+        height: auto;
+        max-height: 4;  /* a reason is read whole, not cut at the window's edge */
     }
     """
 
@@ -113,6 +121,13 @@ class SettingsPanel(Widget):
         super().__init__(id=id)
         self._hp = hp
         self.page = next(iter(declared.PAGES))
+        #: Raises (a ValueError) where settings do not fit the data (the app sets it): checked
+        #: as the value is typed, as the parser's own rules are.
+        self.check_with_data: Callable[[Hyperparameters], None] | None = None
+
+    def _fits(self, name: str, value: object) -> None:
+        if self.check_with_data is not None:
+            self.check_with_data(dataclasses.replace(self._hp, **{name: value}))
 
     def compose(self) -> ComposeResult:
         for page in declared.PAGES:
@@ -139,7 +154,7 @@ class SettingsPanel(Widget):
             shown(f.name, self._hp),
             id=f"set-{f.name}",
             compact=True,
-            validators=[CoreParser(f.parse)],
+            validators=[CoreParser(f.parse, lambda v, name=f.name: self._fits(name, v))],
             validate_on=["changed", "submitted", "blur"],
             select_on_focus=True,
             suggester=SuggestFromList(f.choices) if f.choices else None,
@@ -184,6 +199,11 @@ class SettingsPanel(Widget):
         text.update(markup)
         text.set_class(error, "-error")
 
+    def clear_error(self) -> None:
+        """Back to the page's note if a field's error is shown (the user has moved on)."""
+        if self.query_one("#settings-note").has_class("-error"):
+            self.say(note(self.page))
+
     def refuse(self, reason: str) -> None:
         """The app could not apply a value the parser accepted (e.g. the wrong count for the
         data); the field already shows the applied value again."""
@@ -226,6 +246,9 @@ class SettingsPanel(Widget):
         """Post the parsed value if valid and changed; False if invalid."""
         name = inp.id.removeprefix("set-")
         field = _BY_NAME[name]
+        result = inp.validate(inp.value)
+        if result is not None and not result.is_valid:
+            return False  # the text stays, with the reason, to be corrected
         try:
             value = field.parse(inp.value)
         except ValueError:
