@@ -245,6 +245,16 @@ class Session:
             f"data's scale{' or lower λ' if penalised else ''}"
         )
 
+    def check_settings(self, hp: Hyperparameters) -> None:
+        """Raise what applying ``hp`` would raise for not fitting the data (a value per column,
+        what streamed data cannot do), without applying it.
+
+        Raises
+        ------
+        HyperparameterError
+        """
+        self._check_against_data(self.loaded, hp)
+
     @staticmethod
     def _check_against_data(dataset: Dataset, hp: Hyperparameters) -> None:
         d = dataset.n_features
