@@ -247,8 +247,10 @@ class DataView(VirtualTable):
             self.refresh_lines()  # it stays open, saying why
             return
         self.editing = None  # the table's lines come back with the edit's frame
+        shown = self._dataset
         edit.done(edit.line.text)
-        self.refresh_lines()
+        if self._dataset is shown:  # not applied (yet): else show() has repainted them
+            self.refresh_lines()
 
     def _editor_lines(self) -> list[Strip]:
         """The field's lines, full width: the cell's name and the text typed, then the reason

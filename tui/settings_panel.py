@@ -113,6 +113,8 @@ class SettingsPanel(Widget):
         super().__init__(id=id)
         self._hp = hp
         self.page = next(iter(declared.PAGES))
+        #: What the note under the fields says now: (markup, error).
+        self._said: tuple[str, bool] | None = None
 
     def compose(self) -> ComposeResult:
         for page in declared.PAGES:
@@ -180,6 +182,9 @@ class SettingsPanel(Widget):
         self.say(note(page))
 
     def say(self, markup: str, error: bool = False) -> None:
+        if self._said == (markup, error):
+            return  # (load() says it again at every new session: no layout for nothing)
+        self._said = (markup, error)
         text = self.query_one("#settings-note", Static)
         text.update(markup)
         text.set_class(error, "-error")
