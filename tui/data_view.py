@@ -258,15 +258,19 @@ class DataView(VirtualTable):
         edit = self.editing
         width = self.scrollable_content_region.width or self.size.width
         line = edit.line
-        parts = [Segment(" "), Segment(f"{edit.name}: ", _NAME)]
+        label = f"{edit.name}: "
+        parts = [Segment(" "), Segment(label, _NAME)]
+        # Text longer than the room left shows the stretch that ends at the cursor.
+        room = max(4, width - 2 - len(label))
+        start = max(0, line.cursor + 1 - room)
+        text, cursor = line.text[start : start + room], line.cursor - start
         if line.selected:
-            parts.append(Segment(line.text, _SELECTED))
+            parts.append(Segment(text, _SELECTED))
         else:
-            after = line.text[line.cursor + 1 :]
             parts += [
-                Segment(line.text[: line.cursor], _FIELD),
-                Segment(line.text[line.cursor : line.cursor + 1] or " ", _CURSOR),
-                Segment(after, _FIELD),
+                Segment(text[:cursor], _FIELD),
+                Segment(text[cursor : cursor + 1] or " ", _CURSOR),
+                Segment(text[cursor + 1 :], _FIELD),
             ]
         lines = [Strip(parts)]
         if edit.reason is None:
