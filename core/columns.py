@@ -146,7 +146,25 @@ def select_columns(
             f"{source}: {len(specs):,} x columns asked for; the table has {len(header):,}"
         )
     x_cols = [column_index(source, header, spec, "x") for spec in specs]
-    y_col = column_index(source, header, y if y is not None else str(len(header)), "y")
+    # the last column with a name: "x,y," (a spreadsheet's trailing comma) has y last
+    named = [i for i, column in enumerate(header) if column]
+    last = str(named[-1] + 1) if named else str(len(header))
+    y_col = column_index(source, header, y if y is not None else last, "y")
+    for role, col in [*(("x", c) for c in x_cols), ("y", y_col)]:
+        if not header[col]:
+            raise DataError(
+                f"{source}: the {role} column, column {col + 1}, has no name in the header; "
+                "name it, or choose another column"
+            )
+    chosen = [*x_cols, y_col]
+    names = [header[c] for c in chosen]
+    for col in chosen:
+        if names.count(header[col]) > 1 and chosen.count(col) == 1:
+            others = [str(c + 1) for c in chosen if header[c] == header[col]]
+            raise DataError(
+                f"{source}: columns {' and '.join(others)} are both named {shown(header[col])}; "
+                "rename one, so that the fit, the charts and the messages can tell them apart"
+            )
     seen: set[int] = set()
     for col in x_cols:
         if col in seen:

@@ -521,11 +521,8 @@ def _check_header(name: str, header: list[str], delimiter: str, line: int) -> No
             f"{name}: line {line} looks like data ({shown(delimiter.join(header))}), not a header; "
             "add a first row naming the columns, e.g. x,y"
         )
-    for i, cell in enumerate(header, start=1):
-        if not cell:
-            raise DataError(
-                f"{name}: line {line}, column {i} has no name; every column needs a name"
-            )
+    # An unnamed column (a trailing comma, as spreadsheets write) is refused only if chosen
+    # (columns.select_columns), not for being there.
 
 
 @contextlib.contextmanager

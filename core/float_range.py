@@ -109,7 +109,11 @@ def check_curvature(dataset, scaling, quadratic, standardized: bool) -> None:
     DataError
     """
     names = dataset.feature_names
-    fix = "rescale it" if standardized else "use --standardize, or rescale it"
+    fix = (
+        "rescale it"
+        if standardized
+        else "standardise (--standardize, or the standardise box), or rescale it"
+    )
     finite = np.isfinite(dataset.features).all(axis=0)
     if not finite.all():
         # a power of x beyond float64 (1e200 squared): its values cannot even be stored
@@ -145,7 +149,7 @@ def check_curvature(dataset, scaling, quadratic, standardized: bool) -> None:
     if not np.all(np.isfinite(quadratic.factor)):
         raise DataError(
             f"{dataset.source}: the columns' products are beyond the range float64 holds "
-            "(1.8e308); use --standardize, or rescale them"
+            "(1.8e308); standardise (--standardize, or the standardise box), or rescale them"
         )
     if standardized:
         for j, name in enumerate(names):

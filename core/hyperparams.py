@@ -17,9 +17,17 @@ from .errors import HyperparameterError
 MAX_EPOCHS = 100_000_000
 
 
+def _ascii(field: str, cleaned: str) -> str:
+    """``cleaned`` if written in ASCII: Python's float() and int() also take other scripts'
+    digits ('١' is 1), which the data's cells (and a person reading the number) do not."""
+    if not cleaned.isascii():
+        raise HyperparameterError(f"{field}: {cleaned!r} is not a number (write it in 0-9)")
+    return cleaned
+
+
 def _number(field: str, text: str) -> float:
     """Parse ``text`` as a finite float, or raise a message naming ``field``."""
-    cleaned = text.strip()
+    cleaned = _ascii(field, text.strip())
     if not cleaned:
         raise HyperparameterError(f"{field}: a number is needed, got nothing")
     try:
@@ -28,6 +36,11 @@ def _number(field: str, text: str) -> float:
         raise HyperparameterError(f"{field}: {cleaned!r} is not a number") from None
     if not math.isfinite(value):
         raise HyperparameterError(f"{field}: must be a finite number, got {cleaned!r}")
+    if value == 0 and any(c in "123456789" for c in cleaned.lower().partition("e")[0]):
+        raise HyperparameterError(
+            f"{field}: {cleaned!r} is too small for float64 (it would be 0; the smallest is "
+            "about 5e-324)"
+        )
     return value
 
 
@@ -40,7 +53,7 @@ def parse_lr(text: str) -> float:
 
 def parse_epochs(text: str) -> int:
     """Epoch budget: a whole number from 0 to :data:`MAX_EPOCHS` (``1e6``, ``1_000_000`` work)."""
-    cleaned = text.strip()
+    cleaned = _ascii("epochs", text.strip())
     try:
         value: int | float = int(cleaned)
     except ValueError:
@@ -63,7 +76,7 @@ def parse_tol(text: str) -> float:
 
 def parse_degree(text: str) -> int:
     """Polynomial degree: a whole number ≥ 1."""
-    cleaned = text.strip()
+    cleaned = _ascii("degree", text.strip())
     try:
         value = int(cleaned)
     except ValueError:
@@ -142,7 +155,7 @@ def check_tol(value: float) -> None:
 
 def parse_count(field: str, text: str, lowest: int = 1, none: str | None = None) -> int | None:
     """A whole number ≥ ``lowest``; ``none`` (e.g. "all") or nothing means None when allowed."""
-    cleaned = text.strip().lower()
+    cleaned = _ascii(field, text.strip().lower())
     if none is not None and cleaned in (none, ""):
         return None
     try:

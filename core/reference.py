@@ -152,6 +152,17 @@ def solve(dataset: Dataset, fit_intercept: bool = True, method: str = "auto") ->
 
 def _collinear(dataset: Dataset, fit_intercept: bool, column: int) -> DataError:
     names = list(dataset.feature_names) + (["the intercept"] if fit_intercept else [])
+    x = dataset.raw_x
+    if fit_intercept and x.shape[0] > 1:
+        # said as the loader says it: "the intercept is a linear combination of 'x'" is true,
+        # but a person made x constant (by edits, say) and should read that
+        constant = np.flatnonzero(np.all(x == x[0], axis=0))
+        if constant.size:
+            j = int(constant[0])
+            return DataError(
+                f"{dataset.source}: column {dataset.x_names[j]!r} is constant (every row is "
+                f"{float(x[0, j])!r}), so it cannot explain y; choose another x column"
+            )
     return DataError(
         f"{dataset.source}: column {names[column]!r} is a linear combination of "
         f"{_some(names[:column]) or 'the others'}, so the least-squares "

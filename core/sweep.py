@@ -177,7 +177,7 @@ def run_sweep(
     runs = common_seed([apply(base, {field: cast(v)}) for v in values.tolist()], base.seed)
     outcomes = run_many(dataset, runs, session.problem, processes, progress, problem_hp=session.hp)
     bound = fastest = None
-    if spec.name == "lr":
+    if spec.name == "lr" and bound_applies(base):  # mini-batches or a schedule: no fixed bound
         a = session.analysis
         bound, fastest = a.lr_max, a.lr_best
     here = getattr(base, field)

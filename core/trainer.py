@@ -295,6 +295,12 @@ class Trainer:
         return self._budget
 
     @property
+    def started_with(self) -> Hyperparameters:
+        """The settings the run started with at epoch 0 (later epochs may have others: lr and
+        tol change without a restart)."""
+        return self._checkpoints[0].settings
+
+    @property
     def settings(self) -> Hyperparameters:
         """The settings the next epoch computed will use."""
         return self._hp

@@ -80,6 +80,8 @@ WITHOUT_SESSION = frozenset(
         "screenshot",
     }
 )
+#: The only actions keys may take while the window is too small to show the app.
+WHILE_TOO_SMALL = frozenset({"quit", "suspend_process"})
 PANE_TITLES = {
     "loss": "Loss",
     "fit": "Fit",
@@ -356,7 +358,17 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             self._show_text("#landscape-key", waiting)
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
-        """Actions of the app that need the session wait politely until it is there."""
+        """Actions of the app that need the session wait politely until it is there; while
+        the window is too small to show anything, keys do nothing but quit (a run, an export or
+        a screenshot made there would happen unseen)."""
+        small = self.default_screen.has_class("-too-small")
+        if small and isinstance(action, str) and parse_action(action)[1] not in WHILE_TOO_SMALL:
+            self.bell()
+            return True
+        if isinstance(action, str) and self.screen is self.default_screen:
+            # a key that acts: the user has moved on from a field's error, which would
+            # otherwise stay on the hint line through steps, runs and restarts
+            self.query_one(SettingsPanel).clear_error()
         if self.session is None and isinstance(action, str):
             where, name, _ = parse_action(action)
             mine = (where == "app") or (not where and default_namespace in (None, self))
@@ -395,7 +407,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         if small:
             self.query_one("#too-small", Static).update(
                 f"Make the window larger: linreg-tui needs at least {SMALLEST[0]}×{SMALLEST[1]}, "
-                f"this one is {width}×{height}."
+                f"this one is {width}×{height}. Keys wait until then; q quits."
             )
         wide = width >= WIDE[0] and height >= WIDE[1]
         panes = self.query_one("#panes")
@@ -462,7 +474,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         runs = self.query_one("#runs", Static)
         runs.set_class(bool(self.pinned), "-shown")
         if self.pinned:
-            self._show_text("#runs", runs_table(self.pinned, self.session.hp, self.ascii_only))
+            t = self.session.trainer
+            table = runs_table(self.pinned, self.session.hp, self.ascii_only, t.started_with)
+            self._show_text("#runs", table)
 
     def _show_text(self, selector: str, text: str) -> None:
         """Update a one-line Static, unless it shows ``text`` already."""
@@ -605,6 +619,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(SettingsPanel).load(hp)
         self._start_log()
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
+        self.clear_notifications()  # the last edit's toast is old news: one toast, not a stack
         self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
         for chart in self.query(Chart):
             chart.forget_rows()
@@ -640,7 +655,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
     def _why_not_forward(self) -> None:
         t = self.session.trainer
         hint = {
-            Status.BUDGET_SPENT: "raise epochs to go on, or step back",
+            Status.BUDGET_SPENT: "raise epochs to go on, step back, or restart (ctrl+r)",
             Status.CONVERGED: "lower tol to go on, or step back",
             Status.DIVERGED: "lower lr, or step back (backspace) or restart (ctrl+r)",
         }.get(t.status, "")

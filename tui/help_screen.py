@@ -86,11 +86,16 @@ class HelpScreen(ModalScreen[None]):
             + "\n\n"
             + ABOUT
             + settings_help()
-            + "\n[dim]Press ? or Escape to close; arrows scroll.[/]"
+            + "\n[dim]Press ? or Escape to close; arrows, Page Up/Down, Home and End scroll.[/]"
         )
         with VerticalScroll() as scroll:
             scroll.border_title = "Help"
             yield Static(text)
+
+    def on_mount(self) -> None:
+        # the help is longer than a small window: arrows, Page Up/Down, Home and End scroll it
+        # at once (the app itself focuses nothing at start, so nothing else would take them)
+        self.query_one(VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -78,11 +78,18 @@ def current_label(pinned: list[PinnedRun], current_hp) -> str:
     return labels([*(p.hp for p in pinned), current_hp])[-1] if pinned else ""
 
 
-def runs_table(pinned: list[PinnedRun], current_hp, ascii_only: bool = False) -> str:
-    """Rich markup: one line per pinned run (marker, what differs, epochs, final MSE, status)."""
+def runs_table(
+    pinned: list[PinnedRun], current_hp, ascii_only: bool = False, started_hp=None
+) -> str:
+    """Rich markup: one line per pinned run (marker, what differs, epochs, final MSE, status),
+    then the current run's; ``started_hp``: the settings the current run started with, where a
+    setting changed during it (its path so far is not a run of the current settings)."""
     if not pinned:
         return ""
     names = labels([*(p.hp for p in pinned), current_hp])
+    if started_hp is not None and started_hp != current_hp:
+        both = labels([*(p.hp for p in pinned), started_hp, current_hp])
+        names[-1] = f"{both[-2]}, then {both[-1]} (changed during the run; ctrl+r restarts)"
     lines = ["[b]pinned runs[/] (P un-pins the last)"]
     marks = PIN_ASCII if ascii_only else PIN_MARKS
     for k, (run, name) in enumerate(zip(pinned, names)):

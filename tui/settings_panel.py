@@ -99,6 +99,8 @@ class SettingsPanel(Widget):
     }
     SettingsPanel #settings-note.-error {
         color: $text-error;
+        height: auto;
+        max-height: 4;  /* a reason is read whole, not cut at the window's edge */
     }
     """
 
@@ -188,6 +190,11 @@ class SettingsPanel(Widget):
         text = self.query_one("#settings-note", Static)
         text.update(markup)
         text.set_class(error, "-error")
+
+    def clear_error(self) -> None:
+        """Back to the page's note if a field's error is shown (the user has moved on)."""
+        if self.query_one("#settings-note").has_class("-error"):
+            self.say(note(self.page))
 
     def refuse(self, reason: str) -> None:
         """The app could not apply a value the parser accepted (e.g. the wrong count for the

@@ -51,11 +51,14 @@ def status_lines(
     # what the reference solved: "LS" (least squares), "ridge", "lasso" or "e-net"
     ref_word = REFERENCE_WORD[ref.penalty]
     if ref.objective is None:
-        line1 = (
+        head = (
             f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  "
-            f"MSE [b]{num(rec.mse)}[/] ({ref_word} {num(ref.mse)})  "
-            f"R² {num(session.r2_at(rec.mse), 4)} ({ref_word} {num(ref.r2, 4)})"
+            f"MSE [b]{num(rec.mse)}[/] ({ref_word} {num(ref.mse)})"
         )
+        r2 = f"  R² {num(session.r2_at(rec.mse), 4)}"
+        # where the line is too narrow, R²'s reference goes, then R²: never a number cut off
+        full = f"{head}{r2} ({ref_word} {num(ref.r2, 4)})"
+        line1 = _first_fitting([full, head + r2, head], width)
     else:  # J = MSE + penalty is what the run minimises: it comes first, then the MSE
         head = (
             f"epoch [b]{count(t.epoch)}[/]/{count(t.budget)} {state}  J [b]{num(rec.objective)}[/]"
@@ -67,13 +70,15 @@ def status_lines(
                 f"{head} ({ref_word} {num(ref.objective, d)})  MSE {num(rec.mse)}"
                 + (f" ({ref_word} {num(ref.mse, d)})" if with_mse else "")
                 for d, with_mse in ((6, True), (4, True), (4, False))
-            ],
+            ]
+            + [f"{head} ({ref_word} {num(ref.objective, 4)})", head],
             width,
         )
     names = session.dataset.feature_names
     x = ",".join(num(v) for v in hp.predict_x)
     lines2 = []
-    for d in (6, 4) if ref.objective is not None else (6,):
+    now = f"ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/]"
+    for d in (6, 4):
         b = (
             f"b [b]{num(rec.intercept)}[/] ({ref_word} {num(ref.intercept, d)})  "
             if hp.fit_intercept
@@ -83,28 +88,41 @@ def status_lines(
             params = f"m [b]{num(rec.weights[0])}[/] ({ref_word} {num(ref.weights[0], d)})  {b}"
         else:
             params = f"{b}‖θ−θ*‖ {num(session.distance_to_reference(rec), 4)}  "
-        lines2.append(
-            f"{params}ŷ({escape(x)}) [b]{num(session.prediction(rec))}[/] "
-            f"({ref_word} {num(session.reference_prediction(), d)})"
-        )
-    line2 = _first_fitting(lines2, width)
-    line3 = f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
+        lines2.append(f"{params}{now} ({ref_word} {num(session.reference_prediction(), d)})")
+    # narrower still: the prediction's reference goes, then the prediction (parts go whole)
+    line2 = _first_fitting([*lines2, params + now, params.rstrip()], width)
+    verdict = f"lr {num(hp.lr)}: [{_VERDICT_STYLE[a.verdict]}]{a.verdict.value}[/] · "
+    # mini-batches and a schedule are outside the analysis: its figures are full batch's
+    full_batch = hp.batch_size is None and hp.schedule == "constant"
     if a.lr_max is None:
-        line3 += f"{escape(hp.optimizer)}: adaptive, no fixed stable rate"
+        opt = escape(hp.optimizer)
+        line3s = [f"{verdict}{opt}: adaptive, no fixed stable rate", f"{verdict}{opt}: adaptive"]
     elif a.method == "gd":
-        if a.epochs_needed is None and a.verdict is Verdict.STABLE:
+        if not full_batch:
+            needed = "full-batch figures"
+        elif a.epochs_needed is None and a.verdict is Verdict.STABLE:
             needed = "smooth part's bound (L1)"
         elif a.epochs_needed is None:
             needed = "never converges"
         else:
             needed = f"~{count(a.epochs_needed)} epoch{'' if a.epochs_needed == 1 else 's'} needed"
-        line3 += f"stable < {num(a.lr_max, 4)} · best {num(a.lr_best, 4)} · {needed}"
+        rates = f"{verdict}stable < {num(a.lr_max, 4)} · best {num(a.lr_best, 4)}"
+        line3s = [f"{rates} · {needed}", f"{rates} · {needed.removesuffix(' needed')}", rates]
     else:
-        line3 += f"{escape(hp.optimizer)}: stable < {num(a.lr_max, 4)} ({escape(a.bound)})"
-        if a.lr_best is not None:
-            line3 += f" · best {num(a.lr_best, 4)}"
-        for name, value in (a.best_other or {}).items():
-            line3 += f" with {name} {num(value, 4)}"
+        rate = f" · best {num(a.lr_best, 4)}" if a.lr_best is not None else ""
+        best = rate + "".join(f" with {n} {num(v, 4)}" for n, v in (a.best_other or {}).items())
+        whose = "" if full_batch else " (full batch)"
+        stable = f"stable < {num(a.lr_max, 4)}"
+        opt = escape(hp.optimizer)
+        line3s = [
+            f"{verdict}{opt}: {stable} ({escape(a.bound)}){best}{whose}",
+            f"{verdict}{opt}: {stable}{best}{whose}",
+            f"{verdict}{stable}{best}{whose}",
+            f"{verdict}{stable}{rate}{whose}",
+            f"{verdict}{stable}{whose}",
+        ]
+    # the first that fits: parts go whole where the line is too narrow, never a number cut off
+    line3 = _first_fitting(line3s, width)
     if status in (Status.DIVERGED, Status.CONVERGED) and not running:
         line4 = f"[{_STATUS_STYLE[status]}]{escape(t.brief)}[/]"
     else:
@@ -171,6 +189,7 @@ class StatusPanel(QuietStatic):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown = ""
+        self._last: tuple[Session, bool, str] | None = None
 
     def show_frame(self, frame: Frame) -> None:
         self.show(frame.session, frame.running, frame.speed)
@@ -187,5 +206,12 @@ class StatusPanel(QuietStatic):
 
     def show(self, session: Session, running: bool, speed: str) -> None:
         """Show the status; nothing is redrawn if the lines are the ones on screen."""
+        self._last = (session, running, speed)
         width = self.content_region.width or None
         self._put("\n".join(status_lines(session, running, speed, width)))
+
+    def on_resize(self) -> None:
+        # the lines are chosen for the width (parts left out whole where it is narrow): the
+        # first frame may come before the layout has given the panel one
+        if self._last is not None:
+            self.show(*self._last)

@@ -292,9 +292,9 @@ def test_single_column(tmp_path, content):
     assert "single column" in message
 
 
-def test_header_with_an_unnamed_column(tmp_path):
-    message = refusal(write(tmp_path, "unnamed.csv", "x,,y\n1,2,3\n2,3,5\n"))
-    assert "line 1" in message and "column 2" in message
+def test_header_with_an_unnamed_column_is_refused_when_it_is_chosen(tmp_path):
+    message = refusal(write(tmp_path, "unnamed.csv", "x,,y\n1,2,3\n2,3,5\n"), x="2")
+    assert "column 2, has no name in the header" in message
 
 
 # (file content, load_csv arguments, the row, the physical line and the column it must name)

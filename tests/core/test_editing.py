@@ -4,6 +4,7 @@ squares in exact rational arithmetic (Fractions), not the core's solver."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -88,6 +89,25 @@ def test_too_few_rows_for_the_parameters_is_refused_by_the_session():
     new, _ = data.propose_delete(0)
     with pytest.raises(DataError, match="1 row cannot fit 2 parameters"):
         Session(new, Hyperparameters())
+
+
+@pytest.mark.parametrize("value", ["1", "2.5", "-0.125"])
+def test_edits_that_make_x_constant_say_so_as_the_loader_does(value):
+    """Not "column 'the intercept' is a linear combination of 'x'" (true, but not what the
+    person did), both by a fresh solve and by the update from the moments."""
+    seed = seed_dataset()
+    session = Session(seed, Hyperparameters())
+    data = EditableData(seed)
+    for row in range(seed.n_samples - 1):
+        new, edit = data.propose_set(row, 0, value)
+        session = session.edited(new, edit.change, Hyperparameters())
+        data.apply(new, edit)
+    new, edit = data.propose_set(seed.n_samples - 1, 0, value)
+    expected = f"column 'x' is constant (every row is {float(value)!r})"
+    with pytest.raises(DataError, match=re.escape(expected)):
+        Session(new, Hyperparameters())
+    with pytest.raises(DataError, match=re.escape(expected)):
+        session.edited(new, edit.change, Hyperparameters())
 
 
 @st.composite

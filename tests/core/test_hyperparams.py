@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linreg_tui.core import hyperparams as hp
 from linreg_tui.core.errors import HyperparameterError
-from linreg_tui.core.hyperparams import MAX_EPOCHS, Hyperparameters
+from linreg_tui.core.hyperparams import (
+    MAX_EPOCHS,
+    Hyperparameters,
+    parse_epochs,
+    parse_lr,
+    parse_number,
+)
 
 
 def refused(field: str, parse, *args) -> str:
@@ -266,3 +275,22 @@ def test_hyperparameters_refuse_bad_values_directly(field, changes, detail):
 def test_replace_is_checked_too():
     with pytest.raises(HyperparameterError, match=r"^lr:"):
         dataclasses.replace(Hyperparameters(), lr=-0.1)
+
+
+@given(st.text(st.characters(whitelist_categories=("Nd",)), min_size=1, max_size=4))
+def test_digits_of_other_scripts_are_not_numbers_here_as_in_the_data(digits):
+    """float('١') is 1.0 in Python; a data cell refuses it, and so do the settings."""
+    from hypothesis import assume
+
+    assume(not digits.isascii())
+    for parse in (parse_lr, parse_epochs, lambda t: parse_number("b0", t)):
+        with pytest.raises(HyperparameterError, match="is not a number"):
+            parse(digits)
+
+
+@given(st.integers(1, 9), st.integers(325, 10_000))
+def test_a_number_below_float64_is_refused_quoting_what_was_typed(digit, exponent):
+    text = f"{digit}e-{exponent}"
+    with pytest.raises(HyperparameterError, match=re.escape(f"{text!r} is too small for float64")):
+        parse_lr(text)
+    assert parse_number("b0", f"0e-{exponent}") == 0.0  # a typed zero is a zero

@@ -325,3 +325,40 @@ def test_progress_is_reported_in_rows_and_bytes(tmp_path):
     assert seen, "no progress reported"
     assert seen[-1][2] == n and seen[-1][1] == len(text)
     assert all(a[0] <= b[0] and a[2] <= b[2] for a, b in itertools.pairwise(seen))
+
+
+# -- unnamed and twice-named columns ---------------------------------------------------------
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.integers(-999, 999), st.integers(-999, 999)), min_size=3, max_size=12
+    ).filter(lambda rows: len({x for x, _ in rows}) > 1),
+    st.integers(1, 3),
+)
+def test_trailing_commas_as_spreadsheets_write_them_load_the_same_data(tmp_path, rows, commas):
+    """'x,y,' then '1,2,': the unnamed, empty last columns are not chosen (y is the last column
+    with a name) and no longer refuse the file."""
+    plain = "x,y\n" + "".join(f"{x / 4!r},{y / 8!r}\n" for x, y in rows)
+    trailing = "".join(line + "," * commas + "\n" for line in plain.splitlines())
+    want = load_data(write(tmp_path, "plain.csv", plain))
+    got = load_data(write(tmp_path, "trailing.csv", trailing))
+    assert got.x_names == want.x_names and got.y_name == want.y_name
+    assert np.array_equal(got.raw_x, want.raw_x) and np.array_equal(got.y, want.y)
+
+
+def test_an_unnamed_column_is_refused_when_chosen(tmp_path):
+    path = write(tmp_path, "mid.csv", "x,,y\n1,7,2\n2,8,4\n3,9,5\n")
+    assert load_data(path).x_names == ("x",)
+    message = refusal(path, x="2")
+    assert "the x column, column 2, has no name in the header" in message
+
+
+def test_two_chosen_columns_of_one_name_are_refused_by_number(tmp_path):
+    """'x,x' used to load with x and y both called x (the charts and messages could not tell
+    them apart); choosing one of them beside another column is fine."""
+    path = write(tmp_path, "dup.csv", "x,x\n1,2\n2,4\n3,5\n")
+    assert "columns 1 and 2 are both named 'x'" in refusal(path)
+    other = write(tmp_path, "dup3.csv", "x,x,y\n1,2,3\n2,4,5\n3,5,8\n")
+    assert load_data(other, x="1").x_names == ("x",)

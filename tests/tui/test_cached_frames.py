@@ -9,13 +9,12 @@ settings.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import gc
 import subprocess
 import sys
 
 import pytest
+from pilot import app_test
 from rich.text import Text
 from textual.strip import Strip
 from textual.visual import Visual
@@ -29,14 +28,6 @@ from linreg_tui.tui.chart import Chart
 from linreg_tui.tui.iteration_log import Arithmetic
 from linreg_tui.tui.landscape_view import LandscapeView
 from linreg_tui.tui.repaint import QuietStatic, cells
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def ansi_strips(chart: Chart) -> list[Strip]:

@@ -458,6 +458,26 @@ async def test_question_mark_opens_help_with_every_binding_and_escape_closes_it(
         assert app.session.trainer.epoch == 1
 
 
+@app_test
+async def test_the_help_scrolls_from_the_keyboard_at_once():
+    """Longer than 80×24: End, Page Up/Down and the arrows scroll it without a Tab first (they
+    did nothing until Tab focused it, so half the help was out of reach)."""
+    from textual.containers import VerticalScroll
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        scroll = app.screen.query_one(VerticalScroll)
+        assert scroll.max_scroll_y > 0  # there is more than fits
+        await pilot.press("end")
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("home", "pagedown")
+        assert scroll.scroll_y > 0
+        top = scroll.scroll_y
+        await pilot.press("down")
+        assert scroll.scroll_y > top or scroll.scroll_y == scroll.max_scroll_y
+
+
 @pytest.mark.parametrize(
     ("key", "pane"),
     [("1", "loss"), ("2", "fit"), ("3", "log"), ("4", "data"), ("5", "landscape")],
@@ -745,7 +765,8 @@ async def test_the_command_palette_lists_and_runs_our_actions():
 
 
 @app_test
-async def test_a_small_window_asks_to_be_larger_and_recovers():
+async def test_a_small_window_asks_to_be_larger_and_recovers(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a screenshot would land here
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("space")
@@ -754,8 +775,17 @@ async def test_a_small_window_asks_to_be_larger_and_recovers():
         assert too_small.display and too_small.region.area > 0
         message = " ".join(line.strip() for line in lines_of(too_small))
         assert "Make the window larger" in message and "50×15" in message
+        assert "q quits" in message
         for part in ("#status", "#settings", "#panes"):
             assert app.query_one(part).region.area == 0, part
+        # Keys wait: nothing runs, is exported or opens unseen (they used to run to the end,
+        # write an export from the palette and a screenshot, with toasts over the message).
+        await pilot.press("e", "space", "i", "ctrl+p", "5", "g", "s")
+        await pilot.pause()
+        assert app.session.trainer.epoch == 1
+        assert list(tmp_path.iterdir()) == []
+        assert app.screen is app.default_screen  # no palette, no sweep, no dialog
+        assert not app._notifications
 
         await pilot.resize_terminal(80, 24)
         assert not too_small.display
@@ -971,3 +1001,29 @@ async def test_stepping_back_through_full_batch_adam_with_a_schedule_in_the_app_
         found = re.search(r"^\s*m ← \S+ − \S+ × \(\S+\) / \(√\S+ \+ \S+\) = (\S+)$", text, re.M)
         assert found, text
         assert float(found[1]) == pytest.approx(float(again.weights[0]), rel=1e-5)
+
+
+@app_test
+async def test_a_fields_error_is_read_whole_and_goes_once_the_user_moves_on():
+    """At 80 columns a reason was cut at the window's edge ('… adam;' and the rest lost), and
+    an error stayed on the hint line through steps, runs and restarts."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        inp = app.query_one("#set-epochs", Input)
+        inp.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+shift+a", *"1.5")
+        await pilot.pause()
+        shown = note_text(app)
+        reason = inp.validate(inp.value).failure_descriptions[0]
+        width = app.query_one("#settings-note").content_region.width
+        assert len(f"✗ {reason} (not applied)") > width  # longer than a line
+        assert " ".join(f"✗ {reason} (not applied)".split()) == " ".join(shown.split())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "kept 1000" in note_text(app).replace(",", "")
+        await pilot.press("space")
+        await pilot.pause()
+        assert "✗" not in note_text(app)
+        assert app.session.trainer.epoch == 1
+        assert app.query_one("#settings-note").size.height == 1  # back to one line

@@ -130,3 +130,24 @@ async def test_legend_names_runs_by_standardise_when_that_is_what_differs():
         # The pinned raw path is drawn in the standardised run's coordinates.
         view = app.query_one(LandscapeView)
         assert len(view._data.pins) == 1 and view._data.standardized
+
+
+@app_test
+async def test_a_setting_changed_during_the_current_run_is_named_in_the_runs_table():
+    """Pin at the end, change lr, press e: the budget is spent, so nothing runs, and the table
+    said 'now: lr 0.05' of a path run at lr 0.01 all along."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("p")
+        await set_lr(pilot, app, "0.05")
+        await pilot.press("e")
+        await pilot.pause()
+        table = text_of(app, "#runs")
+        assert "now: lr 0.01, then lr 0.05 (changed during the run; ctrl+r restarts)" in table
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        table = text_of(app, "#runs")
+        assert "now: lr 0.05" in table and "then" not in table

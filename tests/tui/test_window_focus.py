@@ -4,21 +4,11 @@ and in a browser the first key after switching to a tab waited for it."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
-
+from pilot import app_test
 from textual import events
 from textual.widgets import Input
 
 from linreg_tui.tui.app import make_app
-
-
-def app_test(body):
-    @functools.wraps(body)
-    def run(*args, **kwargs):
-        asyncio.run(body(*args, **kwargs))
-
-    return run
 
 
 def record_frames(app) -> list[object]:
