@@ -24,6 +24,7 @@ import numpy as np
 
 from .optimizers import Optimizer
 from .optimizers.gd import GradientDescent
+from .spectrum import Spectrum, exact_stability
 
 #: With tol = 0, "converged" means the excess loss fell to this fraction of its starting value.
 DEFAULT_REDUCTION = 1e-8
@@ -99,6 +100,7 @@ def analyse(
     budget: int,
     optimizer: Optimizer | None = None,
     exact: bool = True,
+    spectrum: Spectrum | None = None,
 ) -> Analysis:
     """Analyse a method at rate ``lr`` on a quadratic objective.
 
@@ -114,13 +116,23 @@ def analyse(
     exact : bool
         The objective is exactly this quadratic (False with an L1 penalty: then only the bound on
         the smooth part is given).
+    spectrum : Spectrum, optional
+        The exact Hessian's extreme eigenvalues (:mod:`.spectrum`): then λmin, λmax, the
+        condition number and the method's rates are the exact values correctly rounded (else
+        they are computed in float64 from ``eigen``).
     """
     optimizer = optimizer or GradientDescent()
     lam, vectors = eigen
-    lam_max = float(lam[-1])
-    lam_min = float(lam[0])
-    condition = lam_max / lam_min if lam_min > 0 else math.inf
-    stability = optimizer.stability(lam_min, lam_max)
+    if spectrum is not None:
+        lam = np.array(lam, dtype=np.float64)
+        lam[0], lam[-1] = spectrum.lam_min, spectrum.lam_max
+        condition = spectrum.condition
+        stability = exact_stability(spectrum, optimizer)
+    else:
+        lam_max = float(lam[-1])
+        lam_min = float(lam[0])
+        condition = lam_max / lam_min if lam_min > 0 else math.inf
+        stability = optimizer.stability(lam_min, lam_max)
     if not (isinstance(optimizer, GradientDescent) and exact):
         return _other_method(optimizer, stability, lam, condition, lr)
     lr_max = stability.lr_max

@@ -46,14 +46,16 @@ EXACT_COLUMNS = 64
 SLICE_VALUES = 1 << 23
 
 
-def _slices(shifted: np.ndarray, error: np.ndarray, scale: np.ndarray, out: np.ndarray) -> None:
-    """Write the slices of ``(shifted + error) · scale`` into ``out``.
+def _slices(shifted: np.ndarray, error: np.ndarray, scale: np.ndarray, out: np.ndarray) -> bool:
+    """Write the slices of ``(shifted + error) · scale`` into ``out``; True when they hold every
+    value exactly (nothing is left below the last slice).
 
     ``shifted`` and ``error`` are ndarray of shape (k, rows), ``scale`` (k, 1) powers of two with
     |shifted · scale| < 1; ``out`` is ndarray of shape (SLICES·k, rows): slice s of column j is its
     row s·k + j. ``shifted`` and ``error`` are overwritten.
     """
     k = shifted.shape[0]
+    lossless = True
     rest = np.multiply(shifted, scale, out=shifted)  # exact: a power of two
     err = np.multiply(error, scale, out=error)
     for s in range(SLICES):
@@ -67,7 +69,12 @@ def _slices(shifted: np.ndarray, error: np.ndarray, scale: np.ndarray, out: np.n
         if s == 0:
             # The shift's rounding error (≤ half an ulp of the shifted value, so below 2**-53)
             # joins the remainder, itself below 2**-19: the sum rounds at 2**-72.
-            np.add(rest, err, out=rest)
+            joined = rest + err
+            # Knuth's TwoSum: what that addition rounded off (left out of the sums).
+            part = joined - rest
+            lossless = not np.any((rest - (joined - part)) + (err - part))
+            rest[...] = joined
+    return lossless and not np.any(rest)
 
 
 class ExactSums:
@@ -90,6 +97,9 @@ class ExactSums:
     shift : ndarray of shape (k,)
     s1 : list of Fraction, length k
     s2 : list of list of Fraction, k × k (symmetric)
+    lossless : bool
+        Nothing was left out: the sums are the rows' exact sums (not merely to 2**-72 of each
+        column's largest value).
     """
 
     def __init__(self, k: int, shift: np.ndarray | None = None, exact: bool | None = None):
@@ -99,6 +109,7 @@ class ExactSums:
         self.shift = None if shift is None else np.asarray(shift, dtype=np.float64)
         self.s1 = [Fraction(0)] * k
         self.s2 = [[Fraction(0)] * k for _ in range(k)]
+        self.lossless = self.exact
 
     def add(self, block: np.ndarray) -> None:
         """Add rows, ndarray of shape (rows, k) of finite floats."""
@@ -135,7 +146,8 @@ class ExactSums:
         exponent = np.where(top > 0, np.frexp(top)[1], 0).astype(np.int64)
         w = np.empty((1 + SLICES * k, rows))
         w[0] = 1.0
-        _slices(shifted, error, np.ldexp(1.0, -exponent)[:, None], w[1:])
+        if not _slices(shifted, error, np.ldexp(1.0, -exponent)[:, None], w[1:]):
+            self.lossless = False
         gram = w @ w.T  # every entry an exact integer number of its units
         scaled = np.ldexp(gram, _UNIT_EXP)
         ints = [[int(v) for v in row] for row in scaled.tolist()]
@@ -157,6 +169,7 @@ class ExactSums:
         """The sums of both sets of rows, around this one's shift (exactly)."""
         out = ExactSums(self.k, self.shift, self.exact and other.exact)
         out.n = self.n + other.n
+        out.lossless = self.lossless and other.lossless
         out.s1 = list(self.s1)
         out.s2 = [list(row) for row in self.s2]
         if self.shift is None:

@@ -25,6 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from .quadratic import Quadratic
+from .spectrum import FeatureSums, Spectrum
 
 #: What the reference answer is called, by :attr:`Penalty.name` of the penalty it solved: a word
 #: for status lines ("MSE 0.48 (ridge 0.47)") and a title for legends. The app, the SVG report
@@ -225,6 +226,20 @@ class Objective:
         _, s, vt = np.linalg.svd(np.vstack([root, extra]), full_matrices=False)
         order = np.argsort(s)
         return 2 * s[order] ** 2, vt[order].T
+
+    @cached_property
+    def spectrum(self) -> Spectrum:
+        """The smooth part's Hessian formed exactly from the training features, with its extreme
+        eigenvalues enclosed (:mod:`.spectrum`): what the analysis's numbers are rounded from."""
+        hessian = self.feature_sums.hessian(self.fit_intercept, self.penalty.l2)
+        return Spectrum(hessian, self.hessian_eigen())
+
+    @cached_property
+    def feature_sums(self) -> FeatureSums:
+        """n, Σx, Σx·xᵀ of the training features, exactly (:class:`.spectrum.FeatureSums`). An
+        edit's new session is given its old one's, updated from the changed rows
+        (:meth:`.Session.edited`), instead of a pass over the data."""
+        return FeatureSums.of(self.features)
 
     def hessian(self) -> np.ndarray:
         """∇² of the smooth part (MSE + λ₂‖w‖²), ndarray of shape (p, p), intercept last."""

@@ -28,6 +28,7 @@ from .optimizers import make
 from .quadratic import Quadratic
 from .reference import Reference
 from .scaling import Scaling
+from .spectrum import exact_stability
 from .trainer import Record, Step, Trainer
 from .validation import Validation
 
@@ -112,7 +113,6 @@ class Session:
         self.loaded = dataset  # all rows; the problem's dataset is the training rows
         self.hp = hp
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
-        self._eigen: tuple[float, float] | None = None
         self._mse_cache: tuple[tuple[bytes, float], float] | None = None
         #: The loaded data's moments (:mod:`.moments`), formed at the first edit.
         self._moments: Moments | None = None
@@ -173,16 +173,8 @@ class Session:
     @quiet
     def bound_of(self, hp: Hyperparameters) -> tuple[float | None, str]:
         """(largest stable rate or None, its formula) of the method ``hp`` names."""
-        lam_min, lam_max = self._extreme_eigenvalues()
-        stability = make(hp).stability(lam_min, lam_max)
+        stability = exact_stability(self.problem.objective.spectrum, make(hp))
         return stability.lr_max, stability.bound
-
-    @quiet
-    def _extreme_eigenvalues(self) -> tuple[float, float]:
-        if self._eigen is None:
-            lam = self.problem.objective.hessian_eigen()[0]
-            self._eigen = (float(lam[0]), float(lam[-1]))
-        return self._eigen
 
     @quiet
     def _analysis_for(self, hp: Hyperparameters) -> Analysis:
@@ -207,6 +199,7 @@ class Session:
                 hp.epochs,
                 make(hp),
                 exact=self.problem.objective.penalty.l1 == 0,
+                spectrum=self.problem.objective.spectrum,
             )
             cache = (hp, result)
             self._analysis_cache = cache
@@ -243,6 +236,16 @@ class Session:
             f"start ({start}) is beyond the range float64 holds (1.8e308); start nearer the "
             f"data's scale{' or lower λ' if penalised else ''}"
         )
+
+    def check_settings(self, hp: Hyperparameters) -> None:
+        """Raise what applying ``hp`` would raise for not fitting the data (a value per column,
+        what streamed data cannot do), without applying it.
+
+        Raises
+        ------
+        HyperparameterError
+        """
+        self._check_against_data(self.loaded, hp)
 
     @staticmethod
     def _check_against_data(dataset: Dataset, hp: Hyperparameters) -> None:
@@ -353,7 +356,7 @@ class Session:
             self.trainer.apply(hp)
             return False
         old = self.hp
-        kept = (self.problem, self._eigen, self._analysis_cache, self._mse_cache)
+        kept = (self.problem, self._analysis_cache, self._mse_cache)
         try:
             if self._problem_key(hp) != self._problem_key(old):
                 same_ls = (hp.fit_intercept, hp.validation, hp.seed) == (
@@ -362,11 +365,10 @@ class Session:
                     old.seed,
                 )
                 self.problem = self._build(hp, self.problem.least_squares if same_ls else None)
-                self._eigen = None
             self._analysis_cache = None
             self.trainer = self._new_trainer(hp)
         except Exception:  # leave everything as it was (a refused start, data out of range)
-            self.problem, self._eigen, self._analysis_cache, self._mse_cache = kept
+            self.problem, self._analysis_cache, self._mse_cache = kept
             raise
         self.hp = hp
         return True
@@ -398,13 +400,16 @@ class Session:
 
     def prepare_edits(self) -> None:
         """Form the data's moments now, which the first edit would otherwise form (about 40 ms a
-        million rows of one column; a worker thread may call this while the run goes on: it
-        only reads the data). An edit made in place (:class:`~.editing.Patch`) calls this
-        before it writes: once it returns, nothing reads the data for the moments any more (a
-        worker forming them meanwhile is waited for)."""
+        million rows of one column), and the exact feature sums behind the analysis; a worker
+        thread may call this while the run goes on: it only reads the data. An edit made in
+        place (:class:`~.editing.Patch`) calls this before it writes: once it returns, nothing
+        reads the data for them any more (a worker forming them meanwhile is waited for)."""
         with self._moments_lock:
             if self._moments is None and self.loaded.streamed is None and self.hp.validation == 0:
                 self._moments = Moments.of(self.loaded)
+            if self._sums_follow_edits(self.hp):
+                # the exact sums behind the analysis, formed now (before any in-place write)
+                self.problem.objective.feature_sums  # noqa: B018
 
     def edited(self, dataset: Dataset, change: Change | None, hp: Hyperparameters) -> Session:
         """A new session for ``dataset``, which is this session's data after ``change`` (the rows
@@ -453,7 +458,31 @@ class Session:
             )
             session = Session(dataset, hp, _problem=problem)
         session._moments = moments
+        old = self.problem.objective
+        if (
+            moments is not None
+            and self._sums_follow_edits(self.hp)
+            and session._sums_follow_edits(hp)
+            and "feature_sums" in old.__dict__  # formed (before an in-place write)
+        ):
+            # The exact sums behind the analysis, updated from the changed rows alone (seeding
+            # the new objective's cached property) instead of a pass over a million rows.
+            d = dataset.n_features
+            sums = old.feature_sums.updated(change.removed[:, :d], change.added[:, :d])
+            session.problem.objective.__dict__["feature_sums"] = sums
         return session
+
+    def _sums_follow_edits(self, hp: Hyperparameters) -> bool:
+        """An edit's changed rows are rows of the training features: unscaled data of plain
+        columns, all rows trained on."""
+        ds = self.dataset
+        return (
+            self.problem.scaling.identity
+            and hp.validation == 0
+            and ds.streamed is None
+            and ds.degree == 1
+            and ds.moment_features is None
+        )
 
     def with_hyperparameters(self, hp: Hyperparameters) -> Session:
         """:meth:`apply`, returning the session (the same one) for chaining."""

@@ -23,7 +23,7 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.events import AppBlur, AppFocus, CursorPosition, DescendantFocus, Resize
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from linreg_tui.core import settings
 from linreg_tui.core.dataset import Dataset, seed_dataset
@@ -254,7 +254,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 yield LandscapeView(id="landscape")
                 yield QuietStatic(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
-                yield Static(id="runs", classes="runs-table")
+                yield QuietStatic(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield Static(id="data-note", classes="chart-key")
@@ -286,12 +286,18 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             "#landscape-key", text
         )
         lesson.hide_settings(self.query_one(SettingsPanel), self.hide)
+        self.query_one(SettingsPanel).check_with_data = self._check_settings
         if self.session is None:
             self._solve()
         else:
             self._start_log()
         self._fit_layout(self.size.width, self.size.height)  # draws the views too
         self._prepare_edits()
+
+    def _check_settings(self, hp: Hyperparameters) -> None:
+        """Raise where ``hp`` does not fit the data (for the settings' check as typed)."""
+        if self.session is not None:
+            self.session.check_settings(hp)
 
     def _prepare_edits(self) -> None:
         """For large data, form what an edit's update needs in a worker thread now, so the first
@@ -365,7 +371,8 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         if small and isinstance(action, str) and parse_action(action)[1] not in WHILE_TOO_SMALL:
             self.bell()
             return True
-        if isinstance(action, str) and self.screen is self.default_screen:
+        in_field = isinstance(self.focused, Input)  # its own keys (Enter) keep its error
+        if isinstance(action, str) and self.screen is self.default_screen and not in_field:
             # a key that acts: the user has moved on from a field's error, which would
             # otherwise stay on the hint line through steps, runs and restarts
             self.query_one(SettingsPanel).clear_error()

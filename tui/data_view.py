@@ -71,13 +71,13 @@ class DataView(VirtualTable):
         Binding("home", "move(-1000000000000, 0)", "First row", show=False, id="data.home"),
         Binding("end", "move(1000000000000, 0)", "Last row", show=False, id="data.end"),
         Binding(
-            "enter", "edit('cell')", "Edit cell", tooltip="Data pane: edit the cell", id="data.edit"
+            "enter", "edit('cell')", "Edit", tooltip="Data pane: edit the cell", id="data.edit"
         ),
-        Binding("a", "edit('add')", "Add row", tooltip="Data pane: add a row", id="data.add"),
+        Binding("a", "edit('add')", "Add", tooltip="Data pane: add a row", id="data.add"),
         Binding(
             "d",
             "edit('delete')",
-            "Delete row",
+            "Delete",
             tooltip="Data pane: delete the row",
             id="data.delete",
         ),
@@ -94,7 +94,7 @@ class DataView(VirtualTable):
         Binding(
             "w",
             "edit('write')",
-            "Write CSV",
+            "Write",
             tooltip="Data pane: write the data to a CSV file",
             id="data.write",
         ),

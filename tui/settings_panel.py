@@ -9,6 +9,7 @@ value puts the applied one back. Yes/no settings are :class:`~.toggle.Toggle` bo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,13 +47,18 @@ NOTE = note("run")
 class CoreParser(Validator):
     """A Textual validator around a core parser: the parser's message is the failure reason."""
 
-    def __init__(self, parse: Callable[[str], object]) -> None:
+    def __init__(
+        self, parse: Callable[[str], object], fits: Callable[[object], None] | None = None
+    ) -> None:
         super().__init__()
         self._parse = parse
+        self._fits = fits
 
     def validate(self, value: str) -> ValidationResult:
         try:
-            self._parse(value)
+            parsed = self._parse(value)
+            if self._fits is not None:
+                self._fits(parsed)  # e.g. one predict value per x column of the data
         except ValueError as exc:
             return self.failure(str(exc))
         return self.success()
@@ -117,6 +123,13 @@ class SettingsPanel(Widget):
         self.page = next(iter(declared.PAGES))
         #: What the note under the fields says now: (markup, error).
         self._said: tuple[str, bool] | None = None
+        #: Raises (a ValueError) where settings do not fit the data (the app sets it): checked
+        #: as the value is typed, as the parser's own rules are.
+        self.check_with_data: Callable[[Hyperparameters], None] | None = None
+
+    def _fits(self, name: str, value: object) -> None:
+        if self.check_with_data is not None:
+            self.check_with_data(dataclasses.replace(self._hp, **{name: value}))
 
     def compose(self) -> ComposeResult:
         for page in declared.PAGES:
@@ -143,7 +156,7 @@ class SettingsPanel(Widget):
             shown(f.name, self._hp),
             id=f"set-{f.name}",
             compact=True,
-            validators=[CoreParser(f.parse)],
+            validators=[CoreParser(f.parse, lambda v, name=f.name: self._fits(name, v))],
             validate_on=["changed", "submitted", "blur"],
             select_on_focus=True,
             suggester=SuggestFromList(f.choices) if f.choices else None,
@@ -238,6 +251,9 @@ class SettingsPanel(Widget):
         """Post the parsed value if valid and changed; False if invalid."""
         name = inp.id.removeprefix("set-")
         field = _BY_NAME[name]
+        result = inp.validate(inp.value)
+        if result is not None and not result.is_valid:
+            return False  # the text stays, with the reason, to be corrected
         try:
             value = field.parse(inp.value)
         except ValueError:

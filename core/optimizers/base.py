@@ -206,6 +206,13 @@ class Optimizer:
         """The bound on lr from the Hessian's extreme eigenvalues (of the smooth objective)."""
         raise NotImplementedError
 
+    def rate_formulas(self) -> dict[str, Any]:
+        """The numbers of :meth:`stability` as formulas ``f(λmin, λmax, num)`` (each monotone in
+        each argument) in ``decimal.Decimal`` or ``Fraction`` arithmetic (``num`` turns a float
+        setting into that arithmetic's number), keyed ``lr_max``, ``lr_best`` and the names in
+        ``best_other``: :func:`~..spectrum.exact_stability` rounds each exact value once."""
+        return {}
+
     def iteration_radius(self, lr: float, lam: float) -> float | None:
         """Spectral radius of one step on the quadratic direction with curvature ``lam`` (how much
         that component of the error shrinks an epoch, asymptotically); None for adaptive methods."""

@@ -28,5 +28,8 @@ class GradientDescent(Optimizer):
             {},
         )
 
+    def rate_formulas(self):
+        return {"lr_max": lambda lo, hi, num: 2 / hi, "lr_best": lambda lo, hi, num: 2 / (lo + hi)}
+
     def iteration_radius(self, lr, lam):
         return abs(1.0 - lr * lam)

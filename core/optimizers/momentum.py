@@ -44,6 +44,16 @@ class Momentum(Optimizer):
             {"momentum": best_beta},
         )
 
+    def rate_formulas(self):
+        beta = self.momentum
+        return {
+            "lr_max": lambda lo, hi, num: 2 * (1 + num(beta)) / hi,
+            "lr_best": lambda lo, hi, num: 4 / (hi.sqrt() + lo.sqrt()) ** 2,
+            "momentum": lambda lo, hi, num: (
+                ((hi.sqrt() - lo.sqrt()) / (hi.sqrt() + lo.sqrt())) ** 2
+            ),
+        }
+
     def iteration_radius(self, lr, lam):
         # e' = e − lr·(β·v + λ·e) = (1 + β − lr·λ)·e − β·e_prev
         return spectral_radius_2x2(1.0 + self.momentum - lr * lam, self.momentum)

@@ -49,6 +49,10 @@ class Nesterov(Optimizer):
             {},
         )
 
+    def rate_formulas(self):
+        beta = self.momentum
+        return {"lr_max": lambda lo, hi, num: 2 * (1 + num(beta)) / ((1 + 2 * num(beta)) * hi)}
+
     def iteration_radius(self, lr, lam):
         a = lr * lam
         beta = self.momentum

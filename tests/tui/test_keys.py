@@ -1027,3 +1027,29 @@ async def test_a_fields_error_is_read_whole_and_goes_once_the_user_moves_on():
         assert "✗" not in note_text(app)
         assert app.session.trainer.epoch == 1
         assert app.query_one("#settings-note").size.height == 1  # back to one line
+
+
+@app_test
+async def test_a_value_that_does_not_fit_the_data_is_refused_as_it_is_typed_and_stays():
+    """'1,2' in predict with one x column showed no ✗ while typed, and Enter threw the text
+    away ('kept 6'); a bad lr's text stays, with its reason, after Enter."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for field, text, reason in (
+            ("predict_x", "1,2", "predict: give one x value per x column"),
+            ("lr", "abc", "lr: 'abc' is not a number"),
+        ):
+            inp = app.query_one(f"#set-{field}", Input)
+            inp.focus()
+            await pilot.pause()
+            await pilot.press("ctrl+shift+a", *text)
+            await pilot.pause()
+            assert reason in note_text(app) and "(not applied)" in note_text(app)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert inp.value == text and app.focused is inp
+            assert reason in note_text(app)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert "kept" in note_text(app)
+        assert app.session.hp.predict_x == (6.0,) and app.session.hp.lr == 0.01
