@@ -102,6 +102,7 @@ class Chart(PlotextPlot, can_focus=True):
         self._built_for: Hashable = None
         self._rows: list[Row] = []  # plotext's rows, as runs of cells
         self._strips: list[Strip | None] = []  # made from the rows when first drawn
+        self._note: str | None = None  # said instead of the chart when it cannot be drawn
 
     #: Draw with ASCII marks only (set by the app on a terminal that is not UTF-8).
     ascii_only = False
@@ -113,7 +114,8 @@ class Chart(PlotextPlot, can_focus=True):
         """Everything the picture depends on apart from the size; equal keys, equal pictures."""
         raise NotImplementedError
 
-    def draw(self, plt: Plot) -> None:
+    def draw(self, plt: Plot) -> str | None:
+        """Draw the picture on ``plt``; or return a note to show instead (nothing drawable)."""
         raise NotImplementedError
 
     def forget_rows(self) -> None:
@@ -158,6 +160,8 @@ class Chart(PlotextPlot, can_focus=True):
         if self.size.width < SMALLEST[0] or self.size.height < SMALLEST[1]:
             return [((_DIM, "(too small to draw)"),)]
         plt = self._draw_plot()
+        if self._note is not None:
+            return [((_DIM, self._note),)]
         try:
             # What plt.build() does, but for the text it makes of the grid at the end.
             plt._set_sizes()
@@ -174,7 +178,7 @@ class Chart(PlotextPlot, can_focus=True):
         plt.clear_data()
         plt.clear_figure()
         plt.grid(False, False)
-        self.draw(plt)
+        self._note = self.draw(plt)
         width, height = self.size.width, self.size.height
         plt.plotsize(width, height)
         plt._set_size(width, height)

@@ -17,6 +17,7 @@ from linreg_tui.core.dataset import Dataset
 from linreg_tui.core.objective import REFERENCE_TITLE
 from linreg_tui.core.reference import Reference
 
+from .axes import Figure
 from .chart import Chart, Same
 from .frame import Frame
 from .markup import escape
@@ -139,17 +140,18 @@ class FitChart(Chart):
             f"fit); x: actual y{sample}{runs}"
         )
 
-    def draw(self, plt: Plot) -> None:
+    def draw(self, plt: Plot) -> str | None:
         view = self._view
         if view is None:
-            return
+            return None
+        fig = Figure()
         if view.dataset.raw_x.shape[1] == 1:
-            self._plot_line(view)
+            self._plot_line(view, fig)
         else:
-            self._plot_predicted_vs_actual(view)
+            self._plot_predicted_vs_actual(view, fig)
+        return fig.draw(plt, self.size.width, self.size.height)
 
-    def _plot_line(self, v: FitView) -> None:
-        plt = self.plt
+    def _plot_line(self, v: FitView, fig: Figure) -> None:
         ds = v.dataset
         x = ds.raw_x[:, 0]
         stride = max(1, x.size // MAX_POINTS)
@@ -158,44 +160,40 @@ class FitChart(Chart):
         samples = 2 if ds.degree == 1 else max(20, self.size.width * 2)
         grid = np.linspace(lo, hi, samples)
         features = ds.expand(grid[:, None])
-        now = model.predict(features, v.weights, v.intercept)
+        with np.errstate(over="ignore", invalid="ignore"):
+            now = model.predict(features, v.weights, v.intercept)
         m = self.mark
         if v.reference is not None:
             best = v.reference.predict(features)
-            plt.plot(*_finite(grid, best), marker=m("ls-line"), color="green")
+            fig.plot(grid, best, marker=m("ls-line"), color="green")
         for p in v.pins:
-            line = model.predict(features, p.run.weights, p.run.intercept)
-            plt.plot(*_finite(grid, line), marker=p.mark, color=p.colour)
-        plt.plot(*_finite(grid, now), marker=m("line"), color="cyan")
+            with np.errstate(over="ignore", invalid="ignore"):
+                line = model.predict(features, p.run.weights, p.run.intercept)
+            fig.plot(grid, line, marker=p.mark, color=p.colour)
+        fig.plot(grid, now, marker=m("line"), color="cyan")
         # The points last, so the lines do not hide them.
-        plt.scatter(x[::stride].tolist(), ds.y[::stride].tolist(), marker=m("point"), color="white")
+        fig.scatter(x[::stride], ds.y[::stride], marker=m("point"), color="white")
         if v.reference is not None:
             px, py = np.array([v.predict_x[0]]), np.array([v.prediction])
-            plt.scatter(*_finite(px, py), marker=m("predict"), color="yellow")
-        plt.xlabel(ds.x_names[0])
+            fig.scatter(px, py, marker=m("predict"), color="yellow")
+        fig.xlabel = ds.x_names[0]
 
-    def _plot_predicted_vs_actual(self, v: FitView) -> None:
-        plt = self.plt
+    def _plot_predicted_vs_actual(self, v: FitView, fig: Figure) -> None:
         ds = v.dataset
         stride = max(1, ds.n_samples // MAX_POINTS)
         features = ds.features[::stride]
         y = ds.y[::stride]
-        now = model.predict(features, v.weights, v.intercept)
+        with np.errstate(over="ignore", invalid="ignore"):
+            now = model.predict(features, v.weights, v.intercept)
         lo, hi = float(ds.y.min()), float(ds.y.max())
         m = self.mark
-        plt.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
+        fig.plot([lo, hi], [lo, hi], marker=m("ls-line"), color="white")
         if v.reference is not None:
             best = v.reference.predict(features)
-            plt.scatter(*_finite(y, best), marker=m("ls-point"), color="green")
+            fig.scatter(y, best, marker=m("ls-point"), color="green")
         for p in v.pins:
-            pinned = model.predict(features, p.run.weights, p.run.intercept)
-            plt.scatter(*_finite(y, pinned), marker=p.mark, color=p.colour)
-        plt.scatter(*_finite(y, now), marker=m("now-point"), color="cyan")
-        plt.xlabel(f"actual {ds.y_name}")
-
-
-def _finite(x: np.ndarray, y: np.ndarray) -> tuple[list[float], list[float]]:
-    """The points float64 holds (a line through 1e-308 and 6 with slope 4e307 reaches inf
-    there): what is beyond float64 is not drawn, and the key says so in words."""
-    keep = np.isfinite(x) & np.isfinite(y)
-    return x[keep].tolist(), y[keep].tolist()
+            with np.errstate(over="ignore", invalid="ignore"):
+                pinned = model.predict(features, p.run.weights, p.run.intercept)
+            fig.scatter(y, pinned, marker=p.mark, color=p.colour)
+        fig.scatter(y, now, marker=m("now-point"), color="cyan")
+        fig.xlabel = f"actual {ds.y_name}"

@@ -3,7 +3,7 @@ arithmetic of the last hand step with its numbers filled in."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from rich.text import Text
@@ -40,9 +40,12 @@ class LogTable(VirtualTable):
         #: The longest epoch and note in the rows, in characters (the columns' widths follow).
         self._widest_epoch = 0
         self._widest_note = 0
+        #: record ↦ (bound per weight, intercept's): a gradient below it is rounding noise
+        #: (:meth:`~linreg_tui.core.session.Session.gradient_rounding_bound`).
+        self._rounding: Callable[[Record], tuple[np.ndarray, float]] | None = None
 
-    def start(self, names: tuple[str, ...], intercept: bool) -> None:
-        self._names, self._intercept = names, intercept
+    def start(self, names: tuple[str, ...], intercept: bool, rounding=None) -> None:
+        self._names, self._intercept, self._rounding = names, intercept, rounding
         self._rows.clear()
         self._widest_epoch = self._widest_note = 0
         self._page_end = 0
@@ -137,15 +140,44 @@ class LogTable(VirtualTable):
     def row_cells(self, index: int, widths: Sequence[int] | int) -> list[str]:
         rec = self._rows[index][0]
         b = [rec.intercept] if self._intercept else []
+        bound_w, bound_b = self._rounding(rec) if self._rounding else (None, None)
         if rec.weights.shape[0] == 1:
-            gb = [rec.grad_intercept] if self._intercept else []
-            values = [rec.mse, rec.weights[0], *b, rec.grad_weights[0], *gb]
-        else:
-            with np.errstate(over="ignore", invalid="ignore"):  # shown as beyond float64
-                norm = rec.grad_norm
-            values = [rec.mse, *b, norm, *rec.weights.tolist()]
-        widths = cell_widths(widths, len(values) + 1)
-        return [f"{rec.epoch:,}", *(fit(v, w) for v, w in zip(values, widths[1:]))]
+            values = [rec.mse, rec.weights[0], *b]
+            grads = [(rec.grad_weights[0], _at(bound_w, 0))]
+            if self._intercept:
+                grads.append((rec.grad_intercept, bound_b))
+            w = cell_widths(widths, len(values) + len(grads) + 1)[1:]
+            return [
+                f"{rec.epoch:,}",
+                *(fit(v, x) for v, x in zip(values, w)),
+                *(_gradient(g, bound, x) for (g, bound), x in zip(grads, w[len(values) :])),
+            ]
+        norm = None if bound_w is None else float(np.hypot(np.linalg.norm(bound_w), bound_b))
+        with np.errstate(over="ignore", invalid="ignore"):  # shown as beyond float64
+            grad_norm = rec.grad_norm
+        values = [rec.mse, *b]
+        weights = rec.weights.tolist()
+        w = cell_widths(widths, len(values) + 2 + len(weights))[1:]
+        return [
+            f"{rec.epoch:,}",
+            *(fit(v, x) for v, x in zip(values, w)),
+            _gradient(grad_norm, norm, w[len(values)]),
+            *(fit(v, x) for v, x in zip(weights, w[len(values) + 1 :])),
+        ]
+
+
+def _at(values, i: int) -> float | None:
+    return None if values is None else float(values[i])
+
+
+def _gradient(value: float, bound: float | None, width: int) -> str:
+    """A gradient cell: the value, or "≈0 (rounding)" when it is below its rounding bound (the
+    float gradient the step used, but indistinguishable from 0: see
+    :meth:`~linreg_tui.core.session.Session.gradient_rounding_bound`)."""
+    if bound is not None and abs(value) < bound:
+        words = ("≈0 (rounding)", "≈0 (round)", "≈0 round", "≈0")
+        return next(t for t in words if len(t) <= width or t == "≈0")
+    return fit(value, width)
 
 
 def arithmetic(step: Step, names: tuple[str, ...], standardized: bool) -> str:
@@ -251,8 +283,8 @@ class IterationLog(Vertical):
         yield LogTable(id="log-rows")
         yield Arithmetic(id="log-arithmetic")
 
-    def start(self, names: tuple[str, ...], intercept: bool, first: Record) -> None:
-        self.query_one(LogTable).start(names, intercept)
+    def start(self, names: tuple[str, ...], intercept: bool, first: Record, rounding=None) -> None:
+        self.query_one(LogTable).start(names, intercept, rounding)
         arithmetic = self.query_one(Arithmetic)
         arithmetic.forget_heights()
         self.explain("")

@@ -12,6 +12,7 @@ from textual_plotext.plot import Plot
 from linreg_tui.core.downsample import Envelope, GrowingEnvelope, envelope
 from linreg_tui.core.objective import REFERENCE_TITLE, REFERENCE_WORD
 
+from .axes import Figure
 from .chart import Chart, Same
 from .frame import Frame
 from .markup import escape
@@ -154,51 +155,40 @@ class LossChart(Chart):
         # one wording a line, most detailed first: the key line (a ChartKey) shows what fits
         return "\n".join(keys)
 
-    def draw(self, plt: Plot) -> None:
+    def draw(self, plt: Plot) -> str | None:
         env = self._env
         low, high = env.low, env.high
         optimum = self._optimum
         pins = [(p, self._pin_envelope(p)) for p in self._pins]
         val = self._val_env
+        fig = Figure(log_y=self._log_scale)
         if self._log_scale:
             # The floor from the thinned points, not the whole history (a copy of 80 MB at 10M).
             extra = [] if val is None else [val.low]
             both = np.concatenate([low, high, *(e.low for _, e in pins), *extra])
-            positive = both[both > 0]
+            positive = both[(both > 0) & np.isfinite(both)]
             floor = float(positive.min()) if positive.size else 1.0
             low, high = np.maximum(low, floor), np.maximum(high, floor)
             pins = [(p, replace(e, low=np.maximum(e.low, floor))) for p, e in pins]
             if val is not None:
                 val = replace(val, high=np.maximum(val.high, floor))
-            plt.yscale("log")
             if optimum is not None and optimum <= 0:
                 optimum = None  # an exact fit: log scale has no place for 0
-        x = env.x.tolist()
+        x = env.x
         if len(x) == 1:
-            plt.scatter(x, high.tolist(), marker=self.mark("point"), color="cyan")
+            fig.scatter(x, high, marker=self.mark("point"), color="cyan")
         else:
-            plt.plot(x, high.tolist(), marker=self.mark("line"), color="cyan")
+            fig.plot(x, high, marker=self.mark("line"), color="cyan")
             if not np.array_equal(low, high):
-                plt.plot(x, low.tolist(), marker=self.mark("line"), color="cyan")
+                fig.plot(x, low, marker=self.mark("line"), color="cyan")
         if val is not None:
-            plt.plot(
-                val.x.tolist(), val.high.tolist(), marker=self.mark("validation"), color="magenta"
-            )
+            fig.plot(val.x, val.high, marker=self.mark("validation"), color="magenta")
         for p, e in pins:
             # The low envelope: where a pinned run went, without doubling its marks.
-            plt.plot(e.x.tolist(), e.low.tolist(), marker=p.mark, color=p.colour)
+            fig.plot(e.x, e.low, marker=p.mark, color=p.colour)
         if optimum is not None:
-            plt.hline(optimum, color="green")
-            if not self._log_scale:
-                # The y range from the optimum up, not from the curve's lowest point so far: as
-                # a run descends towards the optimum the axis then stays put, and only the rows
-                # the curve's end moves through are drawn again.
-                lows = [low, *(e.low for _, e in pins), *([] if val is None else [val.high])]
-                top = max(float(np.max(np.concatenate([high, *lows[1:]]))), optimum)
-                bottom = min(float(np.min(np.concatenate(lows))), optimum)
-                if np.isfinite(top) and np.isfinite(bottom) and top > bottom:
-                    plt.ylim(bottom, top)
-        end = self._end
-        ticks = sorted({round(v) for v in np.linspace(0, end, 5).tolist()})
-        plt.xticks(ticks, [f"{t:,}" for t in ticks])
-        plt.xlim(0, end)
+            # The y range takes in the optimum: as a run descends towards it the axis then
+            # stays put, and only the rows the curve's end moves through are drawn again.
+            fig.hline(optimum, color="green")
+        fig.xrange, fig.whole_x = (0, self._end), True
+        return fig.draw(plt, self.size.width, self.size.height)

@@ -37,7 +37,7 @@ def test_the_app_on_a_streamed_file(tmux: Tmux, tmp_path: Path) -> None:
     end = session.wait_for_text("epoch 1,000/1,000 budget spent")
     assert "Traceback" not in end
     session.send("4")
-    session.wait_for_text("Edit cell")  # the data pane has the focus (its keys in the footer)
+    session.wait_for_text("⏎ Edit")  # the data pane has the focus (its keys in the footer)
     session.send("Enter")  # an edit: refused, saying why
     refused = session.wait_for_text("Editing is off with --stream")
     assert "150,000 rows (streamed)" in refused
