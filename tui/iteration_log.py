@@ -152,9 +152,9 @@ class LogTable(VirtualTable):
                 *(fit(v, x) for v, x in zip(values, w)),
                 *(_gradient(g, bound, x) for (g, bound), x in zip(grads, w[len(values) :])),
             ]
-        norm = None if bound_w is None else float(np.hypot(np.linalg.norm(bound_w), bound_b))
         with np.errstate(over="ignore", invalid="ignore"):  # shown as beyond float64
             grad_norm = rec.grad_norm
+            norm = None if bound_w is None else float(np.hypot(np.linalg.norm(bound_w), bound_b))
         values = [rec.mse, *b]
         weights = rec.weights.tolist()
         w = cell_widths(widths, len(values) + 2 + len(weights))[1:]
