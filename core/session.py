@@ -340,10 +340,11 @@ class Session:
         The gradient is H·(θ − θ*) and is computed from rounded parameters (those shown are the
         training coordinates' rounded back to data units), a rounded θ*, rounded moments and a
         few operations on them, each off by about eps of the size of its terms. Those sizes are
-        bounded without a pass over the data: (2/n)·Σ|xᵢ·xⱼ| ≤ √(Hᵢᵢ·Hⱼⱼ) (Cauchy–Schwarz), so
-        every term of component i is at most aᵢ·aᵀ(|θ| + |θ*|) with aᵢ = √Hᵢᵢ (H in data
-        units). A computed component below its bound is rounding noise: the exact one may be
-        anything from 0 to about twice the bound, of either sign.
+        bounded without a pass over the data: (2/n)·Σ|xᵢ·xⱼ| ≤ √(Hᵢᵢ·Hⱼⱼ) and (2/n)·Σ|xᵢ·y| ≤
+        √Hᵢᵢ·√(2·mean(y²)) (Cauchy–Schwarz), so the terms of component i add up to at most
+        aᵢ·(aᵀ(|θ| + |θ*|) + √(2·mean(y²))) with aᵢ = √Hᵢᵢ (H in data units). A
+        computed component below its bound is rounding noise: the exact one may be anything from
+        0 to about twice the bound, of either sign.
         """
         rec = record or self.record()
         a, star = self._rounding_sizes()
@@ -387,6 +388,10 @@ class Session:
         star = sum(np.abs(np.append(r.weights, r.intercept)) for r in answers.values())
         if not self.hp.fit_intercept:
             star = star[:d]
+        # The gradient's sum also has the terms x·y: (2/n)·Σ|xᵢ·y| ≤ aᵢ·√(2·mean(y²)), and
+        # mean(y²) is the MSE at θ = 0 (y is never scaled).
+        y_size = math.sqrt(2 * abs(self.problem.quadratic.evaluate(np.zeros(d), 0.0)[0]))
+        star = star + y_size / max(float(a.sum()), np.finfo(np.float64).tiny)
         self._rounding_cache = (self.problem, a, star)
         return a, star
 
