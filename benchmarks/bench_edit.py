@@ -118,6 +118,10 @@ async def app_ms(ds: Dataset, hp: Hyperparameters) -> tuple[list[float], ...]:
         await pilot.press("4")  # the Data pane
         await pilot.press("down", "right")  # row 2's y
         await pilot.pause()
+        # The app's start-up work done, as it is before a person has reached a cell: for a
+        # million rows the data's moments, formed in a worker thread when the app opens (about
+        # 0.1 s; an edit made before it is done waits for it, and is not what is measured here).
+        await app.workers.wait_for_complete()
         for i in range(REPEATS):
             value = f"{70 + i}.125"  # a number nothing else on the screen shows
             await pilot.press("enter", *value)  # the cell's field opens; typing replaces it
@@ -163,7 +167,7 @@ def main() -> None:
             ("app: Enter → every view given the new data", told),
             ("app: Enter → the frame that shows it written", shown),
             ("app: the same, the app's CPU time", shown_cpu),
-            ("app: Enter → the last frame (footer, toast) written", settled),
+            ("app: Enter → the last frame (the toast) written", settled),
         ):
             rows.append(
                 [

@@ -254,7 +254,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
                 yield LandscapeView(id="landscape")
                 yield QuietStatic(id="landscape-key", classes="chart-key -two")
             with Vertical(id="pane-log", classes="pane"):
-                yield Static(id="runs", classes="runs-table")
+                yield QuietStatic(id="runs", classes="runs-table")
                 yield IterationLog(id="log")
             with Vertical(id="pane-data", classes="pane"):
                 yield Static(id="data-note", classes="chart-key")
@@ -494,7 +494,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     def _start_log(self) -> None:
         s = self.session
-        self.query_one(IterationLog).start(s.dataset.feature_names, s.hp.fit_intercept, s.record())
+        self.query_one(IterationLog).start(
+            s.dataset.feature_names, s.hp.fit_intercept, s.record(), s.gradient_rounding_bound
+        )
         self._logged_epoch = s.trainer.epoch
 
     def _log(self, rec: Record, note: str = "") -> None:

@@ -247,8 +247,10 @@ class DataView(VirtualTable):
             self.refresh_lines()  # it stays open, saying why
             return
         self.editing = None  # the table's lines come back with the edit's frame
+        shown = self._dataset
         edit.done(edit.line.text)
-        self.refresh_lines()
+        if self._dataset is shown:  # not applied (yet): else show() has repainted them
+            self.refresh_lines()
 
     def _editor_lines(self) -> list[Strip]:
         """The field's lines, full width: the cell's name and the text typed, then the reason
@@ -256,15 +258,19 @@ class DataView(VirtualTable):
         edit = self.editing
         width = self.scrollable_content_region.width or self.size.width
         line = edit.line
-        parts = [Segment(" "), Segment(f"{edit.name}: ", _NAME)]
+        label = f"{edit.name}: "
+        parts = [Segment(" "), Segment(label, _NAME)]
+        # Text longer than the room left shows the stretch that ends at the cursor.
+        room = max(4, width - 2 - len(label))
+        start = max(0, line.cursor + 1 - room)
+        text, cursor = line.text[start : start + room], line.cursor - start
         if line.selected:
-            parts.append(Segment(line.text, _SELECTED))
+            parts.append(Segment(text, _SELECTED))
         else:
-            after = line.text[line.cursor + 1 :]
             parts += [
-                Segment(line.text[: line.cursor], _FIELD),
-                Segment(line.text[line.cursor : line.cursor + 1] or " ", _CURSOR),
-                Segment(after, _FIELD),
+                Segment(text[:cursor], _FIELD),
+                Segment(text[cursor : cursor + 1] or " ", _CURSOR),
+                Segment(text[cursor + 1 :], _FIELD),
             ]
         lines = [Strip(parts)]
         if edit.reason is None:

@@ -3,6 +3,9 @@ arithmetic of the last hand step with its numbers filled in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -32,9 +35,12 @@ class LogTable(VirtualTable):
         #: While following the last row: the scrolling height (the view's last line, + 1).
         self._page_end = 0
         self._following = True
+        #: record ↦ (bound per weight, intercept's): a gradient below it is rounding noise
+        #: (:meth:`~linreg_tui.core.session.Session.gradient_rounding_bound`).
+        self._rounding: Callable[[Record], tuple[np.ndarray, float]] | None = None
 
-    def start(self, names: tuple[str, ...], intercept: bool) -> None:
-        self._names, self._intercept = names, intercept
+    def start(self, names: tuple[str, ...], intercept: bool, rounding=None) -> None:
+        self._names, self._intercept, self._rounding = names, intercept, rounding
         self._rows.clear()
         self._page_end = 0
         self._following = True
@@ -116,12 +122,34 @@ class LogTable(VirtualTable):
     def row_cells(self, index: int, width: int) -> list[str]:
         rec = self._rows[index][0]
         b = [rec.intercept] if self._intercept else []
+        bound_w, bound_b = self._rounding(rec) if self._rounding else (None, None)
         if rec.weights.shape[0] == 1:
-            gb = [rec.grad_intercept] if self._intercept else []
-            values = [rec.mse, rec.weights[0], *b, rec.grad_weights[0], *gb]
-        else:
-            values = [rec.mse, *b, rec.grad_norm, *rec.weights.tolist()]
-        return [f"{rec.epoch:,}", *(fit(v, width) for v in values)]
+            gb = [_gradient(rec.grad_intercept, bound_b, width)] if self._intercept else []
+            values = [rec.mse, rec.weights[0], *b]
+            gradient = [_gradient(rec.grad_weights[0], _at(bound_w, 0), width), *gb]
+            return [f"{rec.epoch:,}", *(fit(v, width) for v in values), *gradient]
+        norm = None if bound_w is None else float(np.hypot(np.linalg.norm(bound_w), bound_b))
+        values = [rec.mse, *b]
+        return [
+            f"{rec.epoch:,}",
+            *(fit(v, width) for v in values),
+            _gradient(rec.grad_norm, norm, width),
+            *(fit(v, width) for v in rec.weights.tolist()),
+        ]
+
+
+def _at(values, i: int) -> float | None:
+    return None if values is None else float(values[i])
+
+
+def _gradient(value: float, bound: float | None, width: int) -> str:
+    """A gradient cell: the value, or "≈0 (rounding)" when it is below its rounding bound (the
+    float gradient the step used, but indistinguishable from 0: see
+    :meth:`~linreg_tui.core.session.Session.gradient_rounding_bound`)."""
+    if bound is not None and abs(value) < bound:
+        words = ("≈0 (rounding)", "≈0 (round)", "≈0 round", "≈0")
+        return next(t for t in words if len(t) <= width or t == "≈0")
+    return fit(value, width)
 
 
 def arithmetic(step: Step, names: tuple[str, ...], standardized: bool) -> str:
@@ -224,8 +252,8 @@ class IterationLog(Vertical):
         yield LogTable(id="log-rows")
         yield Arithmetic(id="log-arithmetic")
 
-    def start(self, names: tuple[str, ...], intercept: bool, first: Record) -> None:
-        self.query_one(LogTable).start(names, intercept)
+    def start(self, names: tuple[str, ...], intercept: bool, first: Record, rounding=None) -> None:
+        self.query_one(LogTable).start(names, intercept, rounding)
         arithmetic = self.query_one(Arithmetic)
         arithmetic.forget_heights()
         arithmetic.update("")

@@ -121,6 +121,8 @@ class SettingsPanel(Widget):
         super().__init__(id=id)
         self._hp = hp
         self.page = next(iter(declared.PAGES))
+        #: What the note under the fields says now: (markup, error).
+        self._said: tuple[str, bool] | None = None
         #: Raises (a ValueError) where settings do not fit the data (the app sets it): checked
         #: as the value is typed, as the parser's own rules are.
         self.check_with_data: Callable[[Hyperparameters], None] | None = None
@@ -195,6 +197,9 @@ class SettingsPanel(Widget):
         self.say(note(page))
 
     def say(self, markup: str, error: bool = False) -> None:
+        if self._said == (markup, error):
+            return  # (load() says it again at every new session: no layout for nothing)
+        self._said = (markup, error)
         text = self.query_one("#settings-note", Static)
         text.update(markup)
         text.set_class(error, "-error")

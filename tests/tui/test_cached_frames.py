@@ -222,3 +222,17 @@ def test_the_command_freezes_the_heap_after_its_first_frame_and_tests_do_not():
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) > 10_000
     assert gc.get_freeze_count() == 0  # this process: apps of earlier tests were not frozen
+
+
+@app_test
+async def test_the_pinned_runs_table_grows_and_shrinks_with_the_runs():
+    """The table of pinned runs over the log is as tall as its lines: it kept the height of its
+    first drawing (a header and one run), so a second and third pinned run were cut off."""
+    app = make_app()
+    async with app.run_test(size=(142, 44)) as pilot:
+        runs = app.query_one("#runs", QuietStatic)
+        for keys in (["space", "p"], ["space", "p"], ["space", "p"], ["P"], ["P"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert runs.size.height == len(str(runs.render()).splitlines()) == len(app.pinned) + 2
+            check_all(app)

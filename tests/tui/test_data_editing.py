@@ -414,3 +414,17 @@ async def test_a_paste_goes_into_the_field():
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.dataset.raw_x[0, 0] == 3.25
+
+
+@app_test
+async def test_a_value_longer_than_the_field_shows_its_end_where_the_cursor_is():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:  # the Data pane: about 38 wide
+        await pilot.press("4", "enter", *"1234567890" * 5)
+        view = app.query_one(DataView)
+        shown = view.scrollable_content_region.height
+        line = view.render_line(shown - 2).text.rstrip()
+        assert line.startswith(" row 1, x: ") and line.endswith("4567890")
+        assert len(line) <= view.scrollable_content_region.width
+        await pilot.press("home")
+        assert view.render_line(shown - 2).text.startswith(" row 1, x: 1234567890")
