@@ -1,7 +1,7 @@
 """The gradient's rounding bound (:meth:`Session.gradient_rounding_bound`) against the exact
-gradient of the exact MSE at a record's (float) parameters, summed over the rows in Fractions:
-the float gradient a step used is always within the bound of it, so a gradient below its bound is
-shown as rounding noise, and one above it is a gradient."""
+gradient of the exact objective (MSE + λ₂‖w‖²) at a record's (float) parameters, summed over the
+rows in Fractions: the float gradient a step used is always within the bound of it, so a gradient
+below its bound is shown as rounding noise, and one above it is a gradient."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def check_within(session: Session) -> tuple[list[bool], bool]:
     components are below their bounds."""
     rec = session.record()
     gw, gb = exact_gradient(session.dataset, rec.weights, rec.intercept, session.hp.fit_intercept)
+    assert session.hp.l2 == 0 or not session.hp.standardize  # (λ₂ is on the data units' w)
+    gw = [g + 2 * Fraction(session.hp.l2) * Fraction(w) for g, w in zip(gw, rec.weights.tolist())]
     bound_w, bound_b = session.gradient_rounding_bound(rec)
     for got, want, bound in zip(rec.grad_weights.tolist(), gw, bound_w.tolist()):
         assert abs(Fraction(got) - want) <= Fraction(bound), (got, float(want), bound)
@@ -82,7 +84,8 @@ def runs(draw):
     standardize = draw(st.booleans())
     fit_intercept = draw(st.booleans())
     epochs = draw(st.sampled_from([1, 30, 3000, 30000]))
-    return ds, optimizer, standardize, fit_intercept, epochs, draw(st.floats(0.2, 0.95))
+    l2 = 0.0 if standardize else draw(st.sampled_from([0.0, 0.0, 1e-3, 0.5]))
+    return ds, optimizer, standardize, fit_intercept, epochs, draw(st.floats(0.2, 0.95)), l2
 
 
 @settings(
@@ -92,9 +95,10 @@ def runs(draw):
 )
 @given(runs())
 def test_the_float_gradient_is_within_its_bound_of_the_exact_one(case):
-    ds, optimizer, standardize, fit_intercept, epochs, fraction = case
+    ds, optimizer, standardize, fit_intercept, epochs, fraction, l2 = case
     base = dict(
         standardize=standardize,
+        l2=l2,
         fit_intercept=fit_intercept,
         predict_x=(0.0,) * ds.raw_x.shape[1],
         epochs=epochs,
