@@ -169,7 +169,17 @@ class Tab:
         return tuple(self.page.evaluate("() => [window.__term.cols, window.__term.rows]"))
 
     def screen(self) -> str:
-        return self.page.evaluate(READ_SCREEN) or ""
+        """The terminal's text, or "" for a look that did not complete: starting a download
+        can drop the evaluation under way ("Resulting promise was garbage collected"), and a
+        wait simply looks again."""
+        from playwright.sync_api import Error
+
+        try:
+            return self.page.evaluate(READ_SCREEN) or ""
+        except Error as exc:
+            if "garbage collected" not in str(exc):
+                raise
+            return ""
 
     def wait_for(self, text: str, deadline_s: float = DEADLINE_S) -> str:
         """Wait until ``text`` is on the screen; returns the screen. (The tab is brought to the
