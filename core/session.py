@@ -90,6 +90,14 @@ class Problem:
         )
 
 
+#: A gradient component within this many eps of the size of its terms is rounding noise (see
+#: :meth:`Session.gradient_rounding_bound`): rounding the parameters shown, θ* and the moments,
+#: and the model's few operations, each cost about one eps of those sizes, and the run's own
+#: coordinates (standardised) can double them; 16 leaves room for their sum (the tests check
+#: that the exact gradient is always within it).
+ROUNDING_FACTOR = 16
+
+
 class Session:
     """A dataset, hyperparameters, and the run they define.
 
@@ -114,6 +122,7 @@ class Session:
         self.hp = hp
         self._analysis_cache: tuple[Hyperparameters, Analysis] | None = None
         self._mse_cache: tuple[tuple[bytes, float], float] | None = None
+        self._rounding_cache: tuple | None = None
         #: The loaded data's moments (:mod:`.moments`), formed at the first edit.
         self._moments: Moments | None = None
         #: Held while the moments are formed (a worker thread may form them, see prepare_edits).
@@ -321,6 +330,70 @@ class Session:
         if ss_tot == 0:
             return None
         return 1.0 - mse * self.reference.n_samples / ss_tot
+
+    @quiet
+    def gradient_rounding_bound(self, record: Record | None = None) -> tuple[np.ndarray, float]:
+        """How far float64 rounding may put a record's gradient (data units) from the exact
+        gradient of the exact MSE at its parameters as shown: :data:`ROUNDING_FACTOR`·eps·Σ|terms|,
+        per weight and for the intercept (0.0 without one).
+
+        The gradient is H·(θ − θ*) and is computed from rounded parameters (those shown are the
+        training coordinates' rounded back to data units), a rounded θ*, rounded moments and a
+        few operations on them, each off by about eps of the size of its terms. Those sizes are
+        bounded without a pass over the data: (2/n)·Σ|xᵢ·xⱼ| ≤ √(Hᵢᵢ·Hⱼⱼ) and (2/n)·Σ|xᵢ·y| ≤
+        √Hᵢᵢ·√(2·mean(y²)) (Cauchy–Schwarz), so the terms of component i add up to at most
+        aᵢ·(aᵀ(|θ| + |θ*|) + √(2·mean(y²))) with aᵢ = √Hᵢᵢ (H in data units). A
+        computed component below its bound is rounding noise: the exact one may be anything from
+        0 to about twice the bound, of either sign.
+        """
+        rec = record or self.record()
+        a, star = self._rounding_sizes()
+        d = self.dataset.n_features
+        theta = np.abs(rec.weights)
+        if self.hp.fit_intercept:
+            theta = np.append(theta, abs(rec.intercept))
+        with np.errstate(over="ignore", invalid="ignore"):
+            size = a * float(a @ (theta + star)) + self.problem.objective.penalty.l1
+            # (plus the subnormals' spacing: no float result is closer than that)
+            bound = ROUNDING_FACTOR * (np.finfo(np.float64).eps * size + 2.0**-1074)
+        return bound[:d], float(bound[d]) if self.hp.fit_intercept else 0.0
+
+    def _rounding_sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(a, |θ*|) of :meth:`gradient_rounding_bound`, once per problem (the log asks for
+        every row it draws)."""
+        cache = self._rounding_cache
+        if cache is not None and cache[0] is self.problem:
+            return cache[1], cache[2]
+        objective, scaling = self.problem.objective, self.problem.scaling
+        h = objective.hessian()  # training coordinates
+        d = self.dataset.n_features
+        diag = np.abs(np.diag(h))
+        with np.errstate(over="ignore", invalid="ignore"):
+            if scaling.identity:
+                a = np.sqrt(diag)
+            else:
+                # mean(x²) of x = σ·z + μ: σ²·mean(z²) + 2σμ·mean(z) + μ², from H's entries,
+                # as (σt)²·(mean(z²) + 2r·mean(z) + r²)/t² with r = μ/σ, t = max(1, |r|): no
+                # square of a tiny σ underflows, none of a huge μ/σ overflows
+                mean_z = h[:d, d] / 2 if self.hp.fit_intercept else np.zeros(d)
+                sigma = scaling.scale
+                r = scaling.shift / sigma
+                t = np.maximum(1.0, np.abs(r))
+                inner = diag[:d] / 2 / t / t + 2 * (r / t) * (mean_z / t) + (r / t) ** 2
+                a = math.sqrt(2) * sigma * t * np.sqrt(np.abs(inner))
+                if self.hp.fit_intercept:
+                    a = np.append(a, math.sqrt(diag[d]))
+        # The model is anchored at least squares' answer; a penalised run heads for its own.
+        answers = {id(r): r for r in (self.problem.least_squares, self.reference) if r is not None}
+        star = sum(np.abs(np.append(r.weights, r.intercept)) for r in answers.values())
+        if not self.hp.fit_intercept:
+            star = star[:d]
+        # The gradient's sum also has the terms x·y: (2/n)·Σ|xᵢ·y| ≤ aᵢ·√(2·mean(y²)), and
+        # mean(y²) is the MSE at θ = 0 (y is never scaled).
+        y_size = math.sqrt(2 * abs(self.problem.quadratic.evaluate(np.zeros(d), 0.0)[0]))
+        star = star + y_size / max(float(a.sum()), np.finfo(np.float64).tiny)
+        self._rounding_cache = (self.problem, a, star)
+        return a, star
 
     @quiet
     def distance_to_reference(self, record: Record | None = None) -> float:

@@ -239,12 +239,8 @@ class Spectrum:
     def _enclose(self, index: int, estimate: float, vector: np.ndarray) -> _Enclosure:
         """An interval holding eigenvalue ``index`` (ascending), from the Rayleigh quotient."""
         v = [Fraction(x) for x in vector.tolist()]
-        norm = sum((x * x for x in v), Fraction(0))
-        guess = Fraction(max(estimate, 0.0))
-        if norm > 0:
-            hv = [sum((hij * x for hij, x in zip(row, v)), Fraction(0)) for row in self._h]
-            guess = sum((x * y for x, y in zip(v, hv)), Fraction(0)) / norm
-        if guess <= 0:
+        guess = self._rayleigh(v)
+        if guess is None or guess <= 0:
             guess = Fraction(estimate) if estimate > 0 else self._trace / (1 << 64)
         # The quotient is the eigenvalue itself when the float vector is an exact eigenvector
         # (one parameter, a diagonal Hessian): then a rational eigenvalue is known exactly, and a
@@ -254,7 +250,18 @@ class Spectrum:
             return _Enclosure(guess, guess)
         guess = _short(guess, 200)
         width = _FIRST_WIDTH
+        refined = False
         while True:
+            if width > _FIRST_WIDTH and not refined and estimate > 0:
+                # The float vector was not good enough (an ill-conditioned Hessian's smallest
+                # eigenvalue: NIST Filip's float one has 6 digits): one step of inverse
+                # iteration from it, solved exactly, leaves an error of about the square of
+                # (float error)·(λ/gap), and its quotient another square of that.
+                refined = True
+                better = self._rayleigh(self._solve(Fraction(estimate), v))
+                if better is not None and better > 0:
+                    guess, width = _short(better, 200), _FIRST_WIDTH
+                    continue
             if width >= 1:  # every eigenvalue of a PSD matrix lies in [0, trace]
                 lo, hi = Fraction(0), max(2 * guess, self._trace)
             else:
@@ -271,6 +278,44 @@ class Spectrum:
             if width >= 1:
                 raise ArithmeticError("no eigenvalue of the Hessian in [0, trace]")
             width *= 1 << 16
+
+    def _rayleigh(self, v: list[Fraction] | None) -> Fraction | None:
+        """vᵀHv / vᵀv exactly (None for no vector or a zero one)."""
+        if not v:
+            return None
+        norm = sum((x * x for x in v), Fraction(0))
+        if norm == 0:
+            return None
+        hv = [sum((hij * x for hij, x in zip(row, v)), Fraction(0)) for row in self._h]
+        return sum((x * y for x, y in zip(v, hv)), Fraction(0)) / norm
+
+    def _solve(self, sigma: Fraction, v: list[Fraction]) -> list[Fraction] | None:
+        """x with (H − σI)·x = v, exactly (Gaussian elimination on rationals, any nonzero
+        pivot); None when H − σI is singular (σ is an eigenvalue: the caller's counts find it)."""
+        p = self.p
+        rows = [
+            [*(hij - (sigma if i == j else 0) for j, hij in enumerate(row)), v[i]]
+            for i, row in enumerate(self._h)
+        ]
+        for k in range(p):
+            pivot_row = next((i for i in range(k, p) if rows[i][k] != 0), None)
+            if pivot_row is None:
+                return None
+            rows[k], rows[pivot_row] = rows[pivot_row], rows[k]
+            pivot = rows[k][k]
+            for i in range(k + 1, p):
+                factor = rows[i][k] / pivot
+                if factor:
+                    ri, rk = rows[i], rows[k]
+                    for j in range(k, p + 1):
+                        ri[j] -= factor * rk[j]
+        x = [Fraction(0)] * p
+        for k in range(p - 1, -1, -1):
+            total = rows[k][p] - sum((rows[k][j] * x[j] for j in range(k + 1, p)), Fraction(0))
+            x[k] = total / rows[k][k]
+        # Scaled to its largest entry and shortened: the quotient needs only its direction.
+        top = max(abs(c) for c in x)
+        return [_short(c / top, 120) for c in x] if top else None
 
     def _narrow(self, index: int, enc: _Enclosure, relative: Fraction) -> None:
         """Bisect until hi − lo ≤ relative·hi (or the eigenvalue is hit exactly)."""

@@ -41,7 +41,7 @@ from .data_view import DataView
 from .fit_chart import FitChart, FitView
 from .frame import Frame
 from .help_screen import HelpScreen, key_names
-from .iteration_log import IterationLog, arithmetic
+from .iteration_log import RUNNING, IterationLog, arithmetic
 from .landscape_keys import LANDSCAPE_BINDINGS, LandscapeKeys
 from .landscape_view import LandscapeView
 from .loss_chart import LossChart
@@ -494,19 +494,35 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     def _start_log(self) -> None:
         s = self.session
-        self.query_one(IterationLog).start(s.dataset.feature_names, s.hp.fit_intercept, s.record())
+        self.query_one(IterationLog).start(
+            s.dataset.feature_names, s.hp.fit_intercept, s.record(), s.gradient_rounding_bound
+        )
         self._logged_epoch = s.trainer.epoch
 
     def _log(self, rec: Record, note: str = "") -> None:
         self.query_one(IterationLog).add(rec, note)
         self._logged_epoch = rec.epoch
 
-    def _explain(self, epoch: int) -> None:
-        """The arithmetic of the step that made ``epoch``, with the settings that made it."""
+    def _explain(self, epoch: int, before: str = "") -> None:
+        """The arithmetic of the step that made ``epoch``, with the settings that made it
+        (after ``before``, a line saying how the epoch was reached)."""
         s = self.session
         self.query_one(IterationLog).explain(
-            arithmetic(s.step(epoch), s.dataset.feature_names, s.hp.standardize)
+            before + arithmetic(s.step(epoch), s.dataset.feature_names, s.hp.standardize)
         )
+
+    def _explain_epoch_shown(self, before: str = "") -> None:
+        """The arithmetic of the step that made the epoch shown; at epoch 0, why no step was
+        kept (a run that diverged at its first step) or ``before`` alone."""
+        t = self.session.trainer
+        if t.epoch > 0:
+            self._explain(t.epoch, before)
+        elif t.status is not Status.READY:
+            self.query_one(IterationLog).explain(f"{before}epoch 0: {t.message}")
+        elif before:
+            self.query_one(IterationLog).explain(before.rstrip())
+        elif self.query_one(IterationLog).explained == RUNNING:
+            self.query_one(IterationLog).explain("")  # paused before the first step
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -537,9 +553,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
             return
         t.back(epochs)
         self._log(self.session.record(), "← back")
-        self.query_one(IterationLog).explain(
+        self._explain_epoch_shown(
             f"stepped back to epoch {count(t.epoch)} (exactly: "
-            "recomputed from the nearest checkpoint)"
+            "recomputed from the nearest checkpoint)\n"
         )
         self.refresh_views()
 
@@ -687,6 +703,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
 
     @work(exclusive=True, group="stepper")
     async def _run(self, to_end: bool) -> None:
+        # The epoch moves on every frame: the last step's arithmetic shows when the run stops
+        # (working it out a frame would cost a step from a checkpoint each time).
+        self.query_one(IterationLog).explain(RUNNING)
         self.refresh_views()
         await self.stepper.run(to_end)
 
@@ -753,6 +772,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         rec = self.session.record()
         if rec.epoch != self._logged_epoch:
             self._log(rec, "paused" if message.paused else "")
+        self._explain_epoch_shown()
         if not message.paused:
             self._announce_stop()
         self.refresh_views()

@@ -746,6 +746,7 @@ def render_json(session: Session) -> str:
     ref = session.reference
     a = session.analysis
     t = session.trainer
+    bound_w, bound_b = session.gradient_rounding_bound(rec)
     out: dict = {}
     if session.dataset.n_features == 1:
         out["slope"] = float(rec.weights[0])
@@ -760,6 +761,7 @@ def render_json(session: Session) -> str:
         mse=rec.mse,
         gradient=rec.grad_weights.tolist()
         + ([rec.grad_intercept] if session.hp.fit_intercept else []),
+        gradient_rounding_bound=bound_w.tolist() + ([bound_b] if session.hp.fit_intercept else []),
         status=t.status.value,
         message=t.message,
         lr=session.hp.lr,

@@ -8,7 +8,7 @@ A million-row file costs what a ten-row file costs: rows are made when they are 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +24,7 @@ from linreg_tui.core.dataset import Dataset
 from .frame import Frame
 from .line_edit import LineEdit
 from .numbers import fit
-from .virtual_table import VirtualTable
+from .virtual_table import VirtualTable, cell_widths
 
 _NAME = Style(bold=True)
 _FIELD = Style(underline=True)
@@ -140,13 +140,21 @@ class DataView(VirtualTable):
     def row_count(self) -> int:
         return 0 if self._dataset is None else self._dataset.n_samples
 
-    def row_cells(self, index: int, width: int) -> list[str]:
+    def index_width(self) -> int:
+        return 0 if self._dataset is None else len(f"{self._dataset.n_samples:,}")
+
+    def row_cells(self, index: int, widths: Sequence[int] | int) -> list[str]:
         ds = self._dataset
-        y_hat, residual = model.fitted(
-            ds.features[index : index + 1], ds.y[index : index + 1], self._weights, self._intercept
-        )
+        widths = cell_widths(widths, ds.raw_x.shape[1] + 4)
+        with np.errstate(over="ignore", invalid="ignore"):  # shown as beyond float64
+            y_hat, residual = model.fitted(
+                ds.features[index : index + 1],
+                ds.y[index : index + 1],
+                self._weights,
+                self._intercept,
+            )
         values = [*ds.raw_x[index].tolist(), float(ds.y[index]), y_hat[0], residual[0]]
-        return [f"{index + 1:,}", *(fit(v, width) for v in values)]
+        return [f"{index + 1:,}", *(fit(v, w) for v, w in zip(values, widths[1:]))]
 
     def cursor(self) -> tuple[int, int] | None:
         # Shown while the pane has the focus: the table's, or the cell editor's under it.
@@ -160,7 +168,12 @@ class DataView(VirtualTable):
         if self._dataset is None:
             return
         self.row = max(0, min(self.row + rows, self._dataset.n_samples - 1))
-        self.column = max(0, min(self.column + columns, self._dataset.raw_x.shape[1]))
+        column = max(0, min(self.column + columns, self._dataset.raw_x.shape[1]))
+        if columns and column == self.column:
+            # At x's first or y, where not all columns fit: on to the columns beyond (ŷ and
+            # the residual), as far as the cursor's column stays in view.
+            self.scroll_columns(columns)
+        self.column = column
         self._follow()
 
     def action_page(self, direction: int) -> None:
@@ -170,7 +183,8 @@ class DataView(VirtualTable):
         self.app.edit_data(what)
 
     def _follow(self) -> None:
-        """Scroll so the cursor's row is on screen (and not under the field being edited)."""
+        """Scroll so the cursor's cell is on screen (and not under the field being edited)."""
+        self.show_column(self.column + 1)
         top = int(self.scroll_offset.y)
         # less the header and the field's lines
         covered = len(self._editor_lines()) if self.editing is not None else 0

@@ -149,6 +149,7 @@ class FitChart(Chart):
             self._plot_line(view, fig)
         else:
             self._plot_predicted_vs_actual(view, fig)
+        self.figure = fig  # what was drawn, and on which axes (read by the tests)
         return fig.draw(plt, self.size.width, self.size.height)
 
     def _plot_line(self, v: FitView, fig: Figure) -> None:

@@ -3,6 +3,9 @@ arithmetic of the last hand step with its numbers filled in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -12,12 +15,14 @@ from linreg_tui.core.trainer import Record, Step
 
 from .numbers import fit, num
 from .repaint import QuietStatic
-from .virtual_table import VirtualTable
+from .virtual_table import VirtualTable, cell_widths
 
 #: Rows kept; older ones scroll away, :data:`DROP` at a time (dropping one a row would move
 #: every row on screen up a line, and so send the whole table every frame).
 MAX_ROWS = 5000
 DROP = 1000
+#: What the arithmetic says while a run moves the epoch on every frame.
+RUNNING = "running: the arithmetic of the last step shows when the run stops"
 
 
 class LogTable(VirtualTable):
@@ -32,10 +37,17 @@ class LogTable(VirtualTable):
         #: While following the last row: the scrolling height (the view's last line, + 1).
         self._page_end = 0
         self._following = True
+        #: The longest epoch and note in the rows, in characters (the columns' widths follow).
+        self._widest_epoch = 0
+        self._widest_note = 0
+        #: record ↦ (bound per weight, intercept's): a gradient below it is rounding noise
+        #: (:meth:`~linreg_tui.core.session.Session.gradient_rounding_bound`).
+        self._rounding: Callable[[Record], tuple[np.ndarray, float]] | None = None
 
-    def start(self, names: tuple[str, ...], intercept: bool) -> None:
-        self._names, self._intercept = names, intercept
+    def start(self, names: tuple[str, ...], intercept: bool, rounding=None) -> None:
+        self._names, self._intercept, self._rounding = names, intercept, rounding
         self._rows.clear()
+        self._widest_epoch = self._widest_note = 0
         self._page_end = 0
         self._following = True
         self.update_size()
@@ -43,8 +55,15 @@ class LogTable(VirtualTable):
 
     def add(self, rec: Record, note: str = "") -> None:
         self._rows.append((rec, note))
+        self._widest_epoch = max(self._widest_epoch, len(f"{rec.epoch:,}"))
+        self._widest_note = max(self._widest_note, len(note))
+        at_end = False
         if len(self._rows) > MAX_ROWS:
+            # Following the last row before the drop, it still does after: the drop moves the
+            # rows up by DROP but the new one is past the page the view had turned to.
+            at_end = self.scroll_y >= self.max_scroll_y
             del self._rows[:DROP]
+            self._widest_note = max(len(n) for _, n in self._rows)
             self._page_end = max(0, self._page_end - DROP)
             self.update_size()
             self.scroll_to(
@@ -53,15 +72,14 @@ class LogTable(VirtualTable):
         # A new row changes the scrolling height, which costs a layout of the screen: not for a
         # table that is not on screen (a run adds a row a frame); it catches up when shown.
         if self.is_on_screen:
-            self._follow()
+            self._follow(always=at_end)
         else:
             self._behind = True
 
     def update_size(self) -> None:
         # Blank lines below the last row while the view follows it (see _follow): the
         # scrolling height stays put between page turns, so the scroll bar is not redrawn.
-        width = self.column_width() * len(self.columns())
-        self.virtual_size = Size(width, max(self.row_count() + 1, self._page_end))
+        self.virtual_size = Size(0, max(self.row_count() + 1, self._page_end))
 
     def _follow(self, always: bool = False) -> None:
         """Keep the last row in view, turning half a page when it would pass the bottom.
@@ -113,15 +131,53 @@ class LogTable(VirtualTable):
     def row_note(self, index: int) -> str:
         return self._rows[index][1]
 
-    def row_cells(self, index: int, width: int) -> list[str]:
+    def index_width(self) -> int:
+        return self._widest_epoch
+
+    def note_width(self) -> int:
+        return self._widest_note
+
+    def row_cells(self, index: int, widths: Sequence[int] | int) -> list[str]:
         rec = self._rows[index][0]
         b = [rec.intercept] if self._intercept else []
+        bound_w, bound_b = self._rounding(rec) if self._rounding else (None, None)
         if rec.weights.shape[0] == 1:
-            gb = [rec.grad_intercept] if self._intercept else []
-            values = [rec.mse, rec.weights[0], *b, rec.grad_weights[0], *gb]
-        else:
-            values = [rec.mse, *b, rec.grad_norm, *rec.weights.tolist()]
-        return [f"{rec.epoch:,}", *(fit(v, width) for v in values)]
+            values = [rec.mse, rec.weights[0], *b]
+            grads = [(rec.grad_weights[0], _at(bound_w, 0))]
+            if self._intercept:
+                grads.append((rec.grad_intercept, bound_b))
+            w = cell_widths(widths, len(values) + len(grads) + 1)[1:]
+            return [
+                f"{rec.epoch:,}",
+                *(fit(v, x) for v, x in zip(values, w)),
+                *(_gradient(g, bound, x) for (g, bound), x in zip(grads, w[len(values) :])),
+            ]
+        with np.errstate(over="ignore", invalid="ignore"):  # shown as beyond float64
+            grad_norm = rec.grad_norm
+            norm = None if bound_w is None else float(np.hypot(np.linalg.norm(bound_w), bound_b))
+        values = [rec.mse, *b]
+        weights = rec.weights.tolist()
+        w = cell_widths(widths, len(values) + 2 + len(weights))[1:]
+        return [
+            f"{rec.epoch:,}",
+            *(fit(v, x) for v, x in zip(values, w)),
+            _gradient(grad_norm, norm, w[len(values)]),
+            *(fit(v, x) for v, x in zip(weights, w[len(values) + 1 :])),
+        ]
+
+
+def _at(values, i: int) -> float | None:
+    return None if values is None else float(values[i])
+
+
+def _gradient(value: float, bound: float | None, width: int) -> str:
+    """A gradient cell: the value, or "≈0 (rounding)" when it is below its rounding bound (the
+    float gradient the step used, but indistinguishable from 0: see
+    :meth:`~linreg_tui.core.session.Session.gradient_rounding_bound`)."""
+    if bound is not None and abs(value) < bound:
+        words = ("≈0 (rounding)", "≈0 (round)", "≈0 round", "≈0")
+        return next(t for t in words if len(t) <= width or t == "≈0")
+    return fit(value, width)
 
 
 def arithmetic(step: Step, names: tuple[str, ...], standardized: bool) -> str:
@@ -220,19 +276,23 @@ class IterationLog(Vertical):
     }
     """
 
+    #: The text under the rows now.
+    explained = ""
+
     def compose(self) -> ComposeResult:
         yield LogTable(id="log-rows")
         yield Arithmetic(id="log-arithmetic")
 
-    def start(self, names: tuple[str, ...], intercept: bool, first: Record) -> None:
-        self.query_one(LogTable).start(names, intercept)
+    def start(self, names: tuple[str, ...], intercept: bool, first: Record, rounding=None) -> None:
+        self.query_one(LogTable).start(names, intercept, rounding)
         arithmetic = self.query_one(Arithmetic)
         arithmetic.forget_heights()
-        arithmetic.update("")
+        self.explain("")
         self.add(first, "start")
 
     def add(self, rec: Record, note: str = "") -> None:
         self.query_one(LogTable).add(rec, note)
 
     def explain(self, text: str) -> None:
+        self.explained = text
         self.query_one(Arithmetic).update(Text(text))

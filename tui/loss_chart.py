@@ -191,4 +191,5 @@ class LossChart(Chart):
             # stays put, and only the rows the curve's end moves through are drawn again.
             fig.hline(optimum, color="green")
         fig.xrange, fig.whole_x = (0, self._end), True
+        self.figure = fig  # what was drawn, and on which axes (read by the tests)
         return fig.draw(plt, self.size.width, self.size.height)

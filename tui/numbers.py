@@ -23,14 +23,43 @@ def num(value: float | None, digits: int = DIGITS) -> str:
     return "0" if text == "-0" else text
 
 
+#: What a number column shows where not even one significant digit of its value fits (a
+#: spreadsheet's "###"): never a number with digits cut off.
+TOO_NARROW = "#"
+
+
 def fit(value: float | None, width: int, digits: int = DIGITS) -> str:
     """:func:`num` with as many significant digits (at most ``digits``) as fit in ``width``
-    characters: fewer digits, never cut-off ones."""
+    characters: fewer digits, each correctly rounded, never cut-off ones.
+
+    Scientific forms have a short exponent (``1.2e5``, ``-3e-7``: Python reads both back), and
+    where the usual form is too long at some number of digits (``0.000123457``), the same digits
+    in scientific form are tried. If not even one digit fits, :data:`TOO_NARROW` repeated to
+    the width (at most 3): the cell says it is too narrow rather than show a number that is not
+    the value.
+    """
+    if width <= 0:
+        return ""
+    if value is None or not math.isfinite(float(value)):
+        text = num(value, digits)
+        return text if len(text) <= width else TOO_NARROW * min(width, 3)
+    value = float(value)
     for d in range(digits, 0, -1):
         text = num(value, d)
+        if "e" in text or len(text) > width:
+            text = _short_scientific(value, d)
         if len(text) <= width:
             return text
-    return text
+    return TOO_NARROW * min(width, 3)
+
+
+def _short_scientific(value: float, digits: int) -> str:
+    """``value`` rounded to ``digits`` significant digits in scientific form, without the
+    exponent's "+" and leading zeros or the mantissa's trailing zeros: ``1.2e5``, ``-3e-7``."""
+    mantissa, exponent = format(value, f".{digits - 1}e").split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def plain(value: float) -> str:

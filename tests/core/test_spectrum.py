@@ -362,3 +362,17 @@ def replace_arrays(ds: Dataset) -> Dataset:
     from dataclasses import replace
 
     return replace(ds, raw_x=ds.raw_x.copy(), y=ds.y.copy())
+
+
+def test_nist_filip_smallest_eigenvalue():
+    """Filip (degree 10, condition number 3e30 unscaled): the float λmin has 6 digits; the
+    exact one is found from it (inverse iteration solved exactly) and rounded correctly."""
+    case = load_nist("Filip")
+    data = Dataset(np.ascontiguousarray(case.x[:, None]), case.y, ("x",), "y", case.degree)
+    session = Session(data, hyper(data, standardize=False))
+    h = exact_hessian(np.asarray(session.problem.objective.features), True, 0.0)
+    (min_lo, min_hi), (max_lo, max_hi) = extreme_roots(h)
+    a = session.analysis
+    assert a.eigenvalues[0] == rounded([min_lo, min_hi])
+    assert a.lr_max == rounded([2 / max_lo, 2 / max_hi])
+    assert a.condition == rounded([max_lo / min_hi, max_hi / min_lo])

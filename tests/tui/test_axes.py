@@ -13,12 +13,18 @@ import math
 import re
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pilot import app_test
 from textual_plotext import PlotextPlot
 
+from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.session import Session
+from linreg_tui.tui.app import make_app
 from linreg_tui.tui.axes import MAX_LABEL, NOTHING_TO_DRAW, Figure, choose
-from linreg_tui.tui.chart import grid_rows
+from linreg_tui.tui.chart import Chart, grid_rows
 
 NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)(e[+-]\d+)?")
 MARKS = set("●⣿") | {chr(c) for c in range(0x2801, 0x2900)}  # the data's marks, braille dots
@@ -208,3 +214,37 @@ def test_values_beyond_float64_leave_a_note_or_are_left_out():
     fig = Figure(log_y=True)
     fig.plot([0, 1], [-1.0, 0.0], marker="braille", color="cyan")
     assert build(fig, 60, 16) == NOTHING_TO_DRAW
+
+
+CASES = {
+    "m0 1e150": dict(m0=(1e150,)),
+    "m0 1e50": dict(m0=(1e50,)),
+    "m0 1e20": dict(m0=(1e20,)),
+    "lr 5": dict(lr=5.0),
+    "seed": dict(),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("name", sorted(CASES))
+@app_test
+async def test_the_apps_charts_at_huge_values_are_drawn_with_true_labels(name, size):
+    """The report's cases: the loss and fit charts of a run to the end, linear and log."""
+    session = Session(seed_dataset(), Hyperparameters(**CASES[name], predict_x=(6.0,)))
+    app = make_app(session)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for keys in (("1",), ("l",), ("2",)):
+            await pilot.press(*keys)
+            await pilot.pause()
+            charts = [c for c in app.query(Chart) if c.display and c.size.width >= 16]
+            assert charts
+            for chart in charts:
+                if not hasattr(chart, "figure"):
+                    continue
+                chart._build()
+                rows = ["".join(text for _, text in row) for row in chart._rows]
+                assert len(rows) > 1, (name, keys, rows)  # drawn, not a note
+                read_axes(rows, chart.figure)

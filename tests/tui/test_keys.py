@@ -386,7 +386,8 @@ async def test_l_switches_the_loss_chart_to_log_scale_and_back():
         ratios = np.array(logged[:-1]) / np.array(logged[1:])
         assert ratios.max() / ratios.min() < 1.05  # evenly spaced logarithms
         assert np.ptp(np.diff(logged)) > 0.2 * (logged[0] - logged[-1])  # not even values
-        assert logged[-1] == pytest.approx(LS_MSE)  # the optimum is the floor
+        # the optimum is the floor: within a label's step of the lowest label
+        assert logged[-1] / ratios.max() < LS_MSE < logged[-1] * ratios.max()
 
         await pilot.press("l")
         assert not app.log_scale
@@ -592,7 +593,9 @@ async def test_divergence_is_stopped_explained_and_recovered_from():
         await pilot.press("1")
         ticks = y_ticks(app)
         assert ticks and all(math.isfinite(v) for v in ticks)
-        assert max(ticks) == pytest.approx(mse, rel=0.01)  # the chart reaches the last loss
+        # the chart reaches the last loss: it is within a label's step of the top label
+        gap = ticks[0] - ticks[1]
+        assert max(ticks) - gap < mse < max(ticks) + gap
 
         await pilot.press("space")  # diverged: no further step
         assert t.epoch == diverged_at
