@@ -480,7 +480,8 @@ class LandscapeView(Widget, can_focus=True):
             items.append(f"zoom ×{num(self.zoom, 3)}")
         if d.standardized:
             items.append("standardised coordinates")
-        items.append("keys: x axes · h eigen · z/Z zoom · c/o/v centre")
+        # the keys as items of their own, so a narrow caption keeps those that fit whole
+        items += ["keys: x axes", "h eigen", "z/Z zoom", "c/o/v centre"]
         return fit(items, self.size.width - 2 if width is None else width, CAPTION_LINES)
 
 
