@@ -441,22 +441,32 @@ class LandscapeView(Widget, can_focus=True):
         d = self._data
         if d is None:
             return ""
-        names = d.bowl.names
         if d.bowl.n_params < 2:
             return "one parameter: no landscape to draw"
         self._ensure_built()
+        width = self.size.width - 2 if width is None else width
+        text = fit(self._caption_items(d, num), width, CAPTION_LINES)
+        # As many lines as the widest numbers would take, whatever these ones are: a line
+        # fewer would give the picture a row, refit its view (every cell sent again) and lay
+        # out the screen, as the numbers' widths change from epoch to epoch.
+        widest = fit(self._caption_items(d, _widest_number), width, CAPTION_LINES)
+        return text + "\n" * max(0, widest.count("\n") - text.count("\n"))
+
+    def _caption_items(self, d: LandscapeData, number: Callable[[float, int], str]) -> list[str]:
+        """The caption's items, in the order they matter, numbers written by ``number``."""
+        names = d.bowl.names
         i, j = self.pair
         pic = self.picture
         cur, star = d.current, d.bowl.theta_star
         ni, nj = escape(names[i]), escape(names[j])
-        now = f"[b]●[/] {ni} {num(cur[i], 4)} {nj} {num(cur[j], 4)}"
+        now = f"[b]●[/] {ni} {number(cur[i], 4)} {nj} {number(cur[j], 4)}"
         which = "min J" if d.penalty else "LS"
-        opt = f"{OPTIMUM_GLYPH} {which} {num(star[i], 4)} {num(star[j], 4)}"
+        opt = f"{OPTIMUM_GLYPH} {which} {number(star[i], 4)} {number(star[j], 4)}"
         if pic is not None and len(pic.levels.values):
             lv = pic.levels.values
             step = pic.levels.step
             ratio = "×10" if step == 1 else f"×10^{step:g}"
-            levels = f"J−J* {num(lv[0], 2)}…{num(lv[-1], 2)} {ratio}"
+            levels = f"J−J* {number(lv[0], 2)}…{number(lv[-1], 2)} {ratio}"
         else:
             levels = "J−J* flat"
         items = [f"{ni}→ {nj}↑", now, opt, levels]
@@ -465,7 +475,7 @@ class LandscapeView(Widget, can_focus=True):
         held = [k for k in range(d.bowl.n_params) if k not in (i, j)]
         if held:
             items.append(
-                "held at now: " + ", ".join(f"{escape(names[k])} {num(cur[k], 3)}" for k in held)
+                "held at now: " + ", ".join(f"{escape(names[k])} {number(cur[k], 3)}" for k in held)
             )
         for r, label in enumerate(d.labels, start=1):
             colour, _, glyph = self._style(r)
@@ -473,8 +483,8 @@ class LandscapeView(Widget, can_focus=True):
         if self.show_axes and self.slice is not None:
             lam = self.slice.curvatures
             items.append(
-                f"[{AXIS_COLOURS[0]}]long axis[/] λ {num(lam[0], 3)}, "
-                f"[{AXIS_COLOURS[1]}]short[/] λ {num(lam[1], 3)}"
+                f"[{AXIS_COLOURS[0]}]long axis[/] λ {number(lam[0], 3)}, "
+                f"[{AXIS_COLOURS[1]}]short[/] λ {number(lam[1], 3)}"
             )
         if self.zoom != 1.0:
             items.append(f"zoom ×{num(self.zoom, 3)}")
@@ -482,7 +492,13 @@ class LandscapeView(Widget, can_focus=True):
             items.append("standardised coordinates")
         # the keys as items of their own, so a narrow caption keeps those that fit whole
         items += ["keys: x axes", "h eigen", "z/Z zoom", "c/o/v centre"]
-        return fit(items, self.size.width - 2 if width is None else width, CAPTION_LINES)
+        return items
+
+
+def _widest_number(value: float, digits: int) -> str:
+    """As wide as :func:`~.numbers.num` writes a number of ``digits`` digits (short of
+    exponents of three digits): "-8.888e+88"."""
+    return "-8." + "8" * (digits - 1) + "e+88"
 
 
 @functools.lru_cache(maxsize=8)

@@ -67,3 +67,26 @@ async def test_a_long_caption_at_80x24_shows_whole_items_and_says_what_it_left_o
         for item in ("J = MSE + 0.1·‖w‖₁", "held at now: w_z[hours_slept] 0, w_z[coffee_cups] 0"):
             assert item in text
         assert text.endswith(MORE)  # the keys did not fit, and it says something is left out
+
+
+@app_test
+async def test_the_caption_keeps_its_lines_as_the_numbers_change():
+    """The numbers' widths change from epoch to epoch ('m 0' then 'm 1.03'): a caption that
+    took a line more would take a row from the picture, refit its view (every cell sent
+    again) and lay out the screen."""
+    from linreg_tui.core.dataset import seed_dataset
+
+    for size in ((120, 40), (80, 24), (200, 60)):
+        app = make_app(Session(seed_dataset(), Hyperparameters(epochs=100_000_000)))
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("5")
+            await pilot.pause()
+            view = app.query_one(LandscapeView)
+            key = app.query_one("#landscape-key")
+            sizes = {(view.size, key.size)}
+            for keys in (["space"], ["right_square_bracket"], ["right_curly_bracket"], ["e"]):
+                await pilot.press(*keys)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                sizes.add((view.size, key.size))
+            assert len(sizes) == 1, (size, sizes)
