@@ -36,6 +36,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from . import rational
 from . import reference as reference_mod
 from .exact_sums import ExactSums
 from .optimizers.base import Stability
@@ -292,27 +293,14 @@ class Spectrum:
     def _solve(self, sigma: Fraction, v: list[Fraction]) -> list[Fraction] | None:
         """x with (H − σI)·x = v, exactly (Gaussian elimination on rationals, any nonzero
         pivot); None when H − σI is singular (σ is an eigenvalue: the caller's counts find it)."""
-        p = self.p
-        rows = [
-            [*(hij - (sigma if i == j else 0) for j, hij in enumerate(row)), v[i]]
+        shifted = [
+            [hij - (sigma if i == j else 0) for j, hij in enumerate(row)]
             for i, row in enumerate(self._h)
         ]
-        for k in range(p):
-            pivot_row = next((i for i in range(k, p) if rows[i][k] != 0), None)
-            if pivot_row is None:
-                return None
-            rows[k], rows[pivot_row] = rows[pivot_row], rows[k]
-            pivot = rows[k][k]
-            for i in range(k + 1, p):
-                factor = rows[i][k] / pivot
-                if factor:
-                    ri, rk = rows[i], rows[k]
-                    for j in range(k, p + 1):
-                        ri[j] -= factor * rk[j]
-        x = [Fraction(0)] * p
-        for k in range(p - 1, -1, -1):
-            total = rows[k][p] - sum((rows[k][j] * x[j] for j in range(k + 1, p)), Fraction(0))
-            x[k] = total / rows[k][k]
+        try:
+            x = rational.solve(shifted, v)
+        except rational.Singular:
+            return None
         # Scaled to its largest entry and shortened: the quotient needs only its direction.
         top = max(abs(c) for c in x)
         return [_short(c / top, 120) for c in x] if top else None

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from . import rational
 from .errors import DataError
 from .exact_sums import EXACT_COLUMNS, rounded
 from .float_range import to_float
@@ -315,26 +316,10 @@ def _exact(
     a: list[list[Fraction]], b: list[Fraction], names: list[str], source: str
 ) -> list[Fraction]:
     """A·θ = b by Gaussian elimination on fractions; a zero pivot names a dependent column."""
-    p = len(b)
-    m = [[*row[:], bi] for row, bi in zip(a, b)]
-    for col in range(p):
-        pivot = next((r for r in range(col, p) if m[r][col] != 0), None)
-        if pivot is None:
-            raise _dependent(names, col, source)
-        m[col], m[pivot] = m[pivot], m[col]
-        head = m[col]
-        inv = 1 / head[col]
-        for r in range(col + 1, p):
-            factor = m[r][col] * inv
-            if factor:
-                row = m[r]
-                for c in range(col, p + 1):
-                    row[c] -= factor * head[c]
-    theta = [Fraction(0)] * p
-    for i in range(p - 1, -1, -1):
-        acc = m[i][p] - sum((m[i][j] * theta[j] for j in range(i + 1, p)), Fraction(0))
-        theta[i] = acc / m[i][i]
-    return theta
+    try:
+        return rational.solve(a, b)
+    except rational.Singular as exc:
+        raise _dependent(names, exc.column, source) from None
 
 
 #: Largest condition number of the (diagonally scaled) normal equations solved from float64
