@@ -18,7 +18,8 @@ cell (row 2's y) is changed 10 times, each edit on the last, and timed:
    (with the app's own CPU time for it), and to the last update before the app is idle (the
    toast); see :func:`app_ms`.
 
-Targets: 5 rows within 50 ms, 1,000,000 rows within 300 ms. A measurement, not a test.
+Targets: 5 rows within 50 ms, 1,000,000 rows within 300 ms, every edit (the "met" column
+compares the slowest of the ten). A measurement, not a test.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ async def app_ms(ds: Dataset, hp: Hyperparameters) -> tuple[list[float], ...]:
     "Told" ends when the app has the new session and every view has been given it; "shown" at
     the first screen update composed after that which has the typed value in it (the Data
     pane's row; the charts, the status and the log were redrawn in the same update); "settled"
-    at the last update before the app went idle (the toast that says what changed). Each update
+    at the last update before the app went idle (anything drawn after the edit's frame; the
+    status says what changed in the edit's own frame, so there should be none). Each update
     is turned into the terminal's text, as a real terminal's driver does, before it is
     time-stamped; the pilot's own waiting for the app to go
     idle is not counted. The CPU time is the event loop's thread's (time.thread_time): the
@@ -167,7 +169,7 @@ def main() -> None:
             ("app: Enter → every view given the new data", told),
             ("app: Enter → the frame that shows it written", shown),
             ("app: the same, the app's CPU time", shown_cpu),
-            ("app: Enter → the last frame (the toast) written", settled),
+            ("app: Enter → the last frame before idle written", settled),
         ):
             rows.append(
                 [
@@ -176,7 +178,7 @@ def main() -> None:
                     f"{statistics.median(ms):.1f}",
                     f"{max(ms):.1f}",
                     f"{target}",
-                    yes(statistics.median(ms) <= target),
+                    yes(max(ms) <= target),  # every edit, not most
                 ]
             )
     print(markdown(["data", "edit one cell →", "median ms", "max ms", "target ms", "met"], rows))

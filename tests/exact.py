@@ -43,3 +43,15 @@ def gram(rows: Sequence[Sequence[Fraction]], ys: Sequence[Fraction]):
     xtx = [[sum(r[i] * r[j] for r in rows) for j in range(p)] for i in range(p)]
     xty = [sum(r[i] * y for r, y in zip(rows, ys)) for i in range(p)]
     return xtx, xty
+
+
+def exact_line(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
+    """Slope and intercept of y = m·x + b by the closed form, in exact arithmetic, each rounded
+    once to the nearest float."""
+    n = len(xs)
+    fx, fy = [Fraction(v) for v in xs], [Fraction(v) for v in ys]
+    mx, my = sum(fx) / n, sum(fy) / n
+    m = sum((a - mx) * (b - my) for a, b in zip(fx, fy, strict=True)) / sum(
+        (a - mx) ** 2 for a in fx
+    )
+    return float(m), float(my - m * mx)

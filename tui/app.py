@@ -222,6 +222,9 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
         self.pinned: list[PinnedRun] = []
+        #: The session an edit of the data made, and what the edit did (the status says so
+        #: until that run leaves epoch 0).
+        self._change: tuple[Session, str] | None = None
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
@@ -453,7 +456,14 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
     def frame(self) -> Frame:
         """What a frame shows now."""
         stepper = self.stepper
-        return Frame.of(self.session, stepper.running, speed_label(stepper.speed), self.log_scale)
+        change = self._change
+        said = change[1] if change is not None and change[0] is self.session else ""
+        frame = Frame.of(
+            self.session, stepper.running, speed_label(stepper.speed), self.log_scale, said
+        )
+        if change is not None and not frame.change:  # the run moved on, or other data
+            self._change = None
+        return frame
 
     def refresh_views(self) -> None:
         """Show the current frame: each visible pane redraws only what changed in it."""
@@ -642,8 +652,12 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(SettingsPanel).load(hp)
         self._start_log()
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
+        self._change = (new, what)  # the status's last line says so, in the edit's own frame
         self.clear_notifications()  # the last edit's toast is old news: one toast, not a stack
-        self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
+        if change is None or dropped:
+            # other data altogether, or runs lost: worth a toast (an edit of a cell is not: its
+            # frame would be followed by a second, laying out the screen for the toast)
+            self.notify(f"{what}. Restarted at epoch 0.{dropped}", title="Data changed", timeout=4)
         for chart in self.query(Chart):
             chart.forget_rows()
         self.refresh_views()

@@ -31,6 +31,8 @@ class Frame:
         The run speed as the status line shows it ("100/s", "max").
     log_scale : bool
         Whether the loss chart is on a log scale.
+    change : str
+        What the last edit of the data did, while the run it restarted is at epoch 0 ("" else).
     """
 
     session: Session
@@ -39,11 +41,16 @@ class Frame:
     running: bool
     speed: str
     log_scale: bool
+    change: str = ""
 
     @property
     def epoch(self) -> int:
         return self.record.epoch
 
     @classmethod
-    def of(cls, session: Session, running: bool, speed: str, log_scale: bool) -> Frame:
-        return cls(session, session.record(), session.trainer.status, running, speed, log_scale)
+    def of(
+        cls, session: Session, running: bool, speed: str, log_scale: bool, change: str = ""
+    ) -> Frame:
+        record = session.record()
+        change = change if record.epoch == 0 else ""
+        return cls(session, record, session.trainer.status, running, speed, log_scale, change)

@@ -153,15 +153,15 @@ class LandscapeView(Widget, can_focus=True):
     def show(self, data: LandscapeData) -> None:
         """New data; repainted only if it differs from what is drawn."""
         old = self._data
+        self._data = data
         if old is not None and old.bowl is not data.bowl:
             self.reset_view(keep_pair=old.bowl.n_params == data.bowl.n_params)
-        self._data = data
+            return
         if self._state_key() == self._drawn_for:
             return
         old = self._strips
         if old is None or not self.is_mounted or not self.size.area:
-            self._strips = None
-            self.refresh()
+            self._invalidate()
             return
         # Drawn now, not at the next render: only the cells where the point and the path moved
         # are repainted (and the caption changes in the same frame).
@@ -215,8 +215,12 @@ class LandscapeView(Widget, can_focus=True):
         self._invalidate()
 
     def _invalidate(self) -> None:
+        """Draw the picture afresh: now, if the view is on screen, so that its caption (another
+        widget) changes in the same frame as the picture, not in the next."""
         self._strips = None
         self._drawn_for = None
+        if self.is_mounted and self.size.area and self._data is not None:
+            self._ensure_built()
         self.refresh()
 
     @property

@@ -36,11 +36,13 @@ _VERDICT_STYLE = {
 
 
 def status_lines(
-    session: Session, running: bool, speed: str, width: int | None = None
+    session: Session, running: bool, speed: str, width: int | None = None, change: str = ""
 ) -> list[str]:
     """Four lines of Rich markup, each short enough for an 80-column terminal. ``width``: the
     columns there are (with a penalty, the reference numbers then get fewer digits, and the
-    first line leaves out the MSE's reference, where they would not fit)."""
+    first line leaves out the MSE's reference, where they would not fit). ``change``: what an
+    edit of the data just did, said on the last line (in place of the data's description)
+    while the run it restarted is at epoch 0."""
     t = session.trainer
     rec = session.record()
     ref = session.reference
@@ -125,6 +127,21 @@ def status_lines(
     line3 = _first_fitting(line3s, width)
     if status in (Status.DIVERGED, Status.CONVERGED) and not running:
         line4 = f"[{_STATUS_STYLE[status]}]{escape(t.brief)}[/]"
+    elif change:
+        n = session.n_rows
+        rows = (
+            f"{escape(data_label(session.dataset.source))}: {count(n)} row{'' if n == 1 else 's'}"
+        )
+        said = f"[b]{escape(change)}[/] · restarted at epoch 0"
+        line4 = _first_fitting(
+            [
+                f"{rows} · {said} · ? help",
+                f"{rows} · {said}",
+                said,
+                "data changed · restarted at epoch 0",
+            ],
+            width,
+        )
     else:
         line4 = _data_line(session.dataset, hp, session.n_rows, f"· speed {speed} (+/−) · ? help")
     return [line1, line2, line3, line4]
@@ -189,10 +206,10 @@ class StatusPanel(QuietStatic):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown = ""
-        self._last: tuple[Session, bool, str] | None = None
+        self._last: tuple[Session, bool, str, str] | None = None
 
     def show_frame(self, frame: Frame) -> None:
-        self.show(frame.session, frame.running, frame.speed)
+        self.show(frame.session, frame.running, frame.speed, frame.change)
 
     def show_pending(self, dataset: Dataset, hp: Hyperparameters, rows: int) -> None:
         """The status before least squares is known: the settings and the data, and what the
@@ -204,11 +221,11 @@ class StatusPanel(QuietStatic):
             self._shown = text
             self.update(text, layout=False)  # four lines, always: no layout needed
 
-    def show(self, session: Session, running: bool, speed: str) -> None:
+    def show(self, session: Session, running: bool, speed: str, change: str = "") -> None:
         """Show the status; nothing is redrawn if the lines are the ones on screen."""
-        self._last = (session, running, speed)
+        self._last = (session, running, speed, change)
         width = self.content_region.width or None
-        self._put("\n".join(status_lines(session, running, speed, width)))
+        self._put("\n".join(status_lines(session, running, speed, width, change)))
 
     def on_resize(self) -> None:
         # the lines are chosen for the width (parts left out whole where it is narrow): the

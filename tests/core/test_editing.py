@@ -5,10 +5,10 @@ squares in exact rational arithmetic (Fractions), not the core's solver."""
 from __future__ import annotations
 
 import re
-from fractions import Fraction
 
 import numpy as np
 import pytest
+from exact import exact_line
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,17 +18,6 @@ from linreg_tui.core.editing import EditableData
 from linreg_tui.core.errors import DataError
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
-
-
-def exact_line(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """Slope and intercept of y = m·x + b by the closed form, in exact arithmetic."""
-    n = len(xs)
-    fx, fy = [Fraction(v) for v in xs], [Fraction(v) for v in ys]
-    mx, my = sum(fx) / n, sum(fy) / n
-    sxy = sum((a - mx) * (b - my) for a, b in zip(fx, fy))
-    sxx = sum((a - mx) ** 2 for a in fx)
-    m = sxy / sxx
-    return float(m), float(my - m * mx)
 
 
 def table(ds: Dataset) -> list[list[float]]:

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from exact import exact_line
 from pilot import app_test
 
 from linreg_tui.core.csv_loader import load_csv
@@ -193,3 +194,21 @@ async def test_ascii_only_draws_the_landscape_in_ascii():
         assert text.isascii()
         assert "X" in text and "@" in text and "o" in text
         assert "1" in text  # the pinned run, by its number
+
+
+@app_test
+async def test_the_caption_changes_with_the_picture_not_a_frame_later():
+    """New data (an edit) draws a new bowl: its caption is given to the caption line when the
+    view is told, so the frame that draws the new picture has the new numbers beside it (they
+    came a frame later, leaving the old least-squares answer on screen for that frame)."""
+    from linreg_tui.core.editing import EditableData
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "✚ LS 0.6 2.2" in caption(app)
+        new, edit = EditableData(app.session.dataset).propose_set(1, 1, "6")
+        app.replace_data(new, app.session.hp, edit.description, edit.change)
+        # no await: nothing has been rendered since
+        m, b = exact_line([1, 2, 3, 4, 5], [2, 6, 5, 4, 5])
+        assert f"✚ LS {m:.4g} {b:.4g}" in caption(app)

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from linreg_tui.core.csv_loader import load_csv
 from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.editing import EditableData
 from linreg_tui.core.hyperparams import Hyperparameters
 from linreg_tui.core.session import Session
 from linreg_tui.core.sweep import parse_sweep, run_sweep
@@ -40,6 +41,27 @@ def test_the_number_lines_fit_any_width_the_app_runs_at(case, width, epochs):
     lines = status_lines(session, False, "100/s", width)
     for line in lines[:3]:
         assert Text.from_markup(line).cell_len <= width, (case, width, line)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 5),
+    st.floats(-1e100, 1e100, allow_nan=False),
+    st.integers(36, 140),
+)
+def test_an_edits_line_says_what_changed_whole_or_not_at_all(row, value, width):
+    """After an edit the last line says what it did (in the edit's own frame, instead of a
+    toast): at any width the line fits, and the edit's words are whole or left out."""
+    data = EditableData(seed_dataset())
+    new, edit = data.propose_set(row - 1, 1, repr(value))
+    session = Session(new, Hyperparameters())
+    line = status_lines(session, False, "100/s", width, edit.description)[3]
+    plain = Text.from_markup(line).plain
+    assert len(plain) <= width, (width, plain)
+    assert "restarted at epoch 0" in plain
+    assert edit.description in plain or f"row {row} " not in plain
+    if width >= 100:  # room for all of it
+        assert f"seed's points, edited: 5 rows · {edit.description} ·" in plain
 
 
 def test_mini_batch_status_says_its_rates_are_full_batch_figures():
