@@ -123,10 +123,12 @@ class ValuesDialog(_Dialog):
                         validate_on=["changed", "submitted"],
                     )
             yield Static("", classes="why")
-            yield Static(
-                escape(self._hint) + "Enter: apply · Escape: cancel · tab: next field",
-                classes="hint",
+            keys = (
+                "Enter: next field (in the last: apply) · Escape: cancel"
+                if len(self._labels) > 1
+                else "Enter: apply · Escape: cancel"
             )
+            yield Static(escape(self._hint) + keys, classes="hint")
 
     def _check(self, label: str):
         return lambda text: self._parse(text, label)

@@ -198,8 +198,12 @@ async def test_a_adds_d_deletes_u_undoes():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4", "end", "a")  # after the last row, starting as its copy
         assert isinstance(app.screen, ValuesDialog)
+        # the hint says what Enter does in each field: the first's moves on, the last's applies
+        hint = str(app.screen.query_one(".hint").render())
+        assert "Enter: next field (in the last: apply)" in hint
         await type_into(pilot, "6")
-        await pilot.press("tab")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ValuesDialog) and app.session.dataset.n_samples == 5
         await type_into(pilot, "9")
         await pilot.press("enter")
         await pilot.pause()
