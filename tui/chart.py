@@ -62,7 +62,30 @@ class ChartKey(QuietStatic):
             shown = Content.from_markup(wording)
             if shown.cell_length <= width:
                 return shown
-        return Content.from_markup(wordings[-1])
+        return Content.from_markup(whole_items(wordings[-1], width))
+
+
+#: Between two items of a chart's key ("● data  ── now  ── least squares").
+KEY_GAP = "  "
+
+
+def whole_items(wording: str, width: int) -> str:
+    """The items of a key's ``wording`` (Rich markup, items separated by :data:`KEY_GAP`) that
+    fit ``width`` cells whole, in order, with "…" where any were left out: a key too wide for
+    its line was cut by the widget, mid-number ("least-squares MSE 0.4…" for 0.48)."""
+    items = wording.split(KEY_GAP)
+    size = [Content.from_markup(item).cell_length for item in items]
+    if sum(size) + len(KEY_GAP) * (len(items) - 1) <= width:
+        return wording
+    room = width - len(KEY_GAP) - 1  # the "…" at the end
+    kept: list[str] = []
+    used = 0
+    for item, cells in zip(items, size, strict=True):
+        need = cells + (len(KEY_GAP) if kept else 0)
+        if used + need <= room:
+            kept.append(item)
+            used += need
+    return KEY_GAP.join([*kept, "…"])
 
 
 class Same:

@@ -14,7 +14,7 @@ from textual_plotext.plot import Plot
 
 from linreg_tui.core import model
 from linreg_tui.core.dataset import Dataset
-from linreg_tui.core.objective import REFERENCE_TITLE
+from linreg_tui.core.objective import REFERENCE_TITLE, REFERENCE_WORD
 from linreg_tui.core.reference import Reference
 
 from .axes import Figure
@@ -123,10 +123,16 @@ class FitChart(Chart):
                     f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] start  "
                     "(least squares: being solved)"
                 )
-            return (
+            # one wording a line, most detailed first: the key line (a ChartKey) shows what fits
+            penalty = v.reference.penalty
+            return "\n".join(
                 f"[b]{m('point')}[/] {data}  [cyan]{m('line-key')}[/] now  "
-                f"[green]{m('ls-line') * 2}[/] {REFERENCE_TITLE[v.reference.penalty]}  "
-                f"[yellow]{m('predict')}[/] ŷ({escape(x)}) now {num(v.prediction)}{runs}"
+                f"[green]{m('ls-line') * 2}[/] {reference}  "
+                f"[yellow]{m('predict')}[/] ŷ({escape(x)}){now} {num(v.prediction)}{runs}"
+                for reference, now in (
+                    (REFERENCE_TITLE[penalty], " now"),
+                    (REFERENCE_WORD[penalty], ""),
+                )
             )
         if v.reference is None:
             mark = self.mark("now-point")

@@ -136,7 +136,7 @@ class LossChart(Chart):
             ]
             held_out = "validation MSE"
         else:
-            wordings, held_out = [("MSE", "least-squares MSE")], "validation"
+            wordings, held_out = [("MSE", "least-squares MSE"), ("MSE", "LS MSE")], "validation"
         runs = "".join(f"  [{p.colour}]{p.mark}[/] {escape(p.label)}" for p in self._pins)
         held = (
             "" if self._val_env is None else f"  [magenta]{self.mark('validation')}[/] {held_out}"

@@ -49,7 +49,8 @@ def text_of(app, selector: str) -> str:
 @app_test
 async def test_pin_change_lr_and_run_again_overlays_and_names_both_runs():
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    # wide enough for the keys to name the runs (a narrower key leaves items out whole)
+    async with app.run_test(size=(200, 50)) as pilot:
         await pilot.press("right_curly_bracket", "p")  # 100 epochs at lr 0.01, pinned
         await pilot.pause()
         assert len(app.pinned) == 1
@@ -118,7 +119,7 @@ async def test_at_most_four_pins_and_unpin_with_none_says_so():
 @app_test
 async def test_legend_names_runs_by_standardise_when_that_is_what_differs():
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(200, 50)) as pilot:
         await pilot.press("space", "p")
         box = app.query_one("#set-standardize")
         box.focus()
