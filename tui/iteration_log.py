@@ -113,8 +113,9 @@ class LogTable(VirtualTable):
         # _follow): a table shrunk by a line (the arithmetic under it grew) would get a scroll
         # bar for the padding alone, then lose it once on_resize trimmed the padding, each a
         # layout and a redraw of the table after the frame. The padding follows the new
-        # height first.
-        if self._following and self._page_end and size.height != self._size.height:
+        # height first. (A table that grows keeps Textual's way: the scroll offset is held to
+        # the old padding, so the rows above come into view instead of blank lines below.)
+        if self._following and self._page_end and size.height < self._size.height:
             self._page_end = int(self.scroll_y) + max(2, size.height)
             height = max(self.row_count() + 1, self._page_end)
             self.set_reactive(LogTable.virtual_size, Size(0, height))
@@ -255,12 +256,14 @@ class Arithmetic(QuietStatic):
         self._tallest: dict[int, int] = {}  # width → the most lines seen at that width
         self._held = 0  # the height of the last layout
 
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, *_) -> bool:
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
         # Given a new height by a layout, Textual sets the (scrollable) text's virtual size as a
         # reactive that asks for another layout of the screen, and the text was drawn only after
         # that one, a frame later (the first edit's "restarted at epoch 0" came 35 ms after the
         # edit's frame). Nothing is laid out inside a text: the new size is enough.
-        return super()._size_updated(size, virtual_size, container_size, False)
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def forget_heights(self) -> None:
         """Start again from the content's own height (the log started again)."""

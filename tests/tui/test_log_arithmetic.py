@@ -147,3 +147,52 @@ async def test_in_the_side_by_side_layout_a_note_that_does_not_fit_is_marked_and
         assert re.search(r"\bstart$", lines[1]) and lines[2].endswith("lr → 1e+308"), lines
         await pilot.press("left")
         assert table.render_line(0).text.rstrip().endswith("›")
+
+
+@app_test
+async def test_scrolling_the_footer_with_the_arithmetic_shown_keeps_the_app_running():
+    """A scroll anywhere (here the footer, wider than 80 columns, scrolled sideways as a mouse
+    wheel over it does) re-sizes the widgets on screen by another path, which passes the
+    arithmetic's size with a keyword: its own sizing took it positionally only, and the app
+    died with a TypeError."""
+    from textual.widgets import Footer
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "space")
+        await pilot.pause()
+        arithmetic = app.query_one("#log-arithmetic")
+        assert arithmetic.region.area and "m ←" in str(arithmetic.render())
+        footer = app.query_one(Footer)
+        assert footer.max_scroll_x > 0  # there is somewhere to scroll to
+        footer.scroll_right(animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert app.session.trainer.epoch == 2
+        assert "m ←" in str(arithmetic.render())
+
+
+@app_test
+async def test_a_log_that_grows_shows_more_rows_not_more_blank_lines():
+    """Following the last row, a log given more height shows the rows above (Textual holds the
+    scroll offset to the old scrolling height); padding that followed the new height at once
+    kept the offset, leaving the new lines blank with older rows hidden above."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", *["space"] * 20)
+        await pilot.pause()
+        table = app.query_one(LogTable)
+
+        def blank_lines() -> int:
+            return sum(1 for y in range(table.size.height) if not table.render_line(y).text.strip())
+
+        blank, height, top = blank_lines(), table.size.height, table.scroll_y
+        assert top > 0  # rows are hidden above
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert table.size.height > height
+        assert table.scroll_y < top  # rows above came into view
+        assert blank_lines() <= blank
