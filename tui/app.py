@@ -35,7 +35,7 @@ from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Record, Status
 
 from . import export, heap, lesson, signals
-from .chart import Chart, ChartKey
+from .chart import Chart, ChartKey, Same
 from .data_editing import DataEditor
 from .data_view import DataView
 from .fit_chart import FitChart, FitView
@@ -222,9 +222,10 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self._frame_owed = False  # a run's frame was held back by the pacer
         self._quitting = False
         self.pinned: list[PinnedRun] = []
-        #: The session an edit of the data made, and what the edit did (the status says so
-        #: until that run leaves epoch 0).
-        self._change: tuple[Session, str] | None = None
+        #: What an edit of the data did, and the state it left (the session, its run and
+        #: settings, the speed): the status's last line says what the edit did until any of
+        #: these changes or the run leaves epoch 0, then shows the data and the speed again.
+        self._change: tuple[str, tuple] | None = None
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, with NO_COLOR meaning no colour at all, and ASCII if asked for."""
@@ -457,13 +458,19 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         """What a frame shows now."""
         stepper = self.stepper
         change = self._change
-        said = change[1] if change is not None and change[0] is self.session else ""
+        said = change[0] if change is not None and change[1] == self._edit_state() else ""
         frame = Frame.of(
             self.session, stepper.running, speed_label(stepper.speed), self.log_scale, said
         )
-        if change is not None and not frame.change:  # the run moved on, or other data
+        if change is not None and not frame.change:  # something else happened since
             self._change = None
         return frame
+
+    def _edit_state(self) -> tuple:
+        """What an edit's words on the status line stand for (compared by identity: a new
+        session, run or settings, or another speed, is something that happened after it)."""
+        s = self.session
+        return (Same(s), Same(s.trainer), Same(s.hp), self.stepper.speed, self.stepper.running)
 
     def refresh_views(self) -> None:
         """Show the current frame: each visible pane redraws only what changed in it."""
@@ -652,7 +659,7 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         self.query_one(SettingsPanel).load(hp)
         self._start_log()
         self.query_one(IterationLog).explain(f"data: {what}; restarted at epoch 0")
-        self._change = (new, what)  # the status's last line says so, in the edit's own frame
+        self._change = (what, self._edit_state())  # said on the status, in the edit's frame
         self.clear_notifications()  # the last edit's toast is old news: one toast, not a stack
         if change is None or dropped:
             # other data altogether, or runs lost: worth a toast (an edit of a cell is not: its

@@ -89,8 +89,39 @@ async def test_enter_edits_the_cell_under_the_cursor_and_the_run_restarts():
         assert said in status(app).splitlines()[3]
         assert not app._notifications
         await pilot.press("space")  # the run moves on: the status describes the data again
-        assert "epoch 1/1,000" in status(app) and "data changed" not in status(app)
-        assert "seed's points, edited: 5 rows" in status(app)
+        line = status(app).splitlines()[3]
+        assert "epoch 1/1,000" in status(app)
+        assert "row 2 y" not in line and "restarted" not in line and "speed 100/s" in line
+        assert "seed's points, edited: 5 rows" in line
+
+
+@app_test
+async def test_the_edits_words_go_with_the_first_thing_that_happens_after_it():
+    """The status's last line says what an edit did in place of the data's line (which also
+    shows the speed and the settings' shape): anything else happening after the edit brings
+    that line back, so it never hides a change (the speed, a setting)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+
+        async def edit(value: str) -> None:
+            await pilot.press("4", "home", "right", "enter", value, "enter")
+            await pilot.pause()
+            assert "restarted at epoch 0" in status(app).splitlines()[3]
+
+        await edit("6")
+        await pilot.press("plus")  # faster
+        await pilot.pause()
+        line = status(app).splitlines()[3]
+        assert "restarted" not in line and "speed 300/s" in line
+        await edit("7")
+        box = app.query_one("#set-standardize")
+        box.focus()
+        await pilot.pause()
+        await pilot.press("space")  # standardise: a new run at epoch 0
+        await pilot.pause()
+        assert app.session.hp.standardize and app.session.trainer.epoch == 0
+        line = status(app).splitlines()[3]
+        assert "restarted" not in line and "standardised" in line
 
 
 @app_test
