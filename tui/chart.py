@@ -70,9 +70,10 @@ KEY_GAP = "  "
 
 
 def whole_items(wording: str, width: int) -> str:
-    """The items of a key's ``wording`` (Rich markup, items separated by :data:`KEY_GAP`) that
-    fit ``width`` cells whole, in order, with "…" where any were left out: a key too wide for
-    its line was cut by the widget, mid-number ("least-squares MSE 0.4…" for 0.48)."""
+    """As many of the first items of a key's ``wording`` (Rich markup, items separated by
+    :data:`KEY_GAP`) as fit ``width`` cells whole, then "…" for the rest: a key too wide for its
+    line was cut by the widget, mid-number ("least-squares MSE 0.4…" for 0.48). The items kept
+    are the first ones, so "…" always stands for the items after them."""
     items = wording.split(KEY_GAP)
     size = [Content.from_markup(item).cell_length for item in items]
     if sum(size) + len(KEY_GAP) * (len(items) - 1) <= width:
@@ -81,10 +82,10 @@ def whole_items(wording: str, width: int) -> str:
     kept: list[str] = []
     used = 0
     for item, cells in zip(items, size, strict=True):
-        need = cells + (len(KEY_GAP) if kept else 0)
-        if used + need <= room:
-            kept.append(item)
-            used += need
+        used += cells + (len(KEY_GAP) if kept else 0)
+        if used > room:
+            break
+        kept.append(item)
     return KEY_GAP.join([*kept, "…"])
 
 
