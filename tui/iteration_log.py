@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import _RenderCache  # as QuietStatic uses it
 
 from linreg_tui.core.trainer import Record, Step
 
@@ -264,6 +268,29 @@ class Arithmetic(QuietStatic):
         # that one, a frame later (the first edit's "restarted at epoch 0" came 35 ms after the
         # edit's frame). Nothing is laid out inside a text: the new size is enough.
         return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+    def _all_lines(self, content) -> tuple[list[Strip], int]:
+        # Taller than its height (at most half the pane's): the last line shown says how many
+        # are hidden below, instead of the lines simply stopping (Adam's step at 80×24 took 11
+        # lines, 7 showed, and b's update was gone without a word).
+        shown, count = super()._all_lines(content)
+        height = len(shown)
+        if count > height > 0:
+            width = self.size.width
+            hidden = count - height + 1
+            style = self.visual_style.rich_style + Style(dim=True)
+            words = f"  … {hidden} more lines below (a taller window shows them)"
+            last = Strip([Segment(words, style)]).crop_extend(0, width, style)
+            shown = [*shown[:-1], last]
+        return shown, count
+
+    def _render_content(self) -> None:
+        # Drawn from the same lines as an update (with the hidden lines' count, if any).
+        if self.text_selection is not None:  # (text selected with the mouse: Textual's way)
+            super()._render_content()
+            return
+        self._render_cache = _RenderCache(self.size, self._all_lines(self._text)[0])
+        self._dirty_regions.clear()
 
     def forget_heights(self) -> None:
         """Start again from the content's own height (the log started again)."""

@@ -988,7 +988,7 @@ async def test_stepping_back_through_full_batch_adam_with_a_schedule_in_the_app_
 
     hp = Hyperparameters(optimizer="adam", lr=0.05, schedule="invscaling", power_t=0.25)
     app = make_app(Session(seed_dataset(), hp))
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 40)) as pilot:  # tall enough for all of Adam's step
         await pilot.press(*["right_square_bracket"] * 4, "space")
         at_41 = app.session.record()
         assert at_41.epoch == 41

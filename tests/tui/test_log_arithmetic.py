@@ -22,9 +22,12 @@ from test_keys import (
     wait_until,
 )
 
+from linreg_tui.core.dataset import seed_dataset
+from linreg_tui.core.hyperparams import Hyperparameters
+from linreg_tui.core.session import Session
 from linreg_tui.core.trainer import Status
 from linreg_tui.tui.app import make_app
-from linreg_tui.tui.iteration_log import LogTable
+from linreg_tui.tui.iteration_log import IterationLog, LogTable
 
 
 def assert_last_step_shown(text: str, epoch: int, lr: float = 0.01) -> None:
@@ -196,3 +199,28 @@ async def test_a_log_that_grows_shows_more_rows_not_more_blank_lines():
         assert table.size.height > height
         assert table.scroll_y < top  # rows above came into view
         assert blank_lines() <= blank
+
+
+@app_test
+async def test_arithmetic_taller_than_its_room_says_how_many_lines_are_hidden():
+    """Adam's step takes 11 lines; at 80×24 the arithmetic has room for 7 (half the pane): the
+    last line shown says how many are below, instead of the lines stopping without a word (the
+    update of b was lost). With room for all, all are shown and nothing is said."""
+    for size, room in (((80, 24), False), ((80, 50), True)):
+        app = make_app(Session(seed_dataset(), Hyperparameters(optimizer="adam")))
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("3", "space")
+            await pilot.pause()
+            arithmetic = app.query_one("#log-arithmetic")
+            text = app.query_one(IterationLog).explained.splitlines()
+            assert max(map(len, text)) <= arithmetic.size.width  # no line wraps here
+            shown = [arithmetic.render_line(y).text.rstrip() for y in range(arithmetic.size.height)]
+            if room:
+                assert shown[: len(text)] == text and "more lines below" not in "".join(shown)
+                assert any(line.startswith("  b ←") for line in shown)
+            else:
+                height = arithmetic.size.height
+                assert height < len(text)
+                assert shown[:-1] == text[: height - 1]
+                hidden = len(text) - (height - 1)
+                assert shown[-1] == f"  … {hidden} more lines below (a taller window shows them)"
