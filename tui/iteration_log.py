@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widget import _RenderCache  # as QuietStatic uses it
 
 from linreg_tui.core.trainer import Record, Step
 
@@ -283,14 +282,6 @@ class Arithmetic(QuietStatic):
             last = Strip([Segment(words, style)]).crop_extend(0, width, style)
             shown = [*shown[:-1], last]
         return shown, count
-
-    def _render_content(self) -> None:
-        # Drawn from the same lines as an update (with the hidden lines' count, if any).
-        if self.text_selection is not None:  # (text selected with the mouse: Textual's way)
-            super()._render_content()
-            return
-        self._render_cache = _RenderCache(self.size, self._all_lines(self._text)[0])
-        self._dirty_regions.clear()
 
     def forget_heights(self) -> None:
         """Start again from the content's own height (the log started again)."""

@@ -159,14 +159,16 @@ class QuietStatic(Static):
 
     def _render_content(self) -> None:
         # Textual renders all of a widget's content again when any of it is dirty; the lines of
-        # the last update are those lines, if nothing else changed since (size, style, content).
-        drawn = self._drawn
-        if (
-            drawn is not None
-            and self.text_selection is None
-            and drawn[:3] == (self.size, self.visual_style, self._text)
-        ):
-            self._render_cache = _RenderCache(self.size, drawn[3])
-            self._dirty_regions.clear()
+        # the last update are those lines, if nothing else changed since (size, style, content),
+        # else they are made as an update makes them (so a subclass's _all_lines shows the same
+        # either way).
+        if self.text_selection is not None:  # (text selected with the mouse: Textual's way)
+            super()._render_content()
             return
-        super()._render_content()
+        drawn = self._drawn
+        if drawn is not None and drawn[:3] == (self.size, self.visual_style, self._text):
+            lines = drawn[3]
+        else:
+            lines = self._all_lines(self._text)[0]
+        self._render_cache = _RenderCache(self.size, lines)
+        self._dirty_regions.clear()
