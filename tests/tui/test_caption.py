@@ -15,7 +15,12 @@ from linreg_tui.tui.app import make_app
 from linreg_tui.tui.caption import MORE, SEPARATOR, fit
 from linreg_tui.tui.landscape_view import CAPTION_LINES, LandscapeView
 
-words = st.text("abc xyz·→↑●✚0123456789.", min_size=1, max_size=30).map(str.strip).filter(bool)
+# (no " ·" or "· " inside an item: joined, it would read as the separator, " · ")
+words = (
+    st.text("abc xyz·→↑●✚0123456789.", min_size=1, max_size=30)
+    .map(str.strip)
+    .filter(lambda w: w and " ·" not in w and "· " not in w)
+)
 items = st.lists(st.one_of(words, words.map(lambda w: f"[b]{w}[/]")), min_size=1, max_size=12)
 
 
