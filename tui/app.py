@@ -458,19 +458,20 @@ class LinregApp(LandscapeKeys, PinKeys, App[None]):
         """What a frame shows now."""
         stepper = self.stepper
         change = self._change
-        said = change[0] if change is not None and change[1] == self._edit_state() else ""
-        frame = Frame.of(
+        if change is not None and change[1] != self._edit_state():
+            self._change = change = None  # something else happened since
+        said = "" if change is None else change[0]
+        return Frame.of(
             self.session, stepper.running, speed_label(stepper.speed), self.log_scale, said
         )
-        if change is not None and not frame.change:  # something else happened since
-            self._change = None
-        return frame
 
     def _edit_state(self) -> tuple:
         """What an edit's words on the status line stand for (compared by identity: a new
-        session, run or settings, or another speed, is something that happened after it)."""
+        session, run or settings, another speed, or a step, is something that happened after
+        it)."""
         s = self.session
-        return (Same(s), Same(s.trainer), Same(s.hp), self.stepper.speed, self.stepper.running)
+        t = s.trainer
+        return (Same(s), Same(t), Same(s.hp), t.epoch, self.stepper.speed, self.stepper.running)
 
     def refresh_views(self) -> None:
         """Show the current frame: each visible pane redraws only what changed in it."""

@@ -32,7 +32,7 @@ class Frame:
     log_scale : bool
         Whether the loss chart is on a log scale.
     change : str
-        What the last edit of the data did, while the run it restarted is at epoch 0 ("" else).
+        What the last edit of the data did, while nothing else has happened since ("" else).
     """
 
     session: Session
@@ -52,5 +52,4 @@ class Frame:
         cls, session: Session, running: bool, speed: str, log_scale: bool, change: str = ""
     ) -> Frame:
         record = session.record()
-        change = change if record.epoch == 0 else ""
         return cls(session, record, session.trainer.status, running, speed, log_scale, change)

@@ -41,8 +41,7 @@ def status_lines(
     """Four lines of Rich markup, each short enough for an 80-column terminal. ``width``: the
     columns there are (with a penalty, the reference numbers then get fewer digits, and the
     first line leaves out the MSE's reference, where they would not fit). ``change``: what an
-    edit of the data just did, said on the last line (in place of the data's description)
-    while the run it restarted is at epoch 0."""
+    edit of the data just did, said on the last line (in place of the data's description)."""
     t = session.trainer
     rec = session.record()
     ref = session.reference
@@ -128,10 +127,7 @@ def status_lines(
     if status in (Status.DIVERGED, Status.CONVERGED) and not running:
         line4 = f"[{_STATUS_STYLE[status]}]{escape(t.brief)}[/]"
     elif change:
-        n = session.n_rows
-        rows = (
-            f"{escape(data_label(session.dataset.source))}: {count(n)} row{'' if n == 1 else 's'}"
-        )
+        rows = _rows_line(session.dataset, session.n_rows)
         said = f"[b]{escape(change)}[/] · restarted at epoch 0"
         line4 = _first_fitting(
             [
@@ -177,12 +173,14 @@ def _data_line(dataset: Dataset, hp: Hyperparameters, rows: int, tail: str) -> s
     if not hp.fit_intercept:
         shape = shape.replace(" + b", "")
     std = ", standardised" if hp.standardize else ""
+    return f"[dim]{_rows_line(dataset, rows)}, {shape}{std} {tail}[/]"
+
+
+def _rows_line(dataset: Dataset, rows: int) -> str:
+    """Where the data came from and how many rows it has: "seed's 5 points: 5 rows"."""
     streamed = " (streamed)" if dataset.streamed is not None else ""
-    return (
-        f"[dim]{escape(data_label(dataset.source))}: {count(rows)} "
-        f"{'row' if rows == 1 else 'rows'}{streamed}, "
-        f"{shape}{std} {tail}[/]"
-    )
+    noun = "row" if rows == 1 else "rows"
+    return f"{escape(data_label(dataset.source))}: {count(rows)} {noun}{streamed}"
 
 
 def data_label(source: str) -> str:
